@@ -1,0 +1,218 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KeylaunchError } from '../../core/errors';
+import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
+import { key, ttlSeconds } from './keys';
+
+const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
+const strip = <T>(item: Record<string, unknown>): T => {
+  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
+  return rest as T;
+};
+
+/** The Store port on DynamoDB: the same code against AWS and against dynalite in local mode. */
+export function createDynamoStore(options: { client: DynamoDBDocumentClient; tableName: string }): Store {
+  const { client, tableName: TableName } = options;
+  const get = async (Key: Record<string, string>) => (await client.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
+  const putNew = async (Item: Record<string, unknown>) =>
+    client.send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
+
+  async function page<T>(pk: string, limit: number, cursor: string | undefined): Promise<Page<T>> {
+    const result = await client.send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(cursor ? { ExclusiveStartKey: { pk, sk: decodeCursor(cursor) } } : {}),
+      }),
+    );
+    const items = (result.Items ?? []).map((i) => strip<T>(i));
+    const last = result.LastEvaluatedKey?.sk;
+    return { items, ...(typeof last === 'string' ? { cursor: Buffer.from(last).toString('base64url') } : {}) };
+  }
+
+  return {
+    async getUserByName(name) {
+      const index = await get(key.userName(name));
+      if (!index) return undefined;
+      const user = await get(key.user(index.userId as string));
+      return user ? strip<User>(user) : undefined;
+    },
+
+    async getUserWithCredentials(userId) {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `USER#${userId}` }, ConsistentRead: true, ExclusiveStartKey }));
+        items.push(...(r.Items ?? []));
+        ExclusiveStartKey = r.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      const user = items.find((i) => i.sk === 'USER');
+      if (!user) return undefined;
+      const credentials = items.filter((i) => String(i.sk).startsWith('CRED#')).map((i) => strip<Credential>(i));
+      return { user: strip<User>(user), credentials };
+    },
+
+    async createUser(user: User) {
+      try {
+        await putNew({ ...key.userName(user.name), userId: user.id });
+      } catch (e) {
+        if (isConditionFailure(e)) throw new KeylaunchError('user_exists', `User ${user.name} already exists.`);
+        throw e;
+      }
+      try {
+        await putNew({ ...key.user(user.id), ...user });
+      } catch (e) {
+        // Leave no name reserved for a user that was never written.
+        await client.send(new DeleteCommand({ TableName, Key: key.userName(user.name) })).catch(() => undefined);
+        throw e;
+      }
+    },
+
+    async putCredential(credential: Credential) {
+      try {
+        await putNew({ ...key.credential(credential.userId, credential.id), ...credential });
+      } catch (e) {
+        if (isConditionFailure(e)) throw new KeylaunchError('bad_request', 'This key is already registered.');
+        throw e;
+      }
+    },
+
+    async setCredentialState(userId, credentialId, state) {
+      const names = Object.keys(state) as (keyof typeof state)[];
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.credential(userId, credentialId),
+          UpdateExpression: `SET ${names.map((n) => `${n} = :${n}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, state[n]])),
+        }),
+      );
+    },
+
+    async advanceCounter(userId, credentialId, next, now): Promise<CounterResult> {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.credential(userId, credentialId),
+            UpdateExpression: 'SET #counter = :next, lastUsedAt = :now',
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(suspendedAt) AND (#counter < :next OR (#counter = :zero AND :next = :zero))',
+            ExpressionAttributeNames: { '#counter': 'counter' },
+            ExpressionAttributeValues: { ':next': next, ':now': now, ':zero': 0 },
+          }),
+        );
+        return 'advanced';
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        const current = await get(key.credential(userId, credentialId));
+        return !current || current.revokedAt !== undefined || current.suspendedAt !== undefined ? 'inactive' : 'regressed';
+      }
+    },
+
+    async putInvite(invite: Invite) {
+      await putNew({ ...key.invite(invite.codeHash), ...invite, ttl: ttlSeconds(invite.expiresAt, 30) });
+    },
+
+    async getInvite(codeHash) {
+      const item = await get(key.invite(codeHash));
+      return item ? strip<Invite>(item) : undefined;
+    },
+
+    async redeemInvite(codeHash, now) {
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.invite(codeHash),
+            UpdateExpression: 'SET redeemedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(redeemedAt) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    async putChallenge(record: ChallengeRecord) {
+      // The record is kept as JSON text: the intent must come back byte-for-byte to re-derive the challenge.
+      await putNew({ ...key.challenge(record.intentId), record: JSON.stringify(record), expiresAt: record.expiresAt, ttl: ttlSeconds(record.expiresAt) });
+    },
+
+    async consumeChallenge(intentId, now): Promise<ConsumeResult> {
+      try {
+        const r = await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.challenge(intentId),
+            UpdateExpression: 'SET consumedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return { ok: true, record: JSON.parse(String(r.Attributes?.record)) as ChallengeRecord };
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e;
+        // Failure path only: say why, so a replay reads `challenge_used`, not a generic refusal.
+        const item = await get(key.challenge(intentId));
+        return { ok: false, reason: !item ? 'unknown' : item.consumedAt !== undefined ? 'used' : 'expired' };
+      }
+    },
+
+    async createRun(run: Run) {
+      await putNew({ ...key.run(run.id), ...run });
+    },
+
+    async updateRun(run: Run) {
+      await client.send(new PutCommand({ TableName, Item: { ...key.run(run.id), ...run }, ConditionExpression: 'attribute_exists(pk)' }));
+    },
+
+    async getRun(runId) {
+      const item = await get(key.run(runId));
+      return item ? strip<Run>(item) : undefined;
+    },
+
+    listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
+
+    async appendAudit(entry: AuditEntry) {
+      await putNew({ ...key.audit(entry.id), ...entry });
+    },
+
+    listAudit: ({ limit, cursor }) => page<AuditEntry>('AUDIT', limit, cursor),
+
+    async countFailures(keys, windowStart) {
+      const items = await Promise.all(keys.map((k) => get(key.rate(k, windowStart))));
+      return items.map((i) => (typeof i?.failures === 'number' ? i.failures : 0));
+    },
+
+    async recordFailure(keys, windowStart, expiresAt) {
+      await Promise.all(
+        keys.map((k) =>
+          client.send(
+            new UpdateCommand({
+              TableName,
+              Key: key.rate(k, windowStart),
+              UpdateExpression: 'ADD failures :one SET expiresAt = :exp, #ttl = :ttl',
+              ExpressionAttributeNames: { '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt, ':ttl': ttlSeconds(expiresAt, 0) },
+            }),
+          ),
+        ),
+      );
+    },
+  };
+}
+
+function decodeCursor(cursor: string): string {
+  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[A-Za-z0-9_#]{1,200}$/.test(sk)) throw new KeylaunchError('bad_request', 'Invalid cursor.');
+  return sk;
+}

@@ -1,0 +1,25 @@
+/**
+ * The single-table layout. pk/sk strings; `ttl` (epoch seconds) lets DynamoDB delete spent items in AWS,
+ * but nothing relies on it: expiry is always checked in conditions (dynalite has no TTL).
+ *
+ *   USER#<userId>          USER               the user
+ *   USER#<userId>          CRED#<credId>      a credential (one Query loads a user and their keys)
+ *   USERNAME#<name>        USERNAME           name -> userId (names are unique)
+ *   INVITE#<sha256>        INVITE             an invite, by the hash of its code
+ *   CHALLENGE#<intentId>   CHALLENGE          a single-use challenge record
+ *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
+ *   AUDIT                  <auditId>          the audit log, the same way
+ *   RATE#<key>             <windowStart>      failure counts per window
+ */
+export const key = {
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
+  credential: (userId: string, credentialId: string) => ({ pk: `USER#${userId}`, sk: `CRED#${credentialId}` }),
+  userName: (name: string) => ({ pk: `USERNAME#${name}`, sk: 'USERNAME' }),
+  invite: (hash: string) => ({ pk: `INVITE#${hash}`, sk: 'INVITE' }),
+  challenge: (intentId: string) => ({ pk: `CHALLENGE#${intentId}`, sk: 'CHALLENGE' }),
+  run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
+  audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
+  rate: (k: string, windowStart: number) => ({ pk: `RATE#${k}`, sk: String(windowStart) }),
+};
+
+export const ttlSeconds = (expiresAtMs: number, graceDays = 1) => Math.ceil(expiresAtMs / 1000) + graceDays * 86_400;

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import * as s from './schemas';
+import { finishEnrollment, startEnrollment } from '../core/enrollment';
+import { finishUnlock, startUnlock } from '../core/unlock';
+import { confirmRun, prepareRun } from '../core/runs';
+import { finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
+import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
+import type { RequestContext, VerifierDeps } from '../core/deps';
+
+/**
+ * Every route of the verifier, in one table (docs/api.md documents the same list). `action` names the
+ * route in the audit log. POST routes read a JSON body; GET routes read the query string (and `:id`).
+ */
+export interface Route<S extends z.ZodType = z.ZodType> {
+  method: 'GET' | 'POST';
+  path: string;
+  action: string;
+  input: S;
+  /** The user a rate limit applies to before the session is read (unlock only). */
+  userOf?: (input: z.output<S>) => string;
+  run: (deps: VerifierDeps, ctx: RequestContext, input: z.output<S>) => Promise<unknown>;
+}
+
+const route = <S extends z.ZodType>(r: Route<S>) => r as unknown as Route;
+// zod's output is structurally the library's JSON type; the casts say so once, here.
+const assertion = (a: unknown) => a as AuthenticationResponseJSON;
+const registration = (r: unknown) => r as RegistrationResponseJSON;
+
+export const routes: Route[] = [
+  route({ method: 'POST', path: '/v1/enroll/options', action: 'enroll.options', input: s.enrollOptionsBody, run: startEnrollment }),
+  route({
+    method: 'POST', path: '/v1/enroll/verify', action: 'enroll.verify', input: s.enrollVerifyBody,
+    run: (d, c, i) => finishEnrollment(d, c, { ...i, registration: registration(i.registration) }),
+  }),
+  route({ method: 'POST', path: '/v1/unlock/options', action: 'unlock.options', input: s.unlockOptionsBody, userOf: (i) => i.userName, run: startUnlock }),
+  route({
+    method: 'POST', path: '/v1/unlock/verify', action: 'unlock.verify', input: s.unlockVerifyBody,
+    run: (d, c, i) => finishUnlock(d, c, { ...i, assertion: assertion(i.assertion) }),
+  }),
+  route({ method: 'GET', path: '/v1/session', action: 'session.get', input: s.emptyQuery, run: (d, c) => whoAmI(d, c) }),
+  route({ method: 'GET', path: '/v1/jobs', action: 'jobs.list', input: s.emptyQuery, run: (d, c) => listJobs(d, c) }),
+  route({ method: 'POST', path: '/v1/runs/prepare', action: 'run.prepare', input: s.prepareRunBody, run: prepareRun }),
+  route({
+    method: 'POST', path: '/v1/runs/confirm', action: 'run.confirm', input: s.confirmRunBody,
+    run: (d, c, i) => confirmRun(d, c, { ...i, assertion: assertion(i.assertion) }),
+  }),
+  route({ method: 'GET', path: '/v1/runs', action: 'runs.list', input: s.pageQuery, run: listRuns }),
+  route({ method: 'GET', path: '/v1/runs/:runId', action: 'run.get', input: s.runIdQuery, run: getRun }),
+  route({ method: 'GET', path: '/v1/keys', action: 'keys.list', input: s.emptyQuery, run: (d, c) => listKeys(d, c) }),
+  route({ method: 'POST', path: '/v1/keys/add/options', action: 'key.add.options', input: s.addKeyOptionsBody, run: (d, c) => startAddKey(d, c) }),
+  route({
+    method: 'POST', path: '/v1/keys/add/verify', action: 'key.add.verify', input: s.addKeyVerifyBody,
+    run: (d, c, i) => finishAddKey(d, c, { ...i, assertion: assertion(i.assertion), registration: registration(i.registration) }),
+  }),
+  route({ method: 'POST', path: '/v1/keys/revoke/options', action: 'key.revoke.options', input: s.revokeKeyOptionsBody, run: startRevokeKey }),
+  route({
+    method: 'POST', path: '/v1/keys/revoke/verify', action: 'key.revoke.verify', input: s.revokeKeyVerifyBody,
+    run: (d, c, i) => finishRevokeKey(d, c, { ...i, assertion: assertion(i.assertion) }),
+  }),
+  route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
+];
+
+/** Matches a path against the table; `:name` segments become input fields. */
+export function matchRoute(method: string, path: string): { route: Route; pathParams: Record<string, string> } | { route: undefined; pathKnown: boolean } {
+  let pathKnown = false;
+  const parts = path.split('/');
+  for (const r of routes) {
+    const pattern = r.path.split('/');
+    if (pattern.length !== parts.length) continue;
+    const pathParams: Record<string, string> = {};
+    const same = pattern.every((seg, i) => {
+      if (seg.startsWith(':')) return (pathParams[seg.slice(1)] = decodeURIComponentSafe(parts[i]!)) !== '';
+      return seg === parts[i];
+    });
+    if (!same) continue;
+    pathKnown = true;
+    if (r.method === method) return { route: r, pathParams };
+  }
+  return { route: undefined, pathKnown };
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * The verifier's HTTP contract: one schema per request body. The handler parses with these, the
+ * desktop client takes its types from them, and docs/api.md describes the same shapes.
+ * Sizes are bounded so that no field can carry a large payload past the body limit's spirit.
+ */
+const b64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'an id');
+
+export const assertionSchema = z.object({
+  id: b64url(1400),
+  rawId: b64url(1400),
+  type: z.literal('public-key'),
+  response: z.object({
+    authenticatorData: b64url(4096),
+    clientDataJSON: b64url(4096),
+    signature: b64url(2048),
+    userHandle: b64url(512).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+
+export const registrationSchema = z.object({
+  id: b64url(1400),
+  rawId: b64url(1400),
+  type: z.literal('public-key'),
+  response: z.object({
+    clientDataJSON: b64url(4096),
+    attestationObject: b64url(16_384),
+    authenticatorData: b64url(8192).optional(),
+    transports: z.array(z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb'])).max(8).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: b64url(2048).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+});
+
+const paramValue = z.union([z.string().max(4096), z.number(), z.boolean()]);
+const paramRecord = z.record(z.string().max(64), paramValue).refine((r) => Object.keys(r).length <= 50, 'at most 50 parameters');
+const label = z.string().trim().min(1).max(64);
+
+export const enrollOptionsBody = z.strictObject({ inviteCode: z.string().min(8).max(100) });
+export const enrollVerifyBody = z.strictObject({ intentId: id, registration: registrationSchema, label });
+export const unlockOptionsBody = z.strictObject({ userName: z.string().min(1).max(64) });
+export const unlockVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });
+export const prepareRunBody = z.strictObject({ job: z.string().min(1).max(64), params: paramRecord.default({}) });
+export const confirmRunBody = z.strictObject({ intentId: id, assertion: assertionSchema, secrets: paramRecord.default({}) });
+export const addKeyOptionsBody = z.strictObject({});
+export const addKeyVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema, registration: registrationSchema, label });
+export const revokeKeyOptionsBody = z.strictObject({ credentialId: b64url(1400), allowLastKey: z.boolean().default(false) });
+export const revokeKeyVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });
+export const pageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(500).optional(),
+});
+export const runIdQuery = z.strictObject({ runId: id });
+export const emptyQuery = z.strictObject({});
+
+export type EnrollVerifyBody = z.infer<typeof enrollVerifyBody>;
+export type ConfirmRunBody = z.infer<typeof confirmRunBody>;

@@ -1,0 +1,23 @@
+import { KeylaunchError } from './errors';
+import type { CatalogEntry, JobDefinition } from './job';
+import type { User } from './model';
+
+/** protocol.md §7: the job's policy decides who may run it. Checked at prepare and again at confirm. */
+export function authorize(job: JobDefinition, user: User): void {
+  if (job.allow.roles.includes(user.role) || job.allow.users.includes(user.name)) return;
+  throw new KeylaunchError('not_authorized', `You may not run ${job.name}.`);
+}
+
+export function availableJob(entry: CatalogEntry | undefined, name: string): { job: JobDefinition; versions: Record<string, string> } {
+  if (!entry) throw new KeylaunchError('job_unknown', `No job named ${name}.`);
+  if (!entry.available) throw new KeylaunchError('job_unavailable', `Job ${name} is unavailable: ${entry.reason}`);
+  return entry;
+}
+
+/** What the person reads before touching: where the job runs, in one line. */
+export function describeTarget(job: JobDefinition): string {
+  switch (job.type) {
+    case 'local':
+      return `local: ${job.target.argv.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
+  }
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { KeylaunchError } from './errors';
+import { describeZodError } from './job';
+
+/**
+ * The verifier's settings. Limits from protocol.md are enforced here, so a config cannot ask for
+ * longer-lived challenges or sessions than the protocol allows.
+ */
+export const verifierConfigSchema = z.strictObject({
+  rpId: z.string().min(1).max(253),
+  rpName: z.string().min(1).max(100).default('keylaunch'),
+  /** Exact origins the app runs at, e.g. `https://keylaunch.example.com` or `http://localhost:5317`. */
+  origins: z.array(z.url()).min(1),
+  /** HMAC key for session tokens: base64, at least 32 bytes. */
+  sessionSecret: z.string().refine((s) => Buffer.from(s, 'base64').length >= 32, 'at least 32 bytes, base64'),
+  sessionTtlSeconds: z.number().int().min(60).max(3600).default(600),
+  runChallengeTtlSeconds: z.number().int().min(10).max(60).default(60),
+  unlockChallengeTtlSeconds: z.number().int().min(10).max(120).default(120),
+  enrollChallengeTtlSeconds: z.number().int().min(30).max(300).default(300),
+  inviteTtlHours: z.number().min(1).max(24 * 14).default(24),
+  /** Source addresses allowed to call at all (protocol.md §9). */
+  allowedCidrs: z.array(z.string()).min(1),
+  rateLimit: z
+    .strictObject({
+      windowSeconds: z.number().int().min(10).max(86_400).default(300),
+      maxFailuresPerIp: z.number().int().min(1).default(30),
+      maxFailuresPerUser: z.number().int().min(1).default(10),
+    })
+    .default({ windowSeconds: 300, maxFailuresPerIp: 30, maxFailuresPerUser: 10 }),
+  maxBodyBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+});
+
+export type VerifierConfigInput = z.input<typeof verifierConfigSchema>;
+export type VerifierConfig = z.output<typeof verifierConfigSchema>;
+
+export function parseVerifierConfig(input: unknown): VerifierConfig {
+  const parsed = verifierConfigSchema.safeParse(input);
+  if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid verifier config: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}

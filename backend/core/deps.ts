@@ -1,0 +1,28 @@
+import type { VerifierConfig } from './config';
+import type { JobType } from './job';
+import type { AuditEntry } from './model';
+import type { Clock, JobCatalog, Launcher, Random, Store } from './ports';
+
+/** Everything the verifier core depends on: read createVerifier.ts's callers to see every adapter. */
+export interface VerifierDeps {
+  config: VerifierConfig;
+  store: Store;
+  catalog: JobCatalog;
+  launchers: Partial<Record<JobType, Launcher>>;
+  clock: Clock;
+  random: Random;
+}
+
+/**
+ * One request as the core sees it. `facts` collects who and what the request concerned as the core
+ * learns it, so the audit entry for the request (accepted or refused) can name them.
+ * `gate` is the rate-limit check, started by the API layer: operations await it before any effect.
+ */
+export interface RequestContext {
+  sourceIp: string;
+  sessionToken?: string;
+  gate: Promise<void>;
+  facts: AuditFacts;
+}
+
+export type AuditFacts = Partial<Pick<AuditEntry, 'userId' | 'userName' | 'credentialId' | 'job' | 'runId' | 'fingerprint' | 'detail'>>;

@@ -1,0 +1,65 @@
+/**
+ * Every refusal the verifier can give, with its stable code and HTTP status.
+ * The table is the single place codes map to statuses (style.md §5); docs/api.md lists the same codes.
+ * Messages are ours: library messages are never echoed (they can contain the expected challenge).
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  params_invalid: 400,
+  payload_too_large: 413,
+  not_found: 404,
+  ip_not_allowed: 403,
+  rate_limited: 429,
+  invite_invalid: 403,
+  user_exists: 409,
+  challenge_unknown: 400,
+  challenge_used: 409,
+  challenge_expired: 410,
+  credential_unknown: 401,
+  credential_revoked: 401,
+  credential_suspended: 401,
+  counter_regression: 401,
+  user_disabled: 403,
+  verification_failed: 401,
+  session_invalid: 401,
+  session_expired: 401,
+  not_authorized: 403,
+  last_key: 409,
+  job_unknown: 404,
+  job_unavailable: 409,
+  job_config_changed: 409,
+  spot_price_too_high: 409,
+  launch_failed: 502,
+  storage_unavailable: 503,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class KeylaunchError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, safe-to-return facts (e.g. both prices for spot_price_too_high). Never secrets. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'KeylaunchError';
+    this.code = code;
+    this.details = options.details;
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const isKeylaunchError = (e: unknown): e is KeylaunchError => e instanceof KeylaunchError;
+
+/** The error body every refusal carries: `{ error: { code, message } }` (protocol.md §11). */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export function errorBody(e: KeylaunchError): ErrorBody {
+  return { error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } };
+}

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { KeylaunchError } from './errors';
+import { base32Crockford, sha256 } from './encoding';
+import type { VerifierDeps } from './deps';
+import type { Invite, Role } from './model';
+
+/**
+ * One-time invite codes (protocol.md "Invite"): 160 random bits shown once, stored only as a hash,
+ * with the user name, role and expiry. Enrollment is the only way a key gets registered.
+ */
+export const userNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'lowercase letters, digits, ".", "-" and "_", at most 64');
+
+/** Codes are read aloud and typed: case, spaces and dashes do not matter. */
+export const normalizeInviteCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
+export const inviteCodeHash = (code: string) => sha256(`keylaunch/invite/v1\0${normalizeInviteCode(code)}`).toString('hex');
+
+export interface CreatedInvite {
+  code: string;
+  userName: string;
+  role: Role;
+  expiresAt: number;
+}
+
+export async function createInvite(
+  deps: Pick<VerifierDeps, 'store' | 'clock' | 'random'>,
+  options: { userName: string; role: Role; createdBy: string; ttlHours: number },
+): Promise<CreatedInvite> {
+  const userName = userNameSchema.safeParse(options.userName);
+  if (!userName.success) throw new KeylaunchError('bad_request', `Invalid user name: ${userName.error.issues[0]?.message}`);
+  if (await deps.store.getUserByName(userName.data)) throw new KeylaunchError('user_exists', `User ${userName.data} already exists.`);
+  if (!(options.ttlHours > 0 && options.ttlHours <= 24 * 14)) throw new KeylaunchError('bad_request', 'An invite lives from 1 minute to 14 days.');
+  const raw = base32Crockford(deps.random.bytes(20), 32);
+  const code = `KL-${raw.match(/.{4}/g)!.join('-')}`;
+  const now = deps.clock.now();
+  const invite: Invite = {
+    codeHash: inviteCodeHash(code),
+    userName: userName.data,
+    role: options.role,
+    createdAt: now,
+    createdBy: options.createdBy,
+    expiresAt: now + Math.round(options.ttlHours * 3600_000),
+  };
+  await deps.store.putInvite(invite);
+  return { code, userName: invite.userName, role: invite.role, expiresAt: invite.expiresAt };
+}

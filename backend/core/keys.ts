@@ -1,0 +1,159 @@
+import { KeylaunchError } from './errors';
+import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
+import { fingerprint } from './intent';
+import { toBase64Url } from './encoding';
+import { loadSession, type ActiveSession } from './sessionGuard';
+import {
+  creationOptions,
+  requestOptions,
+  verifyAssertion,
+  verifyRegistration,
+  type AuthenticationResponseJSON,
+  type CreationOptions,
+  type RequestOptions,
+  type RegistrationResponseJSON,
+} from './webauthn';
+import type { RequestContext, VerifierDeps } from './deps';
+import type { ChallengeRecord, KeyIntent } from './model';
+import { publicKey, type PublicKey } from './views';
+
+/**
+ * A person's keys. Adding or revoking one needs a fresh touch of a key they already hold: a session
+ * alone (or a compromised renderer holding it) can never register an attacker's key.
+ */
+
+export async function listKeys(deps: VerifierDeps, ctx: RequestContext): Promise<{ keys: PublicKey[] }> {
+  const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
+  return { keys: session.credentials.map(publicKey) };
+}
+
+async function approvalFor(deps: VerifierDeps, session: ActiveSession, intent: KeyIntent, extra: Pick<ChallengeRecord, 'registrationChallenge'> = {}) {
+  const record = await issueChallenge(deps, intent, extra);
+  const options = await requestOptions({
+    rpId: deps.config.rpId,
+    challenge: record.challenge,
+    allow: session.credentials.filter((c) => intent.allowCredentials.includes(c.id)),
+    userVerification: 'discouraged',
+    timeoutMs: intent.expiresAt - deps.clock.now(),
+  });
+  return { record, options, fingerprint: fingerprint(intent) };
+}
+
+function keyIntent(deps: VerifierDeps, session: ActiveSession, purpose: KeyIntent['purpose'], extra: Partial<KeyIntent> = {}): KeyIntent {
+  return {
+    v: 1,
+    purpose,
+    userId: session.user.id,
+    allowCredentials: session.credentials.filter(isActive).map((c) => c.id),
+    origin: deps.config.origins,
+    rpId: deps.config.rpId,
+    // Two ceremonies (approve, then register) may need longer than a run: the unlock limit applies.
+    expiresAt: deps.clock.now() + deps.config.unlockChallengeTtlSeconds * 1000,
+    ...extra,
+  };
+}
+
+export interface AddKeyOptions {
+  intentId: string;
+  /** Touch an existing key to approve adding one. */
+  approval: RequestOptions;
+  /** Then register the new key. */
+  registration: CreationOptions;
+  fingerprint: string;
+  expiresAt: number;
+}
+
+export async function startAddKey(deps: VerifierDeps, ctx: RequestContext): Promise<AddKeyOptions> {
+  const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
+  const intent = keyIntent(deps, session, 'add_key');
+  const registrationChallenge = toBase64Url(deps.random.bytes(32));
+  const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent, { registrationChallenge });
+  const registration = await creationOptions({
+    rpId: deps.config.rpId,
+    rpName: deps.config.rpName,
+    challenge: registrationChallenge,
+    userId: session.user.id,
+    userName: session.user.name,
+    exclude: session.credentials.filter((c) => c.revokedAt === undefined),
+    timeoutMs: intent.expiresAt - deps.clock.now(),
+  });
+  ctx.facts.fingerprint = fp;
+  return { intentId: record.intentId, approval: options, registration, fingerprint: fp, expiresAt: intent.expiresAt };
+}
+
+/** Consumes a key-management approval and checks the touch that answered it. */
+async function approve(deps: VerifierDeps, ctx: RequestContext, purpose: KeyIntent['purpose'], intentId: string, assertion: AuthenticationResponseJSON) {
+  const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, intentId, purpose)]);
+  const intent = record.intent as KeyIntent;
+  ctx.facts.fingerprint = fingerprint(intent);
+  if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
+  const approver = activeCredential(session.user, session.credentials, assertion.id, intent.allowCredentials);
+  const { newCounter } = await verifyAssertion({
+    response: assertion,
+    challenge: record.challenge,
+    origins: deps.config.origins,
+    rpId: deps.config.rpId,
+    credential: approver,
+    requireUserVerification: false,
+  });
+  return { session, record, intent, approver, newCounter };
+}
+
+export async function finishAddKey(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string },
+): Promise<{ key: PublicKey }> {
+  const { session, record, approver, newCounter } = await approve(deps, ctx, 'add_key', input.intentId, input.assertion);
+  const verified = await verifyRegistration({
+    response: input.registration,
+    challenge: record.registrationChallenge ?? '',
+    origins: deps.config.origins,
+    rpId: deps.config.rpId,
+  });
+  if (session.credentials.some((c) => c.id === verified.id)) throw new KeylaunchError('bad_request', 'This key is already registered.');
+  await commitCounter(deps, ctx, approver, newCounter);
+  const credential = { ...verified, userId: session.user.id, label: input.label, createdAt: deps.clock.now() };
+  await deps.store.putCredential(credential);
+  ctx.facts.detail = `added key ${credential.id}`;
+  return { key: publicKey(credential) };
+}
+
+export async function startRevokeKey(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { credentialId: string; allowLastKey: boolean },
+): Promise<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number }> {
+  const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
+  ensureRevocable(session, input.credentialId, input.allowLastKey);
+  const intent = keyIntent(deps, session, 'revoke_key', { credentialId: input.credentialId, allowLastKey: input.allowLastKey });
+  const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent);
+  ctx.facts.fingerprint = fp;
+  ctx.facts.detail = `revoke key ${input.credentialId}`;
+  return { intentId: record.intentId, approval: options, fingerprint: fp, expiresAt: intent.expiresAt };
+}
+
+export async function finishRevokeKey(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { intentId: string; assertion: AuthenticationResponseJSON },
+): Promise<{ key: PublicKey }> {
+  const { session, intent, approver, newCounter } = await approve(deps, ctx, 'revoke_key', input.intentId, input.assertion);
+  const target = ensureRevocable(session, intent.credentialId ?? '', intent.allowLastKey === true);
+  await commitCounter(deps, ctx, approver, newCounter);
+  const revokedAt = deps.clock.now();
+  await deps.store.setCredentialState(session.user.id, target.id, { revokedAt });
+  ctx.facts.detail = `revoked key ${target.id}`;
+  return { key: publicKey({ ...target, revokedAt }) };
+}
+
+/** A person's last usable key is not revoked by accident: it takes an explicit allowLastKey. */
+function ensureRevocable(session: ActiveSession, credentialId: string, allowLastKey: boolean) {
+  const target = session.credentials.find((c) => c.id === credentialId && c.revokedAt === undefined);
+  if (!target) throw new KeylaunchError('credential_unknown', 'You have no such unrevoked key.');
+  const othersActive = session.credentials.filter((c) => c.id !== credentialId && isActive(c)).length;
+  if (othersActive === 0 && !allowLastKey) {
+    throw new KeylaunchError('last_key', 'This is your last usable key: revoking it locks you out until an admin invites you again.');
+  }
+  return target;
+}

@@ -1,0 +1,161 @@
+/** The verifier's records (protocol.md "Principals and records"). Plain data: what the Store keeps. */
+
+export type Role = 'admin' | 'operator';
+
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: number;
+}
+
+export interface Credential {
+  id: string; // base64url credential id
+  userId: string;
+  publicKey: string; // base64url COSE public key
+  counter: number;
+  aaguid: string;
+  transports: string[];
+  label: string;
+  createdAt: number;
+  lastUsedAt?: number;
+  revokedAt?: number;
+  suspendedAt?: number;
+}
+
+export interface Invite {
+  codeHash: string; // hex SHA-256 of the code; the code itself is never stored
+  userName: string;
+  role: Role;
+  expiresAt: number;
+  createdAt: number;
+  createdBy: string;
+  redeemedAt?: number;
+}
+
+/** What a challenge approves. Bound into the challenge by hashing its canonical JSON (see intent.ts). */
+export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent;
+
+interface IntentBase {
+  v: 1;
+  origin: string[];
+  rpId: string;
+  expiresAt: number;
+}
+
+export interface RunIntent extends IntentBase {
+  purpose: 'run';
+  job: string;
+  params: Record<string, ParamValue>;
+  /** Names of secret parameters that must come with the confirmation; their values are never stored. */
+  secretParams: string[];
+  configVersions: Record<string, string>;
+  userId: string;
+  allowCredentials: string[];
+  userVerification: 'required' | 'discouraged';
+}
+
+export interface UnlockIntent extends IntentBase {
+  purpose: 'unlock';
+  userId: string;
+  allowCredentials: string[];
+}
+
+export interface EnrollIntent extends IntentBase {
+  purpose: 'enroll';
+  inviteHash: string;
+  userId: string;
+  userName: string;
+  role: Role;
+}
+
+/** Key management: approved with a touch of an existing key. `add_key` also carries a registration. */
+export interface KeyIntent extends IntentBase {
+  purpose: 'add_key' | 'revoke_key';
+  userId: string;
+  allowCredentials: string[];
+  /** revoke_key: the credential to revoke. */
+  credentialId?: string;
+  /** revoke_key: the person said yes to revoking their last key. */
+  allowLastKey?: boolean;
+}
+
+export type Purpose = Intent['purpose'];
+
+export type ParamValue = string | number | boolean;
+
+/** Stored single-use challenge (protocol.md "Challenge record"). Keyed by intentId. */
+export interface ChallengeRecord {
+  intentId: string;
+  purpose: Purpose;
+  challenge: string; // base64url
+  nonce: string; // base64url, 32 random bytes
+  intent: Intent;
+  expiresAt: number;
+  /** add_key only: the second challenge, for the new key's registration ceremony. */
+  registrationChallenge?: string;
+  consumedAt?: number;
+}
+
+export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted';
+
+/** The raw assertion exactly as received, so anyone can re-verify the approval later. */
+export interface Receipt {
+  credentialId: string;
+  authenticatorData: string;
+  clientDataJSON: string;
+  signature: string;
+  userHandle?: string;
+}
+
+export interface Run {
+  id: string;
+  job: string;
+  params: Record<string, ParamValue | '[secret]'>;
+  intentHash: string;
+  fingerprint: string;
+  configVersions: Record<string, string>;
+  userId: string;
+  userName: string;
+  credentialId: string;
+  sourceIp: string;
+  status: RunStatus;
+  createdAt: number;
+  updatedAt: number;
+  launch?: LaunchDetails;
+  failure?: { code: string; message: string };
+  receipt: Receipt;
+}
+
+/** What a launcher reports about what it started. Free-form per launcher, but never secrets. */
+export interface LaunchDetails {
+  launcher: string;
+  summary: string;
+  consoleUrl?: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  stdout?: string;
+  stderr?: string;
+  truncated?: boolean;
+  durationMs?: number;
+  [key: string]: unknown;
+}
+
+export type AuditOutcome = 'accepted' | 'refused' | 'failed';
+
+export interface AuditEntry {
+  id: string;
+  at: number;
+  action: string;
+  outcome: AuditOutcome;
+  code?: string;
+  sourceIp: string;
+  userId?: string;
+  userName?: string;
+  credentialId?: string;
+  job?: string;
+  runId?: string;
+  fingerprint?: string;
+  detail?: string;
+}

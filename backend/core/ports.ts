@@ -1,0 +1,86 @@
+import type { CatalogEntry, JobDefinition } from './job';
+import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
+
+/**
+ * The verifier core's ports (architecture.md). The core never sees an SDK client: adapters under
+ * backend/adapters implement these, and tests use fakes that `implements` them so they cannot drift.
+ */
+
+export type ConsumeResult =
+  | { ok: true; record: ChallengeRecord }
+  | { ok: false; reason: 'unknown' | 'used' | 'expired' };
+
+export type CounterResult = 'advanced' | 'regressed' | 'inactive';
+
+export interface Page<T> {
+  items: T[];
+  cursor?: string;
+}
+
+export interface Store {
+  getUserByName(name: string): Promise<User | undefined>;
+  /** The user and all their credentials, in one read. */
+  getUserWithCredentials(userId: string): Promise<{ user: User; credentials: Credential[] } | undefined>;
+  /** Fails with `user_exists` when the name is taken (names are unique). */
+  createUser(user: User): Promise<void>;
+  putCredential(credential: Credential): Promise<void>;
+  setCredentialState(userId: string, credentialId: string, state: { revokedAt?: number; suspendedAt?: number }): Promise<void>;
+  /**
+   * protocol.md §5, as one conditional write: accepted when both counters are 0, or when `next` exceeds
+   * the stored counter, and only while the credential is neither revoked nor suspended.
+   */
+  advanceCounter(userId: string, credentialId: string, next: number, now: number): Promise<CounterResult>;
+
+  putInvite(invite: Invite): Promise<void>;
+  getInvite(codeHash: string): Promise<Invite | undefined>;
+  /** Marks the invite redeemed if it is unredeemed and unexpired; false otherwise. Atomic. */
+  redeemInvite(codeHash: string, now: number): Promise<boolean>;
+
+  putChallenge(record: ChallengeRecord): Promise<void>;
+  /** protocol.md §1: single use, atomically, only while `expiresAt > now`. */
+  consumeChallenge(intentId: string, now: number): Promise<ConsumeResult>;
+
+  /** Fails if a run with that id exists. */
+  createRun(run: Run): Promise<void>;
+  updateRun(run: Run): Promise<void>;
+  getRun(runId: string): Promise<Run | undefined>;
+  listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
+
+  /** Failures counted in the current window for each key (e.g. `ip:1.2.3.4`, `user:u_…`). */
+  countFailures(keys: string[], windowStart: number): Promise<number[]>;
+  recordFailure(keys: string[], windowStart: number, expiresAt: number): Promise<void>;
+}
+
+export interface JobCatalog {
+  listJobs(): Promise<CatalogEntry[]>;
+  getJob(name: string): Promise<CatalogEntry | undefined>;
+}
+
+export interface LaunchRequest {
+  runId: string;
+  job: JobDefinition;
+  params: Record<string, ParamValue>;
+  /** Secret parameter values: for the job only, never to be logged or stored by a launcher. */
+  secrets: Record<string, ParamValue>;
+  requestedBy: string;
+  configVersions: Record<string, string>;
+}
+
+/**
+ * Starts what a job describes. Returns what it started; throws a KeylaunchError (e.g. `launch_failed`,
+ * `spot_price_too_high`) when nothing started or the job failed to run, so the run is recorded as failed.
+ */
+export interface Launcher {
+  launch(request: LaunchRequest): Promise<{ status: 'running' | 'succeeded' | 'failed' | 'accepted'; details: LaunchDetails }>;
+}
+
+export interface Clock {
+  now(): number; // epoch milliseconds
+}
+
+export interface Random {
+  bytes(n: number): Buffer;
+}

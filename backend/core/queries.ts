@@ -1,0 +1,56 @@
+import { KeylaunchError } from './errors';
+import { loadSession, requireAdmin } from './sessionGuard';
+import { describeTarget } from './authorize';
+import type { RequestContext, VerifierDeps } from './deps';
+import type { AuditEntry, Run } from './model';
+import type { Page } from './ports';
+
+/** Read-only routes. Each still needs a live session; the audit log needs an admin. */
+
+export interface JobSummary {
+  name: string;
+  title: string;
+  description?: string;
+  type: string;
+  available: boolean;
+  reason?: string;
+  target?: string;
+  params: unknown[];
+  userVerification?: string;
+}
+
+export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise<{ jobs: JobSummary[] }> {
+  const [, session, entries] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.catalog.listJobs()]);
+  const jobs = entries.flatMap((entry): JobSummary[] => {
+    if (!entry.available) return [{ name: entry.name, title: entry.name, type: 'unknown', available: false, reason: entry.reason, params: [] }];
+    const { job } = entry;
+    const allowed = job.allow.roles.includes(session.user.role) || job.allow.users.includes(session.user.name);
+    if (!allowed) return [];
+    return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification }];
+  });
+  return { jobs };
+}
+
+export async function listRuns(deps: VerifierDeps, ctx: RequestContext, input: { limit: number; cursor?: string }): Promise<{ runs: Run[]; cursor?: string }> {
+  const [, , page] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRuns(input)]);
+  return { runs: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { runId: string }): Promise<{ run: Run }> {
+  ctx.facts.runId = input.runId;
+  const [, , run] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.getRun(input.runId)]);
+  if (!run) throw new KeylaunchError('not_found', `No run ${input.runId}.`);
+  return { run };
+}
+
+export async function listAudit(deps: VerifierDeps, ctx: RequestContext, input: { limit: number; cursor?: string }): Promise<{ entries: AuditEntry[]; cursor?: string }> {
+  const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
+  requireAdmin(session);
+  const page: Page<AuditEntry> = await deps.store.listAudit(input);
+  return { entries: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+export async function whoAmI(deps: VerifierDeps, ctx: RequestContext) {
+  const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
+  return { user: { id: session.user.id, name: session.user.name, role: session.user.role }, expiresAt: session.claims.exp };
+}

@@ -1,0 +1,165 @@
+import { KeylaunchError, isKeylaunchError } from './errors';
+import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
+import { authorize, availableJob, describeTarget } from './authorize';
+import { canonicalJson } from './canonicalJson';
+import { fingerprint, intentHash } from './intent';
+import { timeOrderedId } from './ids';
+import { validateParams } from './params';
+import { loadSession } from './sessionGuard';
+import { redactSecrets } from './redact';
+import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
+import type { RequestContext, VerifierDeps } from './deps';
+import type { ParamValue, Run, RunIntent } from './model';
+
+/** Run approval (architecture.md "Running a job"): prepare binds an intent; confirm launches it once. */
+
+export interface PreparedRun {
+  intentId: string;
+  options: RequestOptions;
+  fingerprint: string;
+  expiresAt: number;
+  job: { name: string; title: string; type: string; target: string };
+  params: Record<string, ParamValue>;
+  /** Secret parameters to send with the confirmation. */
+  secretParams: string[];
+}
+
+export async function prepareRun(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { job: string; params: Record<string, unknown> },
+): Promise<PreparedRun> {
+  ctx.facts.job = input.job;
+  const [, session, entry] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.catalog.getJob(input.job)]);
+  const { job, versions } = availableJob(entry, input.job);
+  authorize(job, session.user);
+  const params = validateParams(job.params, input.params, 'plain');
+  const keys = session.credentials.filter(isActive);
+  const now = deps.clock.now();
+  const intent: RunIntent = {
+    v: 1,
+    purpose: 'run',
+    job: job.name,
+    params,
+    secretParams: job.params.filter((p) => p.secret).map((p) => p.name),
+    configVersions: versions,
+    userId: session.user.id,
+    allowCredentials: keys.map((k) => k.id),
+    userVerification: job.userVerification,
+    origin: deps.config.origins,
+    rpId: deps.config.rpId,
+    expiresAt: now + deps.config.runChallengeTtlSeconds * 1000,
+  };
+  const record = await issueChallenge(deps, intent);
+  ctx.facts.fingerprint = fingerprint(intent);
+  const options = await requestOptions({
+    rpId: deps.config.rpId,
+    challenge: record.challenge,
+    allow: keys,
+    userVerification: job.userVerification,
+    timeoutMs: intent.expiresAt - now,
+  });
+  return {
+    intentId: record.intentId,
+    options,
+    fingerprint: ctx.facts.fingerprint,
+    expiresAt: intent.expiresAt,
+    job: { name: job.name, title: job.title, type: job.type, target: describeTarget(job) },
+    params,
+    secretParams: intent.secretParams,
+  };
+}
+
+export async function confirmRun(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, unknown> },
+): Promise<{ run: Run }> {
+  // One round trip: the rate-limit gate, the session's user and keys, and the single-use consume.
+  const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'run')]);
+  const intent = record.intent as RunIntent;
+  ctx.facts.job = intent.job;
+  ctx.facts.fingerprint = fingerprint(intent);
+  ctx.facts.credentialId = input.assertion.id;
+  if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
+  const credential = activeCredential(session.user, session.credentials, input.assertion.id, intent.allowCredentials);
+  const [entry, verified] = await Promise.all([
+    deps.catalog.getJob(intent.job),
+    verifyAssertion({
+      response: input.assertion,
+      challenge: record.challenge,
+      origins: deps.config.origins,
+      rpId: deps.config.rpId,
+      credential,
+      requireUserVerification: intent.userVerification === 'required',
+    }),
+  ]);
+  // §8: the job launched is the job approved, at the versions approved.
+  if (!entry || canonicalJson(entry.versions) !== canonicalJson(intent.configVersions)) {
+    throw new KeylaunchError('job_config_changed', `Job ${intent.job} changed after you approved it; review and approve again.`);
+  }
+  const { job } = availableJob(entry, intent.job);
+  authorize(job, session.user);
+  const secrets = validateParams(job.params, input.secrets, 'secret');
+
+  const now = deps.clock.now();
+  const run: Run = {
+    id: timeOrderedId('run_', deps.clock, deps.random),
+    job: job.name,
+    params: { ...intent.params, ...Object.fromEntries(intent.secretParams.map((n) => [n, '[secret]' as const])) },
+    intentHash: intentHash(intent).toString('hex'),
+    fingerprint: ctx.facts.fingerprint,
+    configVersions: intent.configVersions,
+    userId: session.user.id,
+    userName: session.user.name,
+    credentialId: credential.id,
+    sourceIp: ctx.sourceIp,
+    status: 'launching',
+    createdAt: now,
+    updatedAt: now,
+    receipt: {
+      credentialId: input.assertion.id,
+      authenticatorData: input.assertion.response.authenticatorData,
+      clientDataJSON: input.assertion.response.clientDataJSON,
+      signature: input.assertion.response.signature,
+      ...(input.assertion.response.userHandle ? { userHandle: input.assertion.response.userHandle } : {}),
+    },
+  };
+  ctx.facts.runId = run.id;
+
+  // §12: the run exists (as `launching`) before anything launches; a storage failure here launches nothing.
+  const [counter, created] = await Promise.allSettled([commitCounter(deps, ctx, credential, verified.newCounter), deps.store.createRun(run)]);
+  if (counter.status === 'rejected') {
+    if (created.status === 'fulfilled') await finishRun(deps, run, refusedBy(counter.reason));
+    throw counter.reason;
+  }
+  if (created.status === 'rejected') throw created.reason;
+
+  const launcher = deps.launchers[job.type];
+  try {
+    if (!launcher) throw new KeylaunchError('launch_failed', `No launcher for jobs of type ${job.type} here.`);
+    const result = await launcher.launch({ runId: run.id, job, params: intent.params, secrets, requestedBy: session.user.name, configVersions: intent.configVersions });
+    const launch = redactSecrets(result.details, secrets);
+    const failure = result.status === 'failed' ? { code: 'job_failed', message: launch.summary } : undefined;
+    await finishRun(deps, run, { status: result.status, launch, ...(failure ? { failure } : {}) });
+  } catch (error) {
+    await finishRun(deps, run, refusedBy(error, secrets));
+  }
+  if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;
+  return { run };
+}
+
+function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pick<Run, 'status' | 'failure' | 'launch'> {
+  const known = isKeylaunchError(error);
+  const failure = {
+    code: known ? error.code : 'launch_failed',
+    message: redactSecrets(known ? error.message : 'The launcher failed unexpectedly.', secrets),
+  };
+  const launch = known && error.details?.launch ? redactSecrets(error.details.launch as Run['launch'], secrets) : undefined;
+  return { status: 'failed', failure, ...(launch ? { launch } : {}) };
+}
+
+async function finishRun(deps: VerifierDeps, run: Run, outcome: Pick<Run, 'status' | 'failure' | 'launch'>): Promise<void> {
+  Object.assign(run, outcome, { updatedAt: deps.clock.now() });
+  await deps.store.updateRun(run);
+}

@@ -1,0 +1,31 @@
+import { KeylaunchError } from './errors';
+import { readSessionToken, type SessionClaims } from './session';
+import { activeCredential } from './approval';
+import type { RequestContext, VerifierDeps } from './deps';
+import type { Credential, User } from './model';
+
+export interface ActiveSession {
+  claims: SessionClaims;
+  user: User;
+  credentials: Credential[];
+  credential: Credential;
+}
+
+/**
+ * Reads the session token and re-checks the user and the credential that unlocked, so a revoked key or
+ * a disabled user loses every session at once. One Store read.
+ */
+export async function loadSession(deps: VerifierDeps, ctx: RequestContext): Promise<ActiveSession> {
+  if (!ctx.sessionToken) throw new KeylaunchError('session_invalid', 'Unlock first: this needs a session.');
+  const claims = readSessionToken(Buffer.from(deps.config.sessionSecret, 'base64'), ctx.sessionToken, deps.clock.now());
+  ctx.facts.userId = claims.uid;
+  ctx.facts.userName = claims.name;
+  ctx.facts.credentialId = claims.cid;
+  const loaded = await deps.store.getUserWithCredentials(claims.uid);
+  const credential = activeCredential(loaded?.user, loaded?.credentials ?? [], claims.cid, [claims.cid]);
+  return { claims, user: loaded!.user, credentials: loaded!.credentials, credential };
+}
+
+export function requireAdmin(session: ActiveSession): void {
+  if (session.user.role !== 'admin') throw new KeylaunchError('not_authorized', 'Only an admin may do this.');
+}

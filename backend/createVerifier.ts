@@ -1,0 +1,24 @@
+import { handleApiRequest, type ApiRequest, type ApiResponse } from './api/handleApiRequest';
+import { createIpAllowlist } from './core/network';
+import { createRateLimiter } from './core/rateLimit';
+import { randomBytes } from 'node:crypto';
+import type { VerifierDeps } from './core/deps';
+import type { Clock, Random } from './core/ports';
+
+export interface Verifier {
+  handle(request: ApiRequest): Promise<ApiResponse>;
+}
+
+/** The verifier's composition root: the core over its ports, behind the one request handler. */
+export function createVerifier(deps: VerifierDeps & { log?: (message: string, error?: unknown) => void }): Verifier {
+  const api = {
+    ...deps,
+    rateLimiter: createRateLimiter(deps),
+    isAllowedIp: createIpAllowlist(deps.config.allowedCidrs),
+    log: deps.log ?? ((message: string, error?: unknown) => console.error(`[keylaunch] ${message}`, error ?? '')),
+  };
+  return { handle: (request) => handleApiRequest(api, request) };
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const systemRandom: Random = { bytes: (n) => randomBytes(n) };

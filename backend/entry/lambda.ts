@@ -1,0 +1,50 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { createVerifier, systemClock, systemRandom } from '../createVerifier';
+import { parseVerifierConfig } from '../core/config';
+import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
+import { documentClient } from '../adapters/dynamo/table';
+import { createFileCatalog } from '../adapters/catalog/fileCatalog';
+import type { ApiResponse } from '../api/handleApiRequest';
+
+/**
+ * The Lambda Function URL handler (payload format 2.0): parse the event, hand it to the verifier, map
+ * the answer. Clients are made once per cold start. The source address is the platform's
+ * requestContext.http.sourceIp, never a header.
+ */
+const eventSchema = z.object({
+  rawPath: z.string(),
+  rawQueryString: z.string().optional(),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  isBase64Encoded: z.boolean().default(false),
+  requestContext: z.object({ http: z.object({ method: z.string(), sourceIp: z.string() }) }),
+});
+
+const env = process.env;
+const verifier = createVerifier({
+  config: parseVerifierConfig(JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}')),
+  store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: env.KEYLAUNCH_TABLE ?? 'keylaunch' }),
+  // Until the SSM catalog lands (issue 3), the Lambda reads a jobs file bundled beside it.
+  catalog: createFileCatalog(env.KEYLAUNCH_JOBS_FILE ?? 'jobs.json'),
+  launchers: {},
+  clock: systemClock,
+  random: systemRandom,
+});
+
+export async function handler(event: unknown): Promise<{ statusCode: number; headers: Record<string, string>; body: string }> {
+  const parsed = eventSchema.safeParse(event);
+  if (!parsed.success) return toResult({ status: 400, headers: {}, body: JSON.stringify({ error: { code: 'bad_request', message: 'Unrecognized event.' } }) });
+  const e = parsed.data;
+  const response = await verifier.handle({
+    method: e.requestContext.http.method.toUpperCase(),
+    path: e.rawPath,
+    query: Object.fromEntries(new URLSearchParams(e.rawQueryString ?? '')),
+    headers: Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v])),
+    body: e.body === undefined ? undefined : e.isBase64Encoded ? Buffer.from(e.body, 'base64').toString('utf8') : e.body,
+    sourceIp: e.requestContext.http.sourceIp,
+  });
+  return toResult(response);
+}
+
+const toResult = (r: ApiResponse) => ({ statusCode: r.status, headers: { 'content-type': 'application/json', ...r.headers }, body: r.body });

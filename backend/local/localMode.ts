@@ -1,0 +1,47 @@
+import { join, resolve } from 'node:path';
+import { createVerifier, systemClock, systemRandom, type Verifier } from '../createVerifier';
+import { parseVerifierConfig, type VerifierConfig } from '../core/config';
+import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
+import { createFileCatalog } from '../adapters/catalog/fileCatalog';
+import { createLocalLauncher } from '../adapters/launcher/localLauncher';
+import { startLocalServer } from '../entry/localServer';
+import { startLocalDynamo } from './localDynamo';
+import type { LocalSettings } from './localSettings';
+import type { Store } from '../core/ports';
+
+export const LOCAL_TABLE = 'keylaunch-local';
+export const defaultJobsFile = () => resolve(process.env.KEYLAUNCH_JOBS_FILE ?? 'jobs/local.jobs.json');
+
+/**
+ * Local mode, assembled: dynalite persisted under the data folder, the jobs file, the local launcher,
+ * and the verifier on 127.0.0.1. The app origin is http://localhost:<appPort>, where WebAuthn runs.
+ */
+export async function startLocalMode(o: { dataDir: string; settings: LocalSettings; jobsFile: string; verifierPort?: number }) {
+  const dynamo = await startLocalDynamo({ path: join(o.dataDir, 'dynamo'), tableName: LOCAL_TABLE });
+  const config: VerifierConfig = parseVerifierConfig({
+    rpId: 'localhost',
+    origins: [`http://localhost:${o.settings.appPort}`],
+    sessionSecret: o.settings.sessionSecret,
+    allowedCidrs: ['127.0.0.1/32', '::1/128'],
+  });
+  const store: Store = createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE });
+  const verifier: Verifier = createVerifier({
+    config,
+    store,
+    catalog: createFileCatalog(o.jobsFile),
+    launchers: { local: createLocalLauncher() },
+    clock: systemClock,
+    random: systemRandom,
+  });
+  const { server, url } = await startLocalServer({ verifier, port: o.verifierPort ?? o.settings.verifierPort, maxBodyBytes: config.maxBodyBytes });
+  return {
+    url,
+    config,
+    store,
+    dynamoEndpoint: dynamo.endpoint,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await dynamo.close();
+    },
+  };
+}
