@@ -1,0 +1,125 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createVerifier, systemRandom } from '../../backend/createVerifier';
+import { parseVerifierConfig, type VerifierConfigInput } from '../../backend/core/config';
+import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
+import { createFileCatalog } from '../../backend/adapters/catalog/fileCatalog';
+import { createLocalLauncher } from '../../backend/adapters/launcher/localLauncher';
+import { startLocalServer } from '../../backend/entry/localServer';
+import { startLocalDynamo } from '../../backend/local/localDynamo';
+import { createInvite } from '../../backend/core/invites';
+import type { Clock, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
+import type { Role } from '../../backend/core/model';
+import { SoftAuthenticator, type CeremonyTweaks } from './softAuthenticator';
+import { sampleJobs } from './sampleJobs';
+
+export const ORIGIN = 'https://keylaunch.test';
+export const RP_ID = 'keylaunch.test';
+
+/** A clock the test moves by hand, for expiry without sleeping. */
+export class TestClock implements Clock {
+  constructor(public time = Date.now()) {}
+  now = () => this.time;
+  advance(ms: number) {
+    this.time += ms;
+  }
+}
+
+/** Wraps a launcher and records every launch (secrets included, so tests can see where they went). */
+export class RecordingLauncher implements Launcher {
+  readonly launches: LaunchRequest[] = [];
+  constructor(private readonly inner: Launcher) {}
+  async launch(request: LaunchRequest) {
+    this.launches.push(request);
+    return this.inner.launch(request);
+  }
+}
+
+export interface ApiResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A whole verifier as in local mode, on real HTTP, over real DynamoDB protocol (dynalite in memory),
+ * with a test clock and a jobs file the test may rewrite. Only the clock is not the real one.
+ */
+export async function startHarness(o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store } = {}) {
+  const dynamo = await startLocalDynamo({ tableName: 'kl-test' });
+  const dir = mkdtempSync(join(tmpdir(), 'kl-test-'));
+  const jobsFile = join(dir, 'jobs.json');
+  const writeJobs = (jobs: unknown[]) => writeFileSync(jobsFile, JSON.stringify({ jobs }));
+  writeJobs(o.jobs ?? sampleJobs);
+  const clock = new TestClock();
+  const config = parseVerifierConfig({
+    rpId: RP_ID,
+    origins: [ORIGIN],
+    sessionSecret: randomBytes(32).toString('base64'),
+    allowedCidrs: ['127.0.0.1/32', '::1/128'],
+    rateLimit: { windowSeconds: 300, maxFailuresPerIp: 10_000, maxFailuresPerUser: 10_000 },
+    ...o.config,
+  });
+  const baseStore = createDynamoStore({ client: dynamo.documents, tableName: 'kl-test' });
+  const store = o.store ? o.store(baseStore) : baseStore;
+  const launcher = new RecordingLauncher(createLocalLauncher());
+  const verifier = createVerifier({ config, store, catalog: createFileCatalog(jobsFile), launchers: { local: launcher }, clock, random: systemRandom, log: () => undefined });
+  const { server, url } = await startLocalServer({ verifier, port: 0, maxBodyBytes: config.maxBodyBytes });
+
+  async function api<T = any>(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<ApiResult<T>> {
+    const res = await fetch(url + path, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json()) as T, headers: res.headers };
+  }
+
+  let userCounter = 0;
+  /** A fresh user name per call, so tests sharing one harness never collide. */
+  const newName = (prefix = 'user') => `${prefix}${++userCounter}-${randomBytes(3).toString('hex')}`;
+
+  async function invite(userName: string, role: Role = 'operator', ttlHours = 24) {
+    return createInvite({ store, clock, random: systemRandom }, { userName, role, createdBy: 'test', ttlHours });
+  }
+
+  /** Invite + enrollment ceremony: a user with one registered key. */
+  async function enroll(o: { role?: Role; name?: string; authenticator?: SoftAuthenticator } = {}) {
+    const name = o.name ?? newName();
+    const authenticator = o.authenticator ?? new SoftAuthenticator(ORIGIN);
+    const { code } = await invite(name, o.role ?? 'operator');
+    const options = await api('POST', '/v1/enroll/options', { inviteCode: code });
+    const registration = authenticator.register(options.body.options);
+    const done = await api('POST', '/v1/enroll/verify', { intentId: options.body.intentId, registration, label: 'primary' });
+    if (done.status !== 200) throw new Error(`enroll failed: ${JSON.stringify(done.body)}`);
+    return { name, authenticator, userId: done.body.user.id as string, credentialId: registration.id };
+  }
+
+  async function unlock(user: { name: string; authenticator: SoftAuthenticator }, tweaks: CeremonyTweaks = {}) {
+    const options = await api('POST', '/v1/unlock/options', { userName: user.name });
+    const assertion = user.authenticator.assert(options.body.options, tweaks);
+    return api('POST', '/v1/unlock/verify', { intentId: options.body.intentId, assertion });
+  }
+
+  async function session(user: { name: string; authenticator: SoftAuthenticator }) {
+    const r = await unlock(user);
+    if (r.status !== 200) throw new Error(`unlock failed: ${JSON.stringify(r.body)}`);
+    return r.body.session.token as string;
+  }
+
+  async function auditEntries(limit = 100) {
+    const { items } = await store.listAudit({ limit });
+    return items;
+  }
+
+  return {
+    url, api, clock, store, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await dynamo.close();
+    },
+  };
+}
+export type Harness = Awaited<ReturnType<typeof startHarness>>;
