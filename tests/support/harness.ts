@@ -18,12 +18,12 @@ import { sampleJobs } from './sampleJobs';
 export const ORIGIN = 'https://keylaunch.test';
 export const RP_ID = 'keylaunch.test';
 
-/** A clock the test moves by hand, for expiry without sleeping. */
+/** Real time plus an offset the test moves by hand, for expiry without sleeping (ids stay time-ordered). */
 export class TestClock implements Clock {
-  constructor(public time = Date.now()) {}
-  now = () => this.time;
+  private offset = 0;
+  now = () => Date.now() + this.offset;
   advance(ms: number) {
-    this.time += ms;
+    this.offset += ms;
   }
 }
 
