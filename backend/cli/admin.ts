@@ -12,8 +12,10 @@ import { dataDir } from '../local/localSettings';
 import { LOCAL_TABLE } from '../local/localMode';
 
 const USAGE = `Usage: npm run admin -- invite <user> [--role admin|operator] [--ttl-hours N]
+       npm run admin -- disable <user>      (refuses their unlocks; ends their sessions)
+       npm run admin -- enable <user>
 
-  Makes a one-time invite code (shown once, stored only as a hash). The person enrolls their key with it.
+  invite makes a one-time code (shown once, stored only as a hash); the person enrolls their key with it.
   Local mode by default (the data folder, KEYLAUNCH_DATA or .keylaunch/); with KEYLAUNCH_TABLE set, the
   DynamoDB table of a deployed verifier, with your AWS credentials.`;
 
@@ -41,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     options: { role: { type: 'string', default: 'operator' }, 'ttl-hours': { type: 'string', default: '24' }, help: { type: 'boolean' } },
   });
   const [command, userName] = positionals;
-  if (values.help || command !== 'invite' || !userName) {
+  if (values.help || !['invite', 'disable', 'enable'].includes(command ?? '') || !userName) {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
@@ -51,6 +53,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const { store, close } = await openStore();
   try {
+    if (command === 'disable' || command === 'enable') {
+      const user = await store.getUserByName(userName);
+      if (!user) {
+        console.error(`No user ${userName}.`);
+        return 1;
+      }
+      await store.setUserDisabled(user.id, command === 'disable');
+      console.log(`${userName} is now ${command}d.`);
+      return 0;
+    }
     const invite = await createInvite(
       { store, clock: systemClock, random: systemRandom },
       { userName, role: values.role, createdBy: `cli:${process.env.USER ?? 'unknown'}`, ttlHours: Number(values['ttl-hours']) },

@@ -23,6 +23,8 @@ export interface Store {
   getUserWithCredentials(userId: string): Promise<{ user: User; credentials: Credential[] } | undefined>;
   /** Fails with `user_exists` when the name is taken (names are unique). */
   createUser(user: User): Promise<void>;
+  /** Disabling a user refuses their unlocks and ends their sessions at the next request. */
+  setUserDisabled(userId: string, disabled: boolean): Promise<void>;
   putCredential(credential: Credential): Promise<void>;
   setCredentialState(userId: string, credentialId: string, state: { revokedAt?: number; suspendedAt?: number }): Promise<void>;
   /**

@@ -71,6 +71,18 @@ export function createDynamoStore(options: { client: DynamoDBDocumentClient; tab
       }
     },
 
+    async setUserDisabled(userId, disabled) {
+      await client.send(
+        new UpdateCommand({
+          TableName,
+          Key: key.user(userId),
+          UpdateExpression: 'SET disabled = :d',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':d': disabled },
+        }),
+      );
+    },
+
     async putCredential(credential: Credential) {
       try {
         await putNew({ ...key.credential(credential.userId, credential.id), ...credential });
