@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDynamoStore } from '../../../backend/adapters/dynamo/dynamoStore';
+import { startLocalDynamo } from '../../../backend/local/localDynamo';
+import type { Store } from '../../../backend/core/ports';
+import type { ChallengeRecord, Credential } from '../../../backend/core/model';
+
+let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
+let store: Store;
+beforeAll(async () => {
+  dynamo = await startLocalDynamo({ tableName: 'kl-store' });
+  store = createDynamoStore({ client: dynamo.documents, tableName: 'kl-store' });
+});
+afterAll(() => dynamo.close());
+
+const now = 1_800_000_000_000;
+const challenge = (intentId: string, expiresAt = now + 60_000): ChallengeRecord => ({
+  intentId,
+  purpose: 'unlock',
+  challenge: 'c',
+  nonce: 'n',
+  expiresAt,
+  intent: { v: 1, purpose: 'unlock', userId: 'u', allowCredentials: ['k'], origin: ['https://a.test'], rpId: 'a.test', expiresAt },
+});
+
+describe('DynamoDB store (on dynalite)', () => {
+  it('consumes a challenge exactly once under 20 concurrent attempts', async () => {
+    await store.putChallenge(challenge('int_race'));
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.consumeChallenge('int_race', now)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.reason === 'used')).toHaveLength(19);
+  });
+
+  it('keeps expiry in the condition: an expired record is not consumed', async () => {
+    await store.putChallenge(challenge('int_old', now - 1));
+    expect(await store.consumeChallenge('int_old', now)).toEqual({ ok: false, reason: 'expired' });
+    expect(await store.consumeChallenge('int_missing', now)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('returns the intent byte-for-byte, so the challenge can be re-derived', async () => {
+    const record = challenge('int_bytes');
+    record.intent = { v: 1, purpose: 'unlock', userId: 'u', allowCredentials: ['b', 'a'], origin: ['https://a.test'], rpId: 'a.test', expiresAt: now + 60_000 };
+    await store.putChallenge(record);
+    const got = await store.consumeChallenge('int_bytes', now);
+    expect(got.ok && JSON.stringify(got.record.intent)).toBe(JSON.stringify(record.intent));
+  });
+
+  it('advances counters only upward (or 0 -> 0), and only on active credentials', async () => {
+    await store.createUser({ id: 'u_c', name: 'counter-user', role: 'operator', disabled: false, createdAt: now });
+    const cred: Credential = { id: 'cred1', userId: 'u_c', publicKey: 'pk', counter: 0, aaguid: 'x', transports: [], label: 'l', createdAt: now };
+    await store.putCredential(cred);
+    expect(await store.advanceCounter('u_c', 'cred1', 0, now)).toBe('advanced');
+    expect(await store.advanceCounter('u_c', 'cred1', 5, now)).toBe('advanced');
+    expect(await store.advanceCounter('u_c', 'cred1', 5, now)).toBe('regressed');
+    expect(await store.advanceCounter('u_c', 'cred1', 0, now)).toBe('regressed');
+    expect(await store.advanceCounter('u_c', 'cred1', 6, now)).toBe('advanced');
+    await store.setCredentialState('u_c', 'cred1', { revokedAt: now });
+    expect(await store.advanceCounter('u_c', 'cred1', 7, now)).toBe('inactive');
+  });
+
+  it('keeps user names unique', async () => {
+    await store.createUser({ id: 'u_1', name: 'same', role: 'operator', disabled: false, createdAt: now });
+    await expect(store.createUser({ id: 'u_2', name: 'same', role: 'admin', disabled: false, createdAt: now })).rejects.toMatchObject({ code: 'user_exists' });
+    expect((await store.getUserByName('same'))?.id).toBe('u_1');
+  });
+
+  it('redeems an invite once, and never after it expires', async () => {
+    await store.putInvite({ codeHash: 'h1', userName: 'i', role: 'operator', createdAt: now, createdBy: 't', expiresAt: now + 1000 });
+    await store.putInvite({ codeHash: 'h2', userName: 'j', role: 'operator', createdAt: now, createdBy: 't', expiresAt: now - 1 });
+    const both = await Promise.all([store.redeemInvite('h1', now), store.redeemInvite('h1', now)]);
+    expect(both.sort()).toEqual([false, true]);
+    expect(await store.redeemInvite('h2', now)).toBe(false);
+  });
+
+  it('pages runs newest first with an opaque cursor', async () => {
+    const base = { job: 'j', params: {}, intentHash: 'h', fingerprint: 'f', configVersions: {}, userId: 'u', userName: 'n', credentialId: 'c', sourceIp: '127.0.0.1', status: 'succeeded' as const, createdAt: now, updatedAt: now, receipt: { credentialId: 'c', authenticatorData: 'a', clientDataJSON: 'b', signature: 's' } };
+    for (const id of ['run_01', 'run_02', 'run_03']) await store.createRun({ ...base, id });
+    const first = await store.listRuns({ limit: 2 });
+    expect(first.items.map((r) => r.id)).toEqual(['run_03', 'run_02']);
+    const second = await store.listRuns({ limit: 2, cursor: first.cursor! });
+    expect(second.items.map((r) => r.id)).toEqual(['run_01']);
+    await expect(store.createRun({ ...base, id: 'run_01' })).rejects.toThrow();
+  });
+
+  it('counts failures per key and window', async () => {
+    await store.recordFailure(['ip:1.2.3.4', 'user:x'], 1000, 2000);
+    await store.recordFailure(['ip:1.2.3.4'], 1000, 2000);
+    expect(await store.countFailures(['ip:1.2.3.4', 'user:x'], 1000)).toEqual([2, 1]);
+    expect(await store.countFailures(['ip:1.2.3.4'], 2000)).toEqual([0]);
+  });
+});
