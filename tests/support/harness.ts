@@ -115,7 +115,7 @@ export async function startHarness(o: { config?: Partial<VerifierConfigInput>; j
   }
 
   return {
-    url, api, clock, store, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
+    url, api, clock, store, documents: dynamo.documents, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo.close();

@@ -180,6 +180,18 @@ describe('run approval: attacks and failures are refused with their code', () =>
     expect(admin.prep.status).toBe(200);
   });
 
+  it('authorization is checked again at confirm: a user demoted after the touch launches nothing', async () => {
+    const { user, token, prep } = await prepared('admins-only', {}, 'admin');
+    const assertion = user.authenticator.assert(prep.body.options);
+    // An admin demotes them in the table between the touch and the confirmation.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    await h.documents.send(new UpdateCommand({ TableName: 'kl-test', Key: { pk: `USER#${user.userId}`, sk: 'USER' }, UpdateExpression: 'SET #r = :r', ExpressionAttributeNames: { '#r': 'role' }, ExpressionAttributeValues: { ':r': 'operator' } }));
+    const before = h.launcher.launches.length;
+    const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion }, token);
+    expect(res.body.error.code).toBe('not_authorized');
+    expect(h.launcher.launches.length).toBe(before);
+  });
+
   it('unknown and unavailable jobs, and invalid parameters, are refused before any challenge exists', async () => {
     const user = await h.enroll();
     const token = await h.session(user);
