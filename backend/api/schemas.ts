@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The verifier's HTTP contract: one schema per request body. The handler parses with these, the

@@ -25,7 +25,7 @@ export function challengeMatches(stored: string, intent: Intent, nonce: string):
 }
 
 /** The short code the person compares before touching, e.g. `K7QX-2M4P` (40 bits of the intent hash). */
-export function fingerprint(intent: Intent): string {
-  const code = base32Crockford(intentHash(intent), 8);
+export function fingerprint(intent: Intent, hash: Buffer = intentHash(intent)): string {
+  const code = base32Crockford(hash, 8);
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeylaunchError } from './errors';
 import { base32Crockford, sha256 } from './encoding';
 import type { VerifierDeps } from './deps';

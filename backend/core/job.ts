@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A job's invoke config: what the launcher reads. One schema for the local jobs file and (later) the

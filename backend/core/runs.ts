@@ -78,8 +78,9 @@ export async function confirmRun(
   // One round trip: the rate-limit gate, the session's user and keys, and the single-use consume.
   const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'run')]);
   const intent = record.intent as RunIntent;
+  const hash = intentHash(intent);
   ctx.facts.job = intent.job;
-  ctx.facts.fingerprint = fingerprint(intent);
+  ctx.facts.fingerprint = fingerprint(intent, hash);
   ctx.facts.credentialId = input.assertion.id;
   if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
   const credential = activeCredential(session.user, session.credentials, input.assertion.id, intent.allowCredentials);
@@ -107,7 +108,7 @@ export async function confirmRun(
     id: timeOrderedId('run_', deps.clock, deps.random),
     job: job.name,
     params: { ...intent.params, ...Object.fromEntries(intent.secretParams.map((n) => [n, '[secret]' as const])) },
-    intentHash: intentHash(intent).toString('hex'),
+    intentHash: hash.toString('hex'),
     fingerprint: ctx.facts.fingerprint,
     configVersions: intent.configVersions,
     userId: session.user.id,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { KeylaunchError } from './errors';
 import { fromBase64Url, toBase64Url } from './encoding';
 

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createVerifier, systemClock, systemRandom } from '../createVerifier';
 import { parseVerifierConfig } from '../core/config';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';

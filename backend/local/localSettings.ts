@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Local mode's settings, kept in the data folder (default `.keylaunch/`, or KEYLAUNCH_DATA): the session

@@ -1,0 +1,100 @@
+import { KeylaunchError } from '../../backend/core/errors';
+import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
+import type { ConsumeResult, CounterResult, Page, Store } from '../../backend/core/ports';
+
+/**
+ * An in-memory Store with the same rules as the DynamoDB adapter (single use, expiry in the check,
+ * counters upward only). For the bench: the core's own time, with no storage cost at all.
+ */
+export class MemoryStore implements Store {
+  private users = new Map<string, User>();
+  private names = new Map<string, string>();
+  private credentials = new Map<string, Credential>();
+  private invites = new Map<string, Invite>();
+  private challenges = new Map<string, ChallengeRecord>();
+  private runs = new Map<string, Run>();
+  private audit: AuditEntry[] = [];
+  private failures = new Map<string, number>();
+  private clone = <T>(v: T): T => structuredClone(v);
+
+  async getUserByName(name: string) {
+    const id = this.names.get(name);
+    return id ? this.clone(this.users.get(id)) : undefined;
+  }
+  async getUserWithCredentials(userId: string) {
+    const user = this.users.get(userId);
+    if (!user) return undefined;
+    return this.clone({ user, credentials: [...this.credentials.values()].filter((c) => c.userId === userId) });
+  }
+  async createUser(user: User) {
+    if (this.names.has(user.name)) throw new KeylaunchError('user_exists', `User ${user.name} already exists.`);
+    this.names.set(user.name, user.id);
+    this.users.set(user.id, this.clone(user));
+  }
+  async setUserDisabled(userId: string, disabled: boolean) {
+    const u = this.users.get(userId);
+    if (u) u.disabled = disabled;
+  }
+  async putCredential(c: Credential) {
+    this.credentials.set(`${c.userId}/${c.id}`, this.clone(c));
+  }
+  async setCredentialState(userId: string, id: string, state: { revokedAt?: number; suspendedAt?: number }) {
+    Object.assign(this.credentials.get(`${userId}/${id}`) ?? {}, state);
+  }
+  async advanceCounter(userId: string, id: string, next: number, now: number): Promise<CounterResult> {
+    const c = this.credentials.get(`${userId}/${id}`);
+    if (!c || c.revokedAt !== undefined || c.suspendedAt !== undefined) return 'inactive';
+    if (!(c.counter < next || (c.counter === 0 && next === 0))) return 'regressed';
+    c.counter = next;
+    c.lastUsedAt = now;
+    return 'advanced';
+  }
+  async putInvite(invite: Invite) {
+    this.invites.set(invite.codeHash, this.clone(invite));
+  }
+  async getInvite(hash: string) {
+    return this.clone(this.invites.get(hash));
+  }
+  async redeemInvite(hash: string, now: number) {
+    const i = this.invites.get(hash);
+    if (!i || i.redeemedAt !== undefined || i.expiresAt <= now) return false;
+    i.redeemedAt = now;
+    return true;
+  }
+  async putChallenge(record: ChallengeRecord) {
+    this.challenges.set(record.intentId, this.clone(record));
+  }
+  async consumeChallenge(intentId: string, now: number): Promise<ConsumeResult> {
+    const r = this.challenges.get(intentId);
+    if (!r) return { ok: false, reason: 'unknown' };
+    if (r.consumedAt !== undefined) return { ok: false, reason: 'used' };
+    if (r.expiresAt <= now) return { ok: false, reason: 'expired' };
+    r.consumedAt = now;
+    return { ok: true, record: this.clone(r) };
+  }
+  async createRun(run: Run) {
+    if (this.runs.has(run.id)) throw new Error('run exists');
+    this.runs.set(run.id, this.clone(run));
+  }
+  async updateRun(run: Run) {
+    this.runs.set(run.id, this.clone(run));
+  }
+  async getRun(id: string) {
+    return this.clone(this.runs.get(id));
+  }
+  async listRuns({ limit }: { limit: number }): Promise<Page<Run>> {
+    return { items: [...this.runs.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit) };
+  }
+  async appendAudit(entry: AuditEntry) {
+    this.audit.push(entry);
+  }
+  async listAudit({ limit }: { limit: number }): Promise<Page<AuditEntry>> {
+    return { items: this.audit.slice(-limit).reverse() };
+  }
+  async countFailures(keys: string[], windowStart: number) {
+    return keys.map((k) => this.failures.get(`${k}@${windowStart}`) ?? 0);
+  }
+  async recordFailure(keys: string[], windowStart: number) {
+    for (const k of keys) this.failures.set(`${k}@${windowStart}`, (this.failures.get(`${k}@${windowStart}`) ?? 0) + 1);
+  }
+}
