@@ -14,7 +14,13 @@ import { defaultJobsFile, startLocalMode } from './localMode';
 const dir = dataDir();
 const settings = await loadLocalSettings(dir);
 const jobsFile = defaultJobsFile();
-const local = await startLocalMode({ dataDir: dir, settings, jobsFile });
+const local = await startLocalMode({ dataDir: dir, settings, jobsFile }).catch((e: NodeJS.ErrnoException) => {
+  if (e.code === 'EADDRINUSE') {
+    console.error(`Port ${settings.verifierPort} is in use (is keylaunch already running?). Set "verifierPort" in ${join(dir, 'local.json')} to use another.`);
+    process.exit(1);
+  }
+  throw e;
+});
 const endpointFile = join(dir, 'dynamo.endpoint');
 await writeFile(endpointFile, local.dynamoEndpoint + '\n');
 
