@@ -1,0 +1,94 @@
+import type { DesktopApi, DesktopError, DesktopResult, DesktopStatus } from '../shared/desktopApi';
+import type { DesktopConfig } from './desktopConfig';
+import type { SessionHolder } from './sessionHolder';
+import type { VerifierClient, VerifierReply } from './verifierClient';
+
+/**
+ * The main process's implementation of DesktopApi, over the verifier client and the in-memory session.
+ * No Electron imports: main.ts wires it to IPC, and the end-to-end tests call the very same handlers
+ * through Playwright's exposeBinding (only the IPC transport differs).
+ */
+export interface HandlerDeps {
+  /** The current config and its client; undefined until a valid config is loaded or imported. */
+  current(): { config: DesktopConfig; client: VerifierClient } | undefined;
+  configState(): DesktopStatus['config'];
+  importConfig(): Promise<void>;
+  session: SessionHolder;
+  /** Called when a touch is about to be asked for (main shows a notification if the window is not focused). */
+  touchExpected(what: string): void;
+  openExternal(url: string): Promise<boolean>;
+}
+
+type Handlers = Omit<DesktopApi, 'onLocked'>;
+
+const failure = (code: string, message: string): { ok: false; error: DesktopError } => ({ ok: false, error: { code, message } });
+/** Verifier codes that mean the session is over: the desktop drops its token. */
+const SESSION_OVER = new Set(['session_expired', 'session_invalid', 'credential_revoked', 'credential_suspended', 'user_disabled']);
+
+export function createDesktopHandlers(deps: HandlerDeps): Handlers {
+  const status = (): DesktopStatus => ({ config: deps.configState(), session: deps.session.state() });
+
+  async function call<T>(method: 'GET' | 'POST', path: string, o: { body?: unknown; session?: boolean } = {}): Promise<DesktopResult<T>> {
+    const current = deps.current();
+    if (!current) return failure('config_missing', 'Import a desktop config first.');
+    let token: string | undefined;
+    if (o.session) {
+      token = deps.session.use();
+      if (!token) return failure('locked', 'Locked: touch your security key to unlock.');
+    }
+    const reply: VerifierReply<T> = await current.client.call<T>(method, path, { body: o.body, token });
+    if (!reply.ok && SESSION_OVER.has(reply.error.code)) deps.session.lock('ended');
+    return reply;
+  }
+
+  const expectTouch = <T>(what: string, result: DesktopResult<T>) => {
+    if (result.ok) deps.touchExpected(what);
+    return result;
+  };
+
+  return {
+    status: async () => ({ ok: true, value: status() }),
+    importConfig: async () => {
+      await deps.importConfig();
+      return { ok: true, value: status() };
+    },
+
+    startEnrollment: async (input) => expectTouch('enroll your key', await call('POST', '/v1/enroll/options', { body: input })),
+    finishEnrollment: async (input) => call('POST', '/v1/enroll/verify', { body: input }),
+
+    startUnlock: async () => {
+      const current = deps.current();
+      if (!current) return failure('config_missing', 'Import a desktop config first.');
+      return expectTouch('unlock', await call('POST', '/v1/unlock/options', { body: { userName: current.config.userName } }));
+    },
+    finishUnlock: async (input) => {
+      const r = await call<{ session: { token: string; expiresAt: number }; user: { id: string; name: string; role: 'admin' | 'operator' } }>('POST', '/v1/unlock/verify', { body: input });
+      if (!r.ok) return r;
+      deps.session.set(r.value.session.token, r.value.user, r.value.session.expiresAt);
+      return { ok: true, value: deps.session.state()! };
+    },
+    lock: async () => {
+      deps.session.lock('manual');
+      return { ok: true, value: null };
+    },
+
+    listJobs: async () => call('GET', '/v1/jobs', { session: true }),
+    prepareRun: async (input) => expectTouch(`run ${input.job}`, await call('POST', '/v1/runs/prepare', { body: input, session: true })),
+    confirmRun: async (input) => call('POST', '/v1/runs/confirm', { body: input, session: true }),
+    listRuns: async (input) => {
+      const q = new URLSearchParams();
+      if (input.limit) q.set('limit', String(input.limit));
+      if (input.cursor) q.set('cursor', input.cursor);
+      return call('GET', `/v1/runs${q.size ? `?${q}` : ''}`, { session: true });
+    },
+    getRun: async (input) => call('GET', `/v1/runs/${encodeURIComponent(input.runId)}`, { session: true }),
+
+    listKeys: async () => call('GET', '/v1/keys', { session: true }),
+    startAddKey: async () => expectTouch('add a key', await call('POST', '/v1/keys/add/options', { body: {}, session: true })),
+    finishAddKey: async (input) => call('POST', '/v1/keys/add/verify', { body: input, session: true }),
+    startRevokeKey: async (input) => expectTouch('revoke a key', await call('POST', '/v1/keys/revoke/options', { body: input, session: true })),
+    finishRevokeKey: async (input) => call('POST', '/v1/keys/revoke/verify', { body: input, session: true }),
+
+    openExternal: async (input) => ({ ok: true, value: await deps.openExternal(input.url) }),
+  };
+}

@@ -1,0 +1,21 @@
+import { contextBridge, ipcRenderer } from 'electron';
+import { DESKTOP_METHODS, LOCKED_EVENT, channelOf, type DesktopApi } from '../shared/desktopApi';
+
+/**
+ * The preload (sandboxed, context-isolated): exposes exactly DesktopApi as `window.keylaunch`. Each
+ * method is one fixed channel; the renderer can neither name a channel nor reach ipcRenderer.
+ */
+export function createDesktopApi(): DesktopApi {
+  const api: Record<string, unknown> = {};
+  for (const method of DESKTOP_METHODS) {
+    api[method] = (arg?: unknown) => ipcRenderer.invoke(channelOf(method), arg);
+  }
+  api.onLocked = (listener: (reason: string) => void) => {
+    const wrapped = (_event: unknown, reason: unknown) => listener(String(reason));
+    ipcRenderer.on(LOCKED_EVENT, wrapped);
+    return () => ipcRenderer.removeListener(LOCKED_EVENT, wrapped);
+  };
+  return api as unknown as DesktopApi;
+}
+
+contextBridge.exposeInMainWorld('keylaunch', createDesktopApi());

@@ -1,0 +1,148 @@
+import { describe, expect, it, vi } from 'vitest';
+import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
+import { createSessionHolder, type Timers } from '../../electron/main/sessionHolder';
+import { parseDesktopConfig } from '../../electron/main/desktopConfig';
+import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
+import { DESKTOP_METHODS, channelOf, type DesktopMethod } from '../../electron/shared/desktopApi';
+
+class FakeIpcMain implements IpcMainLike {
+  handlers = new Map<string, (event: IpcEventLike, arg: unknown) => Promise<unknown>>();
+  handle(channel: string, listener: (event: IpcEventLike, arg: unknown) => Promise<unknown>) {
+    this.handlers.set(channel, listener);
+  }
+}
+
+const APP = 'https://keylaunch.example.com';
+function setup() {
+  const ipcMain = new FakeIpcMain();
+  const calls: [string, unknown][] = [];
+  const handlers = Object.fromEntries(DESKTOP_METHODS.map((m) => [m, async (arg: unknown) => (calls.push([m, arg]), { ok: true, value: m })])) as any;
+  registerDesktopIpc({ ipcMain, appOrigin: () => APP, webContentsId: () => 7, schemas: desktopInputSchemas, handlers });
+  const invoke = (method: DesktopMethod, arg: unknown, event: IpcEventLike = { sender: { id: 7 }, senderFrame: { url: `${APP}/`, parent: null } }) => ipcMain.handlers.get(channelOf(method))!(event, arg);
+  return { ipcMain, calls, invoke };
+}
+
+describe('IPC: sender and argument validation', () => {
+  it('registers exactly one channel per DesktopApi method', () => {
+    const { ipcMain } = setup();
+    expect([...ipcMain.handlers.keys()].sort()).toEqual(DESKTOP_METHODS.map(channelOf).sort());
+  });
+
+  it('handles a valid call from our window at our origin', async () => {
+    const { invoke, calls } = setup();
+    expect(await invoke('prepareRun', { job: 'deploy', params: { env: 'prod' } })).toEqual({ ok: true, value: 'prepareRun' });
+    expect(calls).toEqual([['prepareRun', { job: 'deploy', params: { env: 'prod' } }]]);
+  });
+
+  it.each([
+    ['another web contents', { sender: { id: 8 }, senderFrame: { url: `${APP}/`, parent: null } }],
+    ['another origin', { sender: { id: 7 }, senderFrame: { url: 'https://evil.test/', parent: null } }],
+    ['a subframe', { sender: { id: 7 }, senderFrame: { url: `${APP}/`, parent: {} } }],
+    ['no frame', { sender: { id: 7 }, senderFrame: null }],
+    ['a file:// page', { sender: { id: 7 }, senderFrame: { url: 'file:///tmp/x.html', parent: null } }],
+  ])('refuses a call from %s, and the handler never runs', async (_, event) => {
+    const { invoke, calls } = setup();
+    const r = (await invoke('listJobs', undefined, event as IpcEventLike)) as any;
+    expect(r.ok).toBe(false);
+    expect(r.error.code).toBe('bad_request');
+    expect(calls).toEqual([]);
+  });
+
+  it.each([
+    ['prepareRun', { job: 'deploy', params: { env: { nested: 1 } } }],
+    ['prepareRun', { job: 'deploy', params: {}, url: 'https://evil.test' }],
+    ['getRun', { runId: '../../admin' }],
+    ['listJobs', { anything: true }],
+    ['openExternal', { url: 42 }],
+    ['confirmRun', { intentId: 'x', assertion: {}, secrets: {} }],
+  ] as [DesktopMethod, unknown][])('refuses malformed arguments to %s', async (method, arg) => {
+    const { invoke, calls } = setup();
+    const r = (await invoke(method, arg)) as any;
+    expect(r.error.code).toBe('bad_request');
+    expect(calls).toEqual([]);
+  });
+});
+
+class FakeTimers implements Timers {
+  time = 0;
+  pending: { at: number; fn: () => void; id: number }[] = [];
+  private next = 1;
+  now = () => this.time;
+  setTimeout = (fn: () => void, ms: number) => {
+    const id = this.next++;
+    this.pending.push({ at: this.time + ms, fn, id });
+    return id;
+  };
+  clearTimeout = (id: unknown) => void (this.pending = this.pending.filter((p) => p.id !== id));
+  advance(ms: number) {
+    this.time += ms;
+    for (const p of this.pending.filter((p) => p.at <= this.time)) {
+      this.pending = this.pending.filter((q) => q !== p);
+      p.fn();
+    }
+  }
+}
+
+describe('session token in memory, with idle lock', () => {
+  const user = { id: 'u', name: 'alice', role: 'operator' as const };
+
+  it('locks after 5 idle minutes, and each use pushes the lock back', () => {
+    const timers = new FakeTimers();
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers, onLocked });
+    holder.set('tok', user, 3_600_000);
+    timers.advance(4 * 60_000);
+    expect(holder.use()).toBe('tok');
+    timers.advance(4 * 60_000);
+    expect(holder.state()?.idleLockAt).toBe(8 * 60_000 + 60_000);
+    expect(onLocked).not.toHaveBeenCalled();
+    timers.advance(60_001);
+    expect(onLocked).toHaveBeenCalledWith('idle');
+    expect(holder.use()).toBeUndefined();
+    expect(holder.state()).toBeNull();
+  });
+
+  it('locks when the verifier session expires, even while in use', () => {
+    const timers = new FakeTimers();
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers, onLocked, idleMs: 300_000 });
+    holder.set('tok', user, 120_000);
+    timers.advance(119_000);
+    holder.use();
+    timers.advance(1_000);
+    expect(onLocked).toHaveBeenCalledWith('expired');
+    expect(holder.use()).toBeUndefined();
+  });
+
+  it('locks on request and forgets the token', () => {
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers: new FakeTimers(), onLocked });
+    holder.set('tok', user, 600_000);
+    holder.lock();
+    expect(holder.use()).toBeUndefined();
+    expect(onLocked).toHaveBeenCalledWith('manual');
+  });
+});
+
+describe('desktop config', () => {
+  const good = { verifierUrl: 'https://abc.lambda-url.eu-west-1.on.aws/', appOrigin: 'https://keylaunch.example.com', rpId: 'example.com', userName: 'alice' };
+
+  it('accepts a deployed config and a local one', () => {
+    expect(parseDesktopConfig(JSON.stringify(good))).toMatchObject({ config: { mode: 'remote', appOrigin: 'https://keylaunch.example.com' } });
+    expect(parseDesktopConfig(JSON.stringify({ verifierUrl: 'http://127.0.0.1:8787', appOrigin: 'http://localhost:5317', rpId: 'localhost', userName: 'admin' }))).toMatchObject({ config: { mode: 'local' } });
+  });
+
+  it.each([
+    ['not JSON', '{', 'not valid JSON'],
+    ['http to a remote verifier', JSON.stringify({ ...good, verifierUrl: 'http://verifier.example.com' }), 'verifierUrl'],
+    ['an http app origin not on localhost', JSON.stringify({ ...good, appOrigin: 'http://keylaunch.example.com' }), 'appOrigin'],
+    ['an app origin with a path', JSON.stringify({ ...good, appOrigin: 'https://keylaunch.example.com/app' }), 'appOrigin'],
+    ['an rpId the origin does not belong to', JSON.stringify({ ...good, rpId: 'other.com' }), 'rpId'],
+    ['an rpId that is only a suffix string', JSON.stringify({ ...good, appOrigin: 'https://evilexample.com', rpId: 'example.com' }), 'rpId'],
+    ['an unknown field', JSON.stringify({ ...good, devTools: true }), ''],
+    ['a bad pin', JSON.stringify({ ...good, pinSha256: ['abc'] }), 'pinSha256'],
+  ])('refuses %s with a reason', (_, text, mentions) => {
+    const r = parseDesktopConfig(text);
+    expect('reason' in r && r.reason).toContain(mentions);
+  });
+});
