@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { X509Certificate, createHash } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { DesktopError } from '../shared/desktopApi';
 
 /**
@@ -20,9 +20,32 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export const spkiSha256 = (spkiDer: Buffer) => createHash('sha256').update(spkiDer).digest('base64');
 
+const PIN_MISMATCH = 'keylaunch: certificate key not pinned';
+
+/** Hostname check as usual, then the certificate's SubjectPublicKeyInfo must hash to a pin. */
+function pinnedIdentity(pins: string[]) {
+  return (host: string, cert: PeerCertificate): Error | undefined => {
+    const usual = checkServerIdentity(host, cert);
+    if (usual) return usual;
+    const spki = new X509Certificate(cert.raw).publicKey.export({ type: 'spki', format: 'der' });
+    return pins.includes(spkiSha256(spki)) ? undefined : Object.assign(new Error(PIN_MISMATCH), { reason: PIN_MISMATCH });
+  };
+}
+
 export function createVerifierClient(o: { verifierUrl: string; pinSha256?: string[]; /** extra trusted CA (PEM), e.g. a private CA */ ca?: string }): VerifierClient {
   const base = new URL(o.verifierUrl);
-  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = base.protocol === 'https:';
+  const send = https ? httpsRequest : httpRequest;
+  // A pool of our own: the global agent's pool key ignores checkServerIdentity, so a socket verified
+  // under other rules (or none) could otherwise be reused and skip the pin check.
+  const agent = https
+    ? new HttpsAgent({
+        keepAlive: true,
+        ...(o.ca ? { ca: o.ca } : {}),
+        // Pinning inside the handshake (Node's documented hook): nothing is sent to an unpinned key.
+        ...(o.pinSha256?.length ? { checkServerIdentity: pinnedIdentity(o.pinSha256) } : {}),
+      })
+    : new HttpAgent({ keepAlive: true });
   return {
     call<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; token?: string } = {}) {
       return new Promise<VerifierReply<T>>((resolve) => {
@@ -30,7 +53,7 @@ export function createVerifierClient(o: { verifierUrl: string; pinSha256?: strin
         const url = new URL(path, base);
         const req = send(url, {
           method,
-          ...(o.ca ? { ca: o.ca } : {}),
+          agent,
           timeout: TIMEOUT_MS,
           headers: {
             accept: 'application/json',
@@ -39,21 +62,9 @@ export function createVerifierClient(o: { verifierUrl: string; pinSha256?: strin
           },
         });
         const fail = (code: string, message: string) => resolve({ ok: false, error: { code, message } });
-        if (o.pinSha256?.length && base.protocol === 'https:') {
-          req.on('socket', (socket) => {
-            socket.once('secureConnect', () => {
-              // The whole SubjectPublicKeyInfo (getPeerCertificate().pubkey is only the raw key for EC).
-              const cert = (socket as TLSSocket).getPeerX509Certificate();
-              const spki = cert?.publicKey.export({ type: 'spki', format: 'der' });
-              if (!spki || !o.pinSha256!.includes(spkiSha256(spki))) {
-                req.destroy(Object.assign(new Error('pin'), { code: 'KEYLAUNCH_PIN_MISMATCH' }));
-              }
-            });
-          });
-        }
         req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
         req.on('error', (e: NodeJS.ErrnoException) => {
-          if (e.code === 'KEYLAUNCH_PIN_MISMATCH') fail('certificate_mismatch', 'The verifier’s certificate does not match the pinned key.');
+          if ((e as { reason?: string }).reason === PIN_MISMATCH) fail('certificate_mismatch', 'The verifier’s certificate does not match the pinned key.');
           else fail('verifier_unreachable', `The verifier at ${base.host} cannot be reached (${e.code ?? 'error'}).`);
         });
         req.on('response', (res) => {
