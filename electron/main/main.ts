@@ -13,6 +13,7 @@ import { guardNavigation } from './policies/navigation';
 import { registerDesktopIpc } from './policies/ipcGuard';
 import { lockDownSession } from './policies/sessionPolicy';
 import { createTouchNotifier } from './policies/touchNotifier';
+import { createAppWindow } from './policies/appWindow';
 
 /**
  * The main process's composition root (style.md §6): one window, one locked session, the app served at
@@ -83,26 +84,7 @@ async function start(): Promise<void> {
     log,
   });
 
-  window = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    show: false,
-    title: 'keylaunch',
-    webPreferences: {
-      partition: PARTITION,
-      preload: join(__dirname, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-      navigateOnDragDrop: false,
-      spellcheck: false,
-      devTools: !app.isPackaged,
-    },
-  });
+  window = createAppWindow(BrowserWindow, { partition: PARTITION, preload: join(__dirname, 'preload.cjs'), isPackaged: app.isPackaged });
   window.once('ready-to-show', () => window?.show());
   window.on('closed', () => {
     window = undefined;

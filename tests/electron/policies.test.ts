@@ -184,3 +184,30 @@ describe('fuses', () => {
     });
   });
 });
+
+describe('the window', () => {
+  it('is isolated, sandboxed, without Node, with web security, no webview, no DevTools when packaged', async () => {
+    const { createAppWindow } = await import('../../electron/main/policies/appWindow');
+    class FakeWindow {
+      constructor(readonly options: any) {}
+    }
+    const packaged = createAppWindow(FakeWindow, { partition: 'p', preload: '/app/preload.cjs', isPackaged: true });
+    expect(packaged.options.webPreferences).toEqual({
+      partition: 'p',
+      preload: '/app/preload.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+      devTools: false,
+    });
+    expect(createAppWindow(FakeWindow, { partition: 'p', preload: 'x', isPackaged: false }).options.webPreferences.devTools).toBe(true);
+  });
+});

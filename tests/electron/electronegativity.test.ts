@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Electronegativity over electron/, as a gate: it exits 0 whatever it finds, so we read its CSV and fail
+ * on every finding that the checked-in allowlist does not accept with a reason — and on allowlist
+ * entries that no longer match anything, so the list cannot quietly outgrow the code.
+ */
+interface Accepted {
+  check: string;
+  file: string;
+  reason: string;
+}
+
+function scan(): { check: string; file: string; where: string }[] {
+  const out = join(mkdtempSync(join(tmpdir(), 'kl-en-')), 'findings.csv');
+  const bin = join('node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
+  // AvailableSecurityFixesGlobalCheck asks the network for Electron releases: there is none here.
+  execFileSync(process.execPath, [bin, '-i', 'electron', '-o', out, '-x', 'AvailableSecurityFixesGlobalCheck'], { stdio: 'ignore', timeout: 90_000 });
+  const [, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
+  return rows.map((row) => {
+    const cells = row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
+    const file = cells[3] === 'N/A' ? 'N/A' : relative(process.cwd(), cells[3]!);
+    return { check: cells[0]!, file, where: `${file}:${cells[4]}` };
+  });
+}
+
+describe('Electronegativity', () => {
+  it('finds nothing in electron/ beyond the reviewed allowlist, and the allowlist has no stale entries', { timeout: 120_000 }, () => {
+    const { accepted } = JSON.parse(readFileSync('electron/electronegativity-allowlist.json', 'utf8')) as { accepted: Accepted[] };
+    for (const a of accepted) expect(a.reason.length, `${a.check} needs a reason`).toBeGreaterThan(20);
+    const findings = scan();
+    const unlisted = findings.filter((f) => !accepted.some((a) => a.check === f.check && a.file === f.file));
+    expect(unlisted.map((f) => `${f.check} at ${f.where}`)).toEqual([]);
+    const stale = accepted.filter((a) => !findings.some((f) => f.check === a.check && f.file === a.file));
+    expect(stale.map((a) => `${a.check} in ${a.file}`)).toEqual([]);
+  });
+});
