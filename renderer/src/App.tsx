@@ -1,0 +1,103 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { JobSummary } from '../../backend/core/queries';
+import type { Run } from '../../backend/core/model';
+import type { DesktopStatus, SessionState } from '../../electron/shared/desktopApi';
+import { useApp } from './appContext';
+import { Header, type Section } from './components/Header';
+import { FirstRun } from './screens/FirstRun';
+import { Enroll } from './screens/Enroll';
+import { Locked } from './screens/Locked';
+import { Jobs } from './screens/Jobs';
+import { RunJob } from './screens/RunJob';
+import { RunView } from './screens/RunView';
+import { History } from './screens/History';
+import { Keys } from './screens/Keys';
+
+/** Which screen is showing. The session lives in main; this only mirrors it. */
+type Screen =
+  | { name: 'jobs' }
+  | { name: 'job'; job: JobSummary }
+  | { name: 'result'; run: Run }
+  | { name: 'history' }
+  | { name: 'run'; run: Run }
+  | { name: 'keys' };
+
+const LOCK_REASONS: Record<string, string> = {
+  idle: 'Locked after 5 minutes without activity.',
+  expired: 'Your session ended.',
+  ended: 'Your session ended.',
+  manual: '',
+};
+
+export function App() {
+  const { desktop } = useApp();
+  const [status, setStatus] = useState<DesktopStatus | undefined>();
+  const [enrolling, setEnrolling] = useState(false);
+  const [lockReason, setLockReason] = useState<string | undefined>();
+  const [screen, setScreen] = useState<Screen>({ name: 'jobs' });
+  const [activeKeys, setActiveKeys] = useState<number | undefined>();
+  const [theme, setTheme] = useState<'system' | 'light' | 'dark'>('system');
+
+  const refresh = useCallback(async () => {
+    const r = await desktop.status();
+    if (r.ok) setStatus(r.value);
+  }, [desktop]);
+
+  useEffect(() => {
+    void refresh();
+    return desktop.onLocked((reason) => {
+      setLockReason(LOCK_REASONS[reason] ?? '');
+      setScreen({ name: 'jobs' });
+      void refresh();
+    });
+  }, [desktop, refresh]);
+
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  // Every screen change is activity: pick up the pushed-back idle lock time.
+  useEffect(() => {
+    void refresh();
+  }, [screen, refresh]);
+
+  if (!status) return <main className="centered" aria-busy="true">Loading…</main>;
+  if (status.config.state !== 'ok') return <FirstRun config={status.config} onImport={() => void desktop.importConfig().then(refresh)} />;
+  if (enrolling) return <Enroll onDone={() => setEnrolling(false)} onCancel={() => setEnrolling(false)} />;
+  if (!status.session) {
+    return (
+      <Locked
+        userName={status.config.userName}
+        reason={lockReason}
+        onEnroll={() => setEnrolling(true)}
+        onUnlocked={(s: SessionState) => {
+          setLockReason(undefined);
+          setStatus({ ...status, session: s });
+          setScreen({ name: 'jobs' });
+          void desktop.listKeys().then((r) => r.ok && setActiveKeys(r.value.keys.filter((k) => !k.revokedAt && !k.suspendedAt).length));
+        }}
+      />
+    );
+  }
+
+  const section: Section = screen.name === 'history' || screen.name === 'run' ? 'history' : screen.name === 'keys' ? 'keys' : 'jobs';
+  return (
+    <div className="app">
+      <Header
+        session={status.session}
+        section={section}
+        onNavigate={(s) => setScreen({ name: s } as Screen)}
+        onLock={() => void desktop.lock().then(refresh)}
+        theme={theme}
+        onTheme={() => setTheme((t) => (t === 'system' ? 'light' : t === 'light' ? 'dark' : 'system'))}
+      />
+      {screen.name === 'jobs' && <Jobs onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
+      {screen.name === 'job' && <RunJob job={screen.job} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
+      {screen.name === 'result' && <RunView run={screen.run} title="Launched" backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} />}
+      {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} />}
+      {screen.name === 'run' && <RunView run={screen.run} title={`Run of ${screen.run.job}`} backLabel="History" onBack={() => setScreen({ name: 'history' })} />}
+      {screen.name === 'keys' && <Keys onKeysChanged={setActiveKeys} />}
+    </div>
+  );
+}

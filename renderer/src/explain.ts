@@ -1,0 +1,59 @@
+/**
+ * What each failure means to the person, and what to do next (issue: every error code has a human
+ * explanation and a next step). Codes come from the verifier (docs/api.md), the desktop, or the
+ * ceremony itself.
+ */
+export interface Explanation {
+  title: string;
+  detail: string;
+  next: string;
+}
+
+const TABLE: Record<string, Explanation> = {
+  timeout: { title: 'No touch in time', detail: 'The key was not touched before the request ran out.', next: 'Check that your key is plugged in, then try again and touch it when it blinks.' },
+  cancelled: { title: 'Cancelled', detail: 'The request for a touch was cancelled. Nothing was run.', next: 'Try again when you are ready.' },
+  not_allowed: { title: 'The key did not answer', detail: 'The touch was refused or cancelled, or the key that answered is not one registered here.', next: 'Use the key you enrolled with keylaunch, and touch it when it blinks.' },
+  already_registered: { title: 'This key is already registered', detail: 'That key is already one of yours.', next: 'Use a different key as your backup.' },
+  unsupported: { title: 'Security keys are not available here', detail: 'This window cannot use security keys.', next: 'Restart keylaunch; if it persists, check the app origin in your config.' },
+  credential_unknown: { title: 'Key not registered here', detail: 'The key you touched is not registered to you on this verifier.', next: 'Touch the key you enrolled with, or ask an admin for an invite to enroll this one.' },
+  credential_revoked: { title: 'Key revoked', detail: 'This key has been revoked.', next: 'Use another of your keys, or ask an admin for a new invite.' },
+  credential_suspended: { title: 'Key suspended', detail: 'This key’s signature counter went backwards, which can mean it was cloned, so it was suspended.', next: 'Use your backup key and tell your security team.' },
+  counter_regression: { title: 'Key suspended: possible clone', detail: 'The key reported an older signature counter than before, which can mean it was cloned. It is now suspended.', next: 'Use your backup key and tell your security team.' },
+  verification_failed: { title: 'The touch could not be verified', detail: 'The signature did not match this request (another key, another site, or a request that was changed).', next: 'Start again; if it keeps failing, your key may not be the one registered here.' },
+  challenge_expired: { title: 'The request expired', detail: 'Approvals are only valid for a short time, and this one ran out before it was confirmed.', next: 'Review it again and touch your key promptly.' },
+  challenge_used: { title: 'Already used', detail: 'This approval was already used once; it cannot launch anything again.', next: 'Start a new run if you meant to run it again.' },
+  challenge_unknown: { title: 'Unknown request', detail: 'The verifier does not know this approval request.', next: 'Start again.' },
+  session_expired: { title: 'Session expired', detail: 'Your unlocked session ended.', next: 'Touch your key to unlock again.' },
+  session_invalid: { title: 'Locked', detail: 'This needs an unlocked session.', next: 'Touch your key to unlock.' },
+  locked: { title: 'Locked', detail: 'keylaunch locked itself.', next: 'Touch your key to unlock.' },
+  not_authorized: { title: 'Not allowed', detail: 'You are not allowed to do this.', next: 'Ask an admin to add you to the job’s policy.' },
+  user_disabled: { title: 'Account disabled', detail: 'Your account has been disabled.', next: 'Ask an admin.' },
+  invite_invalid: { title: 'Invite code not valid', detail: 'The code is unknown, already used or expired.', next: 'Check the code, or ask an admin for a new one.' },
+  user_exists: { title: 'Already enrolled', detail: 'A user with this name already exists.', next: 'Unlock with your key instead, or ask an admin.' },
+  job_unknown: { title: 'No such job', detail: 'This job is not in the catalog any more.', next: 'Go back to the job list.' },
+  job_unavailable: { title: 'Job unavailable', detail: 'This job’s configuration is invalid.', next: 'Ask the job’s owner to fix its definition.' },
+  job_config_changed: { title: 'The job changed', detail: 'The job’s configuration changed between your touch and the launch, so nothing was run.', next: 'Review what will run now, and approve again.' },
+  spot_price_too_high: { title: 'Spot price too high', detail: 'The current spot price is above this job’s maximum, so nothing was launched.', next: 'Try again later, or ask for a higher maximum.' },
+  params_invalid: { title: 'Parameters not accepted', detail: 'Some parameters do not fit the job’s rules.', next: 'Fix the marked fields.' },
+  rate_limited: { title: 'Too many failed attempts', detail: 'The verifier is slowing down requests after repeated failures.', next: 'Wait a few minutes and try again.' },
+  verifier_unreachable: { title: 'Verifier unreachable', detail: 'keylaunch cannot reach its verifier.', next: 'Check your network (and for local mode, that `npm start` is running), then retry.' },
+  certificate_mismatch: { title: 'Wrong verifier certificate', detail: 'The verifier’s certificate does not match the pinned key. This can be an interception attempt.', next: 'Do not continue; tell your security team.' },
+  config_missing: { title: 'Not set up', detail: 'keylaunch has no verifier config yet.', next: 'Import the config file your admin gave you.' },
+  launch_failed: { title: 'The job could not start', detail: 'The launcher could not start this job.', next: 'See the details below, and tell the job’s owner.' },
+  job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },
+  ip_not_allowed: { title: 'Network not allowed', detail: 'The verifier does not accept requests from your network.', next: 'Connect from an allowed network (e.g. the VPN).' },
+  storage_unavailable: { title: 'Verifier storage unavailable', detail: 'The verifier could not reach its storage.', next: 'Try again shortly.' },
+};
+
+export function explain(code: string, details?: Record<string, unknown>): Explanation {
+  const base = TABLE[code] ?? { title: 'Something went wrong', detail: `The request failed (${code}).`, next: 'Try again; if it persists, tell your admin.' };
+  if (code === 'spot_price_too_high' && details && 'currentPrice' in details && 'maxPrice' in details) {
+    return { ...base, detail: `The current spot price is $${String(details.currentPrice)}/h, above this job’s maximum of $${String(details.maxPrice)}/h, so nothing was launched.` };
+  }
+  if (code === 'rate_limited' && typeof details?.retryAfterSeconds === 'number') {
+    return { ...base, next: `Wait about ${Math.ceil(details.retryAfterSeconds / 60)} minute(s) and try again.` };
+  }
+  return base;
+}
+
+export const EXPLAINED_CODES = Object.keys(TABLE);

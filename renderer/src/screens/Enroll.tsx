@@ -1,0 +1,61 @@
+import { useState, type FormEvent } from 'react';
+import { useApp } from '../appContext';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { TouchPrompt } from '../components/TouchPrompt';
+
+/** Enrollment: invite code, a name for the key, one touch. Then on to a backup key. */
+export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
+  const { desktop } = useApp();
+  const flow = useTouchFlow();
+  const [code, setCode] = useState('');
+  const [label, setLabel] = useState('My security key');
+  const [enrolled, setEnrolled] = useState<string | undefined>();
+
+  const submit = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const user = await flow.run(async (touch) => {
+      touch.working('Checking the invite…');
+      const started = unwrap(await desktop.startEnrollment({ inviteCode: code.trim() }));
+      const registration = await touch.create(started.options, started.expiresAt, 'Touch your new security key');
+      return unwrap(await desktop.finishEnrollment({ intentId: started.intentId, registration, label: label.trim() })).user;
+    });
+    if (user) setEnrolled(user.name);
+  };
+
+  if (enrolled) {
+    return (
+      <main className="centered" aria-labelledby="enrolled-title">
+        <h1 id="enrolled-title">Your key is enrolled</h1>
+        <p>
+          Welcome, <strong>{enrolled}</strong>. Next, unlock with it, then add a <strong>backup key</strong> under Keys: if you lose your only key,
+          you are locked out until an admin invites you again.
+        </p>
+        <button type="button" onClick={props.onDone}>
+          Unlock now
+        </button>
+      </main>
+    );
+  }
+
+  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'verifying';
+  return (
+    <main className="centered" aria-labelledby="enroll-title">
+      <h1 id="enroll-title">Enroll your security key</h1>
+      <form onSubmit={submit} className="form">
+        <label htmlFor="invite">Invite code</label>
+        <input id="invite" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} placeholder="KL-XXXX-XXXX-…" required disabled={busy} />
+        <label htmlFor="key-label">Name this key</label>
+        <input id="key-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} required disabled={busy} />
+        <div className="actions">
+          <button type="submit" disabled={busy || code.trim().length < 8 || label.trim() === ''}>
+            Enroll
+          </button>
+          <button type="button" className="secondary" onClick={props.onCancel} disabled={busy}>
+            Back
+          </button>
+        </div>
+      </form>
+      <TouchPrompt state={flow.state} onCancel={flow.cancel} onRetry={() => void submit()} doneText="Enrolled." />
+    </main>
+  );
+}

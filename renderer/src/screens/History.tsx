@@ -1,0 +1,65 @@
+import { useEffect, useState } from 'react';
+import type { Run } from '../../../backend/core/model';
+import { useApp } from '../appContext';
+import { ErrorPanel } from '../components/ErrorPanel';
+
+/** Recent runs: who ran what, when, and how it went. */
+export function History(props: { onOpen: (run: Run) => void }) {
+  const { desktop } = useApp();
+  const [runs, setRuns] = useState<Run[] | undefined>();
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [error, setError] = useState<{ code: string; message: string } | undefined>();
+  const load = async (from?: string) => {
+    const r = await desktop.listRuns({ limit: 25, ...(from ? { cursor: from } : {}) });
+    if (!r.ok) return setError(r.error);
+    setRuns((old) => (from ? [...(old ?? []), ...r.value.runs] : r.value.runs));
+    setCursor(r.value.cursor);
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  return (
+    <main aria-labelledby="history-title">
+      <h1 id="history-title">History</h1>
+      {error ? <ErrorPanel code={error.code} message={error.message} onRetry={() => void load()} /> : null}
+      {runs?.length === 0 ? <p className="muted">No runs yet.</p> : null}
+      {runs && runs.length > 0 ? (
+        <table className="runs">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Job</th>
+              <th scope="col">Who</th>
+              <th scope="col">Status</th>
+              <th scope="col">Fingerprint</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.id}>
+                <td>
+                  <button type="button" className="link" onClick={() => props.onOpen(run)}>
+                    {new Date(run.createdAt).toLocaleString()}
+                  </button>
+                </td>
+                <td>{run.job}</td>
+                <td>{run.userName}</td>
+                <td>
+                  <span className={`badge status-${run.status}`}>{run.status}</span>
+                </td>
+                <td>
+                  <code>{run.fingerprint}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {cursor ? (
+        <button type="button" className="secondary" onClick={() => void load(cursor)}>
+          Older runs
+        </button>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,69 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { JobSummary } from '../../../backend/core/queries';
+import type { Run } from '../../../backend/core/model';
+import { useApp } from '../appContext';
+import { ErrorPanel } from '../components/ErrorPanel';
+
+/** The catalog: searchable, with each job's availability and its last run. Keyboard: type, Tab, Enter. */
+export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint: boolean; onKeys: () => void }) {
+  const { desktop } = useApp();
+  const [jobs, setJobs] = useState<JobSummary[] | undefined>();
+  const [lastRuns, setLastRuns] = useState<Record<string, Run>>({});
+  const [error, setError] = useState<{ code: string; message: string } | undefined>();
+  const [query, setQuery] = useState('');
+
+  const load = async () => {
+    setError(undefined);
+    const [j, r] = await Promise.all([desktop.listJobs(), desktop.listRuns({ limit: 100 })]);
+    if (!j.ok) return setError(j.error);
+    setJobs(j.value.jobs);
+    if (r.ok) {
+      const latest: Record<string, Run> = {};
+      for (const run of r.value.runs) latest[run.job] ??= run;
+      setLastRuns(latest);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (jobs ?? []).filter((j) => !q || `${j.name} ${j.title} ${j.description ?? ''} ${j.type}`.toLowerCase().includes(q));
+  }, [jobs, query]);
+
+  return (
+    <main aria-labelledby="jobs-title">
+      <h1 id="jobs-title">Jobs</h1>
+      {props.showBackupHint ? (
+        <div className="panel hint">
+          You have only one key. <button type="button" className="link" onClick={props.onKeys}>Add a backup key</button> so that losing it does not lock you out.
+        </div>
+      ) : null}
+      <label htmlFor="job-search" className="visually-hidden">
+        Search jobs
+      </label>
+      <input id="job-search" type="search" placeholder="Search jobs" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+      {error ? <ErrorPanel code={error.code} message={error.message} onRetry={() => void load()} /> : null}
+      {jobs === undefined && !error ? <p aria-busy="true">Loading jobs…</p> : null}
+      {jobs && shown.length === 0 ? <p className="muted">No jobs match.</p> : null}
+      <ul className="job-list">
+        {shown.map((job) => {
+          const last = lastRuns[job.name];
+          return (
+            <li key={job.name}>
+              <button type="button" className="job" onClick={() => props.onOpen(job)} disabled={!job.available} aria-describedby={`job-${job.name}-desc`}>
+                <span className="job-title">{job.title}</span>
+                <span className="badge">{job.type}</span>
+                {last ? <span className={`badge status-${last.status}`}>last: {last.status}</span> : null}
+                <span id={`job-${job.name}-desc`} className="job-desc">
+                  {job.available ? (job.description ?? job.name) : `Unavailable: ${job.reason}`}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </main>
+  );
+}

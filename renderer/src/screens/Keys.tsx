@@ -1,0 +1,96 @@
+import { useEffect, useState } from 'react';
+import type { PublicKey } from '../../../backend/core/views';
+import { useApp } from '../appContext';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { TouchPrompt } from '../components/TouchPrompt';
+import { ErrorPanel } from '../components/ErrorPanel';
+
+/** Your keys: add a backup (touch a key you have, then the new one), revoke one (a touch). */
+export function Keys(props: { onKeysChanged: (count: number) => void }) {
+  const { desktop } = useApp();
+  const [keys, setKeys] = useState<PublicKey[] | undefined>();
+  const [error, setError] = useState<{ code: string; message: string } | undefined>();
+  const [label, setLabel] = useState('Backup key');
+  const [confirmLast, setConfirmLast] = useState<string | undefined>();
+  const flow = useTouchFlow();
+
+  const load = async () => {
+    const r = await desktop.listKeys();
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    setKeys(r.value.keys);
+    props.onKeysChanged(r.value.keys.filter((k) => !k.revokedAt && !k.suspendedAt).length);
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const addBackup = async () => {
+    const added = await flow.run(async (touch) => {
+      touch.working('Preparing…');
+      const started = unwrap(await desktop.startAddKey());
+      const assertion = await touch.get(started.approval, started.expiresAt, 'First, touch a key you already have');
+      // Many people have one free port: let them swap keys before the new one is asked for.
+      await touch.pause('Approved. Now insert the new key (remove the old one if you need the port), then continue.', 'Continue with the new key');
+      const registration = await touch.create(started.registration, started.expiresAt, 'Now insert and touch the new key');
+      return unwrap(await desktop.finishAddKey({ intentId: started.intentId, assertion, registration, label: label.trim() || 'Backup key' }));
+    });
+    if (added) await load();
+  };
+
+  const revoke = async (credentialId: string, allowLastKey: boolean) => {
+    setConfirmLast(undefined);
+    const revoked = await flow.run(async (touch) => {
+      touch.working('Preparing…');
+      const started = unwrap(await desktop.startRevokeKey({ credentialId, allowLastKey }));
+      const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one');
+      return unwrap(await desktop.finishRevokeKey({ intentId: started.intentId, assertion }));
+    });
+    if (revoked) await load();
+    else if (!allowLastKey) setConfirmLast(credentialId);
+  };
+
+  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'paused' || flow.state.phase === 'verifying';
+  const lastKeyRefused = flow.state.phase === 'failed' && flow.state.code === 'last_key' && confirmLast;
+  return (
+    <main aria-labelledby="keys-title">
+      <h1 id="keys-title">Your security keys</h1>
+      {error ? <ErrorPanel code={error.code} message={error.message} onRetry={() => void load()} /> : null}
+      <ul className="keys">
+        {(keys ?? []).map((k) => (
+          <li key={k.id} className="key">
+            <span className="key-label">{k.label}</span>
+            <span className="muted small">
+              added {new Date(k.createdAt).toLocaleDateString()}
+              {k.lastUsedAt ? `, last used ${new Date(k.lastUsedAt).toLocaleString()}` : ', not used yet'}
+            </span>
+            {k.revokedAt ? <span className="badge status-failed">revoked</span> : null}
+            {k.suspendedAt ? <span className="badge status-failed">suspended</span> : null}
+            {!k.revokedAt ? (
+              <button type="button" className="secondary" disabled={busy} onClick={() => void revoke(k.id, false)} aria-label={`Revoke ${k.label}`}>
+                Revoke
+              </button>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {lastKeyRefused ? (
+        <div className="panel error" role="alert">
+          <p>This is your last usable key. Revoking it locks you out until an admin invites you again.</p>
+          <button type="button" className="danger" onClick={() => void revoke(confirmLast, true)}>
+            Revoke my last key anyway
+          </button>
+        </div>
+      ) : null}
+      <section className="panel" aria-labelledby="add-title">
+        <h2 id="add-title">Add a backup key</h2>
+        <label htmlFor="backup-label">Name for the new key</label>
+        <input id="backup-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} disabled={busy} />
+        <button type="button" onClick={() => void addBackup()} disabled={busy}>
+          Add a backup key
+        </button>
+      </section>
+      {lastKeyRefused ? null : <TouchPrompt state={flow.state} onCancel={flow.cancel} onResume={flow.resume} doneText="Done." />}
+    </main>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState, type FormEvent } from 'react';
+import type { JobSummary } from '../../../backend/core/queries';
+import type { ParamDeclaration } from '../../../backend/core/job';
+import type { Run } from '../../../backend/core/model';
+import type { PreparedRun } from '../../../backend/core/runs';
+import { useApp } from '../appContext';
+import { initialValues, validateForm, type FormValues } from '../paramForm';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { TouchPrompt } from '../components/TouchPrompt';
+import { ParamField } from '../components/ParamField';
+import { ParamList } from '../components/ParamList';
+
+/**
+ * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
+ * touch. The verifier binds the approval to that intent; the fingerprint lets the person check it.
+ */
+export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void; onBack: () => void }) {
+  const { desktop } = useApp();
+  const declared = props.job.params as ParamDeclaration[];
+  const [values, setValues] = useState<FormValues>(() => initialValues(declared));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [prepared, setPrepared] = useState<PreparedRun | undefined>();
+  const flow = useTouchFlow();
+
+  const start = async (e?: FormEvent) => {
+    e?.preventDefault();
+    const checked = validateForm(declared, values);
+    setErrors(checked.errors);
+    if (Object.keys(checked.errors).length > 0) return;
+    setPrepared(undefined);
+    const run = await flow.run(async (touch) => {
+      touch.working('Preparing…');
+      const prep = unwrap(await desktop.prepareRun({ job: props.job.name, params: checked.params }));
+      setPrepared(prep);
+      const assertion = await touch.get(prep.options, prep.expiresAt, `Touch your security key to run ${props.job.title}`);
+      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets })).run;
+    });
+    if (run) props.onLaunched(run);
+  };
+
+  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'verifying';
+  const failedFields = flow.state.phase === 'failed' && flow.state.code === 'params_invalid' ? (flow.state.details?.fields as Record<string, string> | undefined) : undefined;
+  return (
+    <main aria-labelledby="run-title">
+      <button type="button" className="link" onClick={props.onBack} disabled={busy}>
+        ← Jobs
+      </button>
+      <h1 id="run-title">{props.job.title}</h1>
+      {props.job.description ? <p>{props.job.description}</p> : null}
+      <p className="muted small">
+        Runs: <code>{props.job.target}</code>
+        {props.job.userVerification === 'required' ? ' · needs your key’s PIN or biometric' : ''}
+      </p>
+      <form className="form" onSubmit={start} noValidate>
+        {declared.map((p) => (
+          <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} disabled={busy} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
+        ))}
+        {declared.length === 0 ? <p className="muted">This job takes no parameters.</p> : null}
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            Review and run
+          </button>
+        </div>
+      </form>
+      {prepared ? (
+        <section className="panel review" aria-labelledby="review-title">
+          <h2 id="review-title">You are approving</h2>
+          <dl className="facts">
+            <dt>Job</dt>
+            <dd>{prepared.job.title} ({prepared.job.name})</dd>
+            <dt>Target</dt>
+            <dd>
+              <code>{prepared.job.target}</code>
+            </dd>
+            <dt>Parameters</dt>
+            <dd>
+              <ParamList params={prepared.params} secretNames={prepared.secretParams} />
+            </dd>
+            <dt>Fingerprint</dt>
+            <dd>
+              <code className="fingerprint" aria-label={`Fingerprint ${prepared.fingerprint.split('').join(' ')}`}>
+                {prepared.fingerprint}
+              </code>
+            </dd>
+          </dl>
+        </section>
+      ) : null}
+      <TouchPrompt state={flow.state} onCancel={flow.cancel} onRetry={() => void start()} doneText="Launched." />
+    </main>
+  );
+}

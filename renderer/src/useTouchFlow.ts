@@ -1,0 +1,94 @@
+import { useCallback, useRef, useState } from 'react';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
+import type { DesktopResult } from '../../electron/shared/desktopApi';
+import { CeremonyError } from './ceremony';
+import { useApp } from './appContext';
+
+/**
+ * One touch-approved action as a small state machine: waiting for the touch (with a deadline),
+ * verifying, done, or failed with a code. Failures are values the UI explains, never exceptions.
+ */
+export type TouchState =
+  | { phase: 'idle' }
+  | { phase: 'working'; label: string }
+  | { phase: 'waiting'; deadline: number; prompt: string }
+  | { phase: 'paused'; prompt: string; action: string }
+  | { phase: 'verifying' }
+  | { phase: 'done' }
+  | { phase: 'failed'; code: string; message: string; details?: Record<string, unknown> };
+
+export class FlowError extends Error {
+  constructor(readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+  }
+}
+
+/** The value of a DesktopResult, or a FlowError carrying its code. */
+export function unwrap<T>(result: DesktopResult<T>): T {
+  if (result.ok) return result.value;
+  throw new FlowError(result.error.code, result.error.message, result.error.details);
+}
+
+export interface Touch {
+  get(options: PublicKeyCredentialRequestOptionsJSON, expiresAt: number, prompt?: string): Promise<AuthenticationResponseJSON>;
+  create(options: PublicKeyCredentialCreationOptionsJSON, expiresAt: number, prompt?: string): Promise<RegistrationResponseJSON>;
+  working(label: string): void;
+  /** Waits for the person to say they are ready (e.g. after swapping keys); cancellable. */
+  pause(prompt: string, action: string): Promise<void>;
+}
+
+export function useTouchFlow() {
+  const { ceremony } = useApp();
+  const [state, setState] = useState<TouchState>({ phase: 'idle' });
+  const controller = useRef<AbortController | undefined>(undefined);
+  const resumer = useRef<(() => void) | undefined>(undefined);
+
+  const run = useCallback(
+    async <T,>(flow: (touch: Touch) => Promise<T>): Promise<T | undefined> => {
+      const abort = new AbortController();
+      controller.current = abort;
+      const touch: Touch = {
+        async get(options, expiresAt, prompt = 'Touch your security key') {
+          setState({ phase: 'waiting', deadline: expiresAt, prompt });
+          const r = await ceremony.authenticate(options, { deadline: expiresAt, signal: abort.signal });
+          setState({ phase: 'verifying' });
+          return r;
+        },
+        async create(options, expiresAt, prompt = 'Touch the key you are adding') {
+          setState({ phase: 'waiting', deadline: expiresAt, prompt });
+          const r = await ceremony.register(options, { deadline: expiresAt, signal: abort.signal });
+          setState({ phase: 'verifying' });
+          return r;
+        },
+        working: (label) => setState({ phase: 'working', label }),
+        pause: (prompt, action) =>
+          new Promise<void>((resolve, reject) => {
+            setState({ phase: 'paused', prompt, action });
+            resumer.current = resolve;
+            abort.signal.addEventListener('abort', () => reject(new CeremonyError('cancelled')), { once: true });
+          }),
+      };
+      try {
+        const value = await flow(touch);
+        setState({ phase: 'done' });
+        return value;
+      } catch (e) {
+        if (e instanceof CeremonyError) setState({ phase: 'failed', code: e.code, message: e.message });
+        else if (e instanceof FlowError) setState({ phase: 'failed', code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
+        else setState({ phase: 'failed', code: 'internal_error', message: (e as Error).message });
+        return undefined;
+      } finally {
+        if (controller.current === abort) controller.current = undefined;
+      }
+    },
+    [ceremony],
+  );
+
+  const cancel = useCallback(() => controller.current?.abort(), []);
+  const resume = useCallback(() => {
+    resumer.current?.();
+    resumer.current = undefined;
+  }, []);
+  const reset = useCallback(() => setState({ phase: 'idle' }), []);
+  return { state, run, cancel, resume, reset };
+}

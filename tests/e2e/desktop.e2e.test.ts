@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDesktopE2e, type DesktopE2e } from '../support/desktopE2e';
+
+/**
+ * keylaunch as a person uses it: real renderer, real main-process handlers, real verifier, real
+ * Chromium WebAuthn (virtual authenticator). Screenshots of each screen, light and dark, land in
+ * test-output/screenshots/.
+ */
+const TIMEOUT = 15_000;
+
+async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false) {
+  const { code } = await e.harness.invite(name, role);
+  const { page } = e;
+  await page.goto('https://keylaunch.test/');
+  await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });
+  if (shots) await e.screenshot('locked');
+  await page.getByRole('button', { name: 'I have an invite code' }).click();
+  await page.getByLabel('Invite code').fill(code);
+  await page.getByLabel('Name this key').fill('Primary YubiKey');
+  if (shots) await e.screenshot('enroll');
+  await page.getByRole('button', { name: 'Enroll', exact: true }).click();
+  await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
+  if (shots) await e.screenshot('enrolled');
+  await page.getByRole('button', { name: 'Unlock now' }).click();
+  await page.getByRole('button', { name: 'Touch your security key to unlock' }).click();
+  await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
+}
+
+async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
+  const { page } = e;
+  await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+  await page.getByRole('button', { name: title }).click();
+  for (const [label, value] of Object.entries(fill)) await page.getByLabel(label).fill(value);
+  await page.getByRole('button', { name: 'Review and run' }).click();
+}
+
+describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
+  let e: DesktopE2e;
+  let primary: string;
+  beforeAll(async () => {
+    e = await startDesktopE2e({ userName: 'ada' });
+    primary = await e.addKey();
+  }, 60_000);
+  afterAll(() => e?.close());
+
+  it('enrolls with an invite and unlocks with one touch', async () => {
+    await enrollAndUnlock(e, 'ada', 'admin', true);
+    await e.page.getByText('You have only one key.').waitFor();
+    await e.screenshot('jobs');
+    expect(await e.page.getByRole('button', { name: /Echo parameters/ }).isVisible()).toBe(true);
+    expect(await e.page.getByRole('button', { name: /^broken/ }).isDisabled()).toBe(true);
+  });
+
+  it('adds a backup key: a touch of the old key, a swap, a touch of the new one', async () => {
+    const { page } = e;
+    await page.getByRole('button', { name: 'Keys', exact: true }).click();
+    await page.getByLabel('Name for the new key').fill('Backup YubiKey');
+    await page.getByRole('button', { name: 'Add a backup key' }).click();
+    await page.getByRole('button', { name: 'Continue with the new key' }).waitFor({ timeout: TIMEOUT });
+    await e.screenshot('add-backup-swap');
+    await e.removeKey(primary); // the person swaps keys
+    await e.addKey();
+    await page.getByRole('button', { name: 'Continue with the new key' }).click();
+    await page.getByText('Backup YubiKey').waitFor({ timeout: TIMEOUT });
+    await expect.poll(() => page.locator('li.key').count()).toBe(2);
+    await e.screenshot('keys');
+  });
+
+  it('runs a local job with parameters, shows the fingerprint, then the output', async () => {
+    const { page } = e;
+    await startRun(e, /Echo parameters/, { 'message (required)': 'hello from e2e', count: '2' });
+    await page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    const output = await page.getByLabel('Standard output').textContent();
+    expect(output?.trim()).toBe('hello from e2e|2');
+    const fingerprint = await page.locator('code.fingerprint').textContent();
+    expect(fingerprint).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const [stored] = (await e.harness.store.listRuns({ limit: 1 })).items;
+    expect(stored).toMatchObject({ job: 'echo', status: 'succeeded', fingerprint, userName: 'ada' });
+    expect(e.touches).toContain('run echo');
+    await e.screenshot('result');
+  });
+
+  it('shows the history and a run’s details', async () => {
+    const { page } = e;
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    await page.getByRole('table').waitFor({ timeout: TIMEOUT });
+    await e.screenshot('history');
+    await page.getByRole('row').nth(1).getByRole('button').click();
+    await page.getByRole('heading', { name: 'Run of echo' }).waitFor();
+    await page.getByRole('button', { name: 'Refresh status' }).click();
+    await expect.poll(() => page.getByLabel('Standard output').textContent()).toContain('hello from e2e');
+    await e.screenshot('run-detail');
+  });
+
+  it('revokes the backup key with a touch', async () => {
+    const { page } = e;
+    await page.getByRole('button', { name: 'Keys', exact: true }).click();
+    await page.getByRole('button', { name: 'Revoke Backup YubiKey' }).click();
+    await page.locator('li.key', { hasText: 'Backup YubiKey' }).getByText('revoked').waitFor({ timeout: TIMEOUT });
+    await e.screenshot('keys-revoked');
+    // The session was made with the primary key, which is still valid; the renderer never went online.
+    expect(e.refused).toEqual([]);
+  });
+
+  it('locks on request and shows the locked screen again', async () => {
+    await e.page.getByRole('button', { name: 'Lock', exact: true }).click();
+    await e.page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor();
+    expect(e.session.state()).toBeNull();
+  });
+});
+
+describe('failure paths, each explained', { timeout: 60_000 }, () => {
+  let e: DesktopE2e;
+  let key: string;
+  beforeAll(async () => {
+    e = await startDesktopE2e({ userName: 'grace', harness: { config: { runChallengeTtlSeconds: 10 } } });
+    key = await e.addKey();
+    await enrollAndUnlock(e, 'grace');
+  }, 60_000);
+  afterAll(() => e?.close());
+
+  const failure = async (code: string) => {
+    await e.page.locator(`[role="alert"][data-code="${code}"]`).waitFor({ timeout: 20_000 });
+    return e.page.locator(`[role="alert"][data-code="${code}"]`).textContent();
+  };
+
+  it('a failing job: recorded as failed, with its exit code and output', async () => {
+    await startRun(e, /Fails/);
+    await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    expect(await failure('job_failed')).toContain('The job failed');
+    expect(await e.page.getByLabel('Standard error').textContent()).toContain('broken on purpose');
+    await e.screenshot('result-failed');
+  });
+
+  it('an expired challenge: explained, nothing launched', async () => {
+    const launches = e.harness.launcher.launches.length;
+    // The touch reaches the verifier after the challenge's 10 s life: move its clock on the way.
+    e.overrides.confirmRun = async (arg) => {
+      delete e.overrides.confirmRun;
+      e.harness.clock.advance(11_000);
+      return e.forward('confirmRun', arg);
+    };
+    try {
+      await startRun(e, /Echo parameters/, { 'message (required)': 'too late' });
+      expect(await failure('challenge_expired')).toContain('The request expired');
+      expect(e.harness.launcher.launches.length).toBe(launches);
+      await e.screenshot('error-expired');
+    } finally {
+      e.harness.clock.advance(-11_000);
+    }
+  });
+
+  it('no authenticator: the wait ends in a time-out, and the review still showed the fingerprint', async () => {
+    await e.removeKey(key);
+    await startRun(e, /Echo parameters/, { 'message (required)': 'never runs' });
+    await e.page.getByText(/Touch your security key to run/).waitFor({ timeout: TIMEOUT });
+    expect(await e.page.locator('code.fingerprint').textContent()).toMatch(/^.{4}-.{4}$/);
+    await e.screenshot('review-waiting');
+    expect(await failure('timeout')).toContain('No touch in time');
+    await e.screenshot('error-timeout');
+  });
+
+  it('cancel: the wait stops at once, nothing runs', async () => {
+    await startRun(e, /Echo parameters/, { 'message (required)': 'cancelled' });
+    await e.page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await failure('cancelled')).toContain('Cancelled');
+  });
+
+  it('an unregistered key: refused and explained', async () => {
+    key = await e.addKey(); // a key that holds no credential for this user
+    await startRun(e, /Echo parameters/, { 'message (required)': 'wrong key' });
+    expect(await failure('not_allowed')).toContain('registered here');
+    await e.screenshot('error-unregistered-key');
+  });
+});

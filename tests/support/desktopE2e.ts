@@ -1,0 +1,127 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
+import { createSessionHolder } from '../../electron/main/sessionHolder';
+import { createVerifierClient } from '../../electron/main/verifierClient';
+import { parseDesktopConfig, configState } from '../../electron/main/desktopConfig';
+import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
+import { createAppRequestHandler } from '../../electron/main/policies/appProtocol';
+import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
+import { CHANNEL_PREFIX, DESKTOP_METHODS } from '../../electron/shared/desktopApi';
+import { ORIGIN, RP_ID, startHarness, type Harness } from './harness';
+
+export const CHROMIUM = process.env.KEYLAUNCH_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = join('test-output', 'screenshots');
+
+/** The renderer under test is always the current source: built once per test process, never a stale dist/. */
+let built: Promise<void> | undefined;
+const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) => m.buildDesktop({ quiet: true })));
+
+/**
+ * The desktop app in real Chromium, with only Electron's IPC transport replaced: the built renderer is
+ * served at https://keylaunch.test by the app's own protocol handler (with its CSP), window.keylaunch
+ * calls main's real IPC guard and DesktopApi handlers through exposeBinding, and those talk to a real
+ * local verifier over HTTP. WebAuthn is Chromium's own, with a CDP virtual authenticator.
+ */
+export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0] }) {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);
+  await buildOnce();
+  const harness: Harness = await startHarness(o.harness);
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const page: Page = await context.newPage();
+
+  // The app protocol handler, as main registers it, serves every request at the app origin; nothing else loads.
+  const serve = createAppRequestHandler({ appOrigin: ORIGIN, rendererDir: join(process.cwd(), 'dist', 'renderer') });
+  const refused: string[] = [];
+  await context.route('**/*', async (route) => {
+    const request = route.request();
+    if (new URL(request.url()).origin !== ORIGIN) {
+      refused.push(request.url());
+      return route.abort('blockedbyclient');
+    }
+    const res = await serve({ url: request.url(), method: request.method() });
+    await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
+  });
+
+  // Main's side: the config, the in-memory session, the handlers, the IPC guard.
+  const parsed = parseDesktopConfig(JSON.stringify({ verifierUrl: harness.url, appOrigin: ORIGIN, rpId: RP_ID, userName: o.userName }));
+  const loaded = configState(parsed);
+  const current = loaded.config ? { config: loaded.config, client: createVerifierClient(loaded.config) } : undefined;
+  const session = createSessionHolder({ onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
+  const touches: string[] = [];
+  const opened: string[] = [];
+  const handlers = createDesktopHandlers({
+    current: () => current,
+    configState: () => loaded.state,
+    importConfig: async () => undefined,
+    session,
+    touchExpected: (what) => touches.push(what),
+    openExternal: async (url) => (opened.push(url), true),
+  });
+  /** Tests may wrap a handler (e.g. to move the verifier's clock between touch and confirm). */
+  const overrides: Partial<Record<string, (arg: unknown) => Promise<unknown>>> = {};
+  const channels = new Map<string, (event: IpcEventLike, arg: unknown) => Promise<unknown>>();
+  const ipcMain: IpcMainLike = { handle: (channel, listener) => void channels.set(channel, listener) };
+  registerDesktopIpc({
+    ipcMain,
+    appOrigin: () => ORIGIN,
+    webContentsId: () => 1,
+    schemas: desktopInputSchemas,
+    handlers: Object.fromEntries(
+      DESKTOP_METHODS.map((m) => [m, (arg: never) => (overrides[m] ? overrides[m]!(arg) : (handlers[m] as (a: never) => Promise<unknown>)(arg))]),
+    ) as never,
+  });
+  await page.exposeBinding('__keylaunchIpc', async (source, channel: string, arg: unknown) => {
+    const listener = channels.get(channel);
+    if (!listener) return { ok: false, error: { code: 'bad_request', message: 'no such channel' } };
+    return listener({ sender: { id: 1 }, senderFrame: { url: source.frame.url(), parent: source.frame.parentFrame() ? {} : null } }, arg);
+  });
+  // What the preload does in Electron: window.keylaunch with one fixed channel per method.
+  await page.addInitScript(
+    ({ methods, prefix }) => {
+      const listeners = new Set<(reason: string) => void>();
+      const api: Record<string, unknown> = {};
+      for (const m of methods) api[m] = (arg?: unknown) => (window as any).__keylaunchIpc(prefix + m, arg);
+      api.onLocked = (l: (reason: string) => void) => (listeners.add(l), () => listeners.delete(l));
+      (window as any).__keylaunchLocked = (reason: string) => listeners.forEach((l) => l(reason));
+      Object.defineProperty(window, 'keylaunch', { value: Object.freeze(api), writable: false });
+    },
+    { methods: [...DESKTOP_METHODS], prefix: CHANNEL_PREFIX },
+  );
+
+  const cdp: CDPSession = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  const addKey = async () =>
+    (
+      await cdp.send('WebAuthn.addVirtualAuthenticator', {
+        options: { protocol: 'ctap2', transport: 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+      })
+    ).authenticatorId;
+  const removeKey = (authenticatorId: string) => cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const screenshot = async (name: string) => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  };
+
+  /** Calls main's real handler for a method (for overrides that do something, then pass the call on). */
+  const forward = (method: string, arg: unknown) => (handlers[method as keyof typeof handlers] as (a: unknown) => Promise<unknown>)(arg);
+
+  return {
+    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused,
+    close: async () => {
+      await browser.close();
+      await harness.close();
+    },
+  };
+}
+export type DesktopE2e = Awaited<ReturnType<typeof startDesktopE2e>>;
