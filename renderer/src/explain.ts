@@ -38,6 +38,8 @@ const TABLE: Record<string, Explanation> = {
   rate_limited: { title: 'Too many failed attempts', detail: 'The verifier is slowing down requests after repeated failures.', next: 'Wait a few minutes and try again.' },
   verifier_unreachable: { title: 'Verifier unreachable', detail: 'keylaunch cannot reach its verifier.', next: 'Check your network (and for local mode, that `npm start` is running), then retry.' },
   certificate_mismatch: { title: 'Wrong verifier certificate', detail: 'The verifier’s certificate does not match the pinned key. This can be an interception attempt.', next: 'Do not continue; tell your security team.' },
+  config_invalid: { title: 'The desktop config is not valid', detail: 'keylaunch could not use its config file.', next: 'Import the config file your admin gave you again, or ask them for a new one.' },
+  last_key: { title: 'This is your last usable key', detail: 'Revoking it would leave you no key to unlock with.', next: 'Add a backup key first, or confirm that you mean to lock yourself out.' },
   config_missing: { title: 'Not set up', detail: 'keylaunch has no verifier config yet.', next: 'Import the config file your admin gave you.' },
   launch_failed: { title: 'The job could not start', detail: 'The launcher could not start this job.', next: 'See the details below, and tell the job’s owner.' },
   job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },

@@ -1,0 +1,174 @@
+// @vitest-environment jsdom
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { AppContext } from '../../renderer/src/appContext';
+import { CeremonyError, type Ceremony } from '../../renderer/src/ceremony';
+import { ErrorPanel } from '../../renderer/src/components/ErrorPanel';
+import { ParamField } from '../../renderer/src/components/ParamField';
+import { TouchPrompt } from '../../renderer/src/components/TouchPrompt';
+import { RunJob } from '../../renderer/src/screens/RunJob';
+import { EXPLAINED_CODES, explain } from '../../renderer/src/explain';
+import { initialValues, validateForm } from '../../renderer/src/paramForm';
+import { ERROR_STATUS } from '../../backend/core/errors';
+import { DESKTOP_ERROR_CODES } from '../../electron/shared/desktopApi';
+import { paramDeclarationSchema, type ParamDeclaration } from '../../backend/core/job';
+import { fakeDesktop } from '../support/fakeDesktop';
+import type { JobSummary } from '../../backend/core/queries';
+
+afterEach(cleanup);
+
+const decl = (d: Record<string, unknown>) => paramDeclarationSchema.parse(d) as ParamDeclaration;
+const params = [
+  decl({ name: 'env', type: 'enum', values: ['staging', 'prod'], required: true }),
+  decl({ name: 'count', type: 'integer', min: 1, max: 5, default: 1 }),
+  decl({ name: 'ratio', type: 'number', max: 1 }),
+  decl({ name: 'tag', type: 'string', pattern: '[a-z]+', maxLength: 8 }),
+  decl({ name: 'dryRun', type: 'boolean', default: true }),
+  decl({ name: 'otp', type: 'string', secret: true, required: true, pattern: '[0-9]{6}' }),
+];
+
+describe('parameter form model', () => {
+  it('starts from the declared defaults', () => {
+    expect(initialValues(params)).toEqual({ env: '', count: '1', ratio: '', tag: '', dryRun: true, otp: '' });
+  });
+
+  it('reports each problem the verifier would, and keeps secrets apart', () => {
+    const bad = validateForm(params, { env: 'dev', count: '9', ratio: 'x', tag: 'ABC', dryRun: false, otp: '' });
+    expect(bad.errors).toEqual({ env: 'One of staging, prod.', count: 'At most 5.', ratio: 'A number.', tag: 'Does not have the expected form.', otp: 'Required.' });
+    const good = validateForm(params, { env: 'prod', count: '2', ratio: '0.5', tag: 'abc', dryRun: false, otp: '123456' });
+    expect(good).toEqual({ errors: {}, params: { env: 'prod', count: 2, ratio: 0.5, tag: 'abc', dryRun: false }, secrets: { otp: '123456' } });
+  });
+
+  it('anchors patterns: a value must match whole, not contain a match', () => {
+    expect(validateForm([params[3]!], { tag: 'abc; rm -rf /' }).errors.tag).toBeDefined();
+  });
+});
+
+describe('parameter fields', () => {
+  it('masks secrets, labels every field, and marks invalid ones', () => {
+    render(
+      <>
+        <ParamField param={params[5]!} value="123456" onChange={() => undefined} />
+        <ParamField param={params[1]!} value="9" error="At most 5." onChange={() => undefined} />
+      </>,
+    );
+    expect(screen.getByLabelText('otp (required)')).toHaveProperty('type', 'password');
+    const count = screen.getByLabelText('count');
+    expect(count.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('At most 5.').id).toBe(count.getAttribute('aria-describedby'));
+  });
+});
+
+describe('error explanations', () => {
+  it('every refusal code the verifier or the desktop can give has an explanation and a next step', () => {
+    const internal = new Set(['internal_error', 'bad_request', 'not_found', 'payload_too_large']);
+    const codes = [...Object.keys(ERROR_STATUS), ...DESKTOP_ERROR_CODES].filter((c) => !internal.has(c));
+    expect(codes.filter((c) => !EXPLAINED_CODES.includes(c))).toEqual([]);
+  });
+
+  it.each(EXPLAINED_CODES)('%s renders a title, what happened and what to do next', (code) => {
+    render(<ErrorPanel code={code} />);
+    const panel = screen.getByRole('alert');
+    expect(panel.textContent).toContain(explain(code).title);
+    expect(panel.textContent).toContain('Next:');
+  });
+
+  it('spot_price_too_high names both prices', () => {
+    render(<ErrorPanel code="spot_price_too_high" details={{ currentPrice: '0.41', maxPrice: '0.30' }} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/\$0\.41\/h.*\$0\.30\/h/);
+  });
+
+  it('an unknown code still says something useful', () => {
+    render(<ErrorPanel code="brand_new_code" />);
+    expect(screen.getByRole('alert').textContent).toContain('brand_new_code');
+  });
+});
+
+describe('touch prompt', () => {
+  it('announces each state in an aria-live region, with the time left while waiting', () => {
+    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch your security key' }} onCancel={() => undefined} />);
+    const status = screen.getByRole('status');
+    expect(status.getAttribute('aria-live')).toBe('polite');
+    expect(status.textContent).toMatch(/Touch your security key — (29|30) s left/);
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+    rerender(<TouchPrompt state={{ phase: 'verifying' }} />);
+    expect(screen.getByRole('status').textContent).toBe('Verifying…');
+    rerender(<TouchPrompt state={{ phase: 'failed', code: 'timeout', message: 'timeout' }} onRetry={() => undefined} />);
+    expect(screen.getByRole('alert').textContent).toContain('No touch in time');
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+});
+
+const job: JobSummary = { name: 'deploy', title: 'Deploy', type: 'local', available: true, target: 'local: deploy.sh', params, userVerification: 'discouraged' };
+const prepared = { intentId: 'int_1', options: { challenge: 'c', rpId: 'x' }, fingerprint: 'K7QX-2M4P', expiresAt: Date.now() + 60_000, job: { name: 'deploy', title: 'Deploy', type: 'local', target: 'local: deploy.sh' }, params: { env: 'prod', count: 1, dryRun: true }, secretParams: ['otp'] };
+
+function renderRunJob(desktop: ReturnType<typeof fakeDesktop>['desktop'], ceremony: Ceremony) {
+  const launched: unknown[] = [];
+  render(
+    <AppContext.Provider value={{ desktop, ceremony }}>
+      <RunJob job={job} onBack={() => undefined} onLaunched={(run) => launched.push(run)} />
+    </AppContext.Provider>,
+  );
+  return launched;
+}
+const ok = async () => ({ id: 'c', rawId: 'c', type: 'public-key', response: { authenticatorData: 'a', clientDataJSON: 'b', signature: 's' }, clientExtensionResults: {} }) as never;
+
+describe('running a job', () => {
+  it('does not ask for a touch while the form is invalid', async () => {
+    const { desktop, calls } = fakeDesktop();
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Required.')).toBeTruthy();
+    expect(calls).toEqual([]);
+  });
+
+  it('prepares with the plain parameters, shows the fingerprint, confirms with the secrets', async () => {
+    const { desktop, calls } = fakeDesktop({
+      prepareRun: async () => ({ ok: true, value: prepared as never }),
+      confirmRun: async () => ({ ok: true, value: { run: { id: 'run_1' } as never } }),
+    });
+    const launched = renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    await waitFor(() => expect(launched).toHaveLength(1));
+    expect(screen.getByText('K7QX-2M4P')).toBeTruthy();
+    expect(calls[0]).toEqual(['prepareRun', { job: 'deploy', params: { env: 'prod', count: 1, dryRun: true } }]);
+    expect(calls[1]?.[0]).toBe('confirmRun');
+    expect((calls[1]?.[1] as { secrets: unknown }).secrets).toEqual({ otp: '123456' });
+  });
+
+  it.each([
+    ['the verifier refuses the confirmation', 'job_config_changed', { confirm: 'job_config_changed' }],
+    ['no touch in time', 'timeout', { ceremony: 'timeout' }],
+    ['the person cancels', 'cancelled', { ceremony: 'cancelled' }],
+    ['another key answered', 'not_allowed', { ceremony: 'not_allowed' }],
+    ['the verifier is unreachable', 'verifier_unreachable', { prepare: 'verifier_unreachable' }],
+    ['the session ended', 'session_expired', { prepare: 'session_expired' }],
+  ] as const)('%s: shows %s with a way to try again', async (_, code, how: { confirm?: string; ceremony?: string; prepare?: string }) => {
+    const { desktop } = fakeDesktop({
+      prepareRun: async () => (how.prepare ? { ok: false, error: { code: how.prepare, message: how.prepare } } : { ok: true, value: prepared as never }),
+      confirmRun: async () => ({ ok: false, error: { code: how.confirm ?? 'x', message: 'refused' } }),
+    });
+    const fail = async () => {
+      throw new CeremonyError(how.ceremony as never);
+    };
+    renderRunJob(desktop, how.ceremony ? { authenticate: fail, register: fail } : { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.getAttribute('data-code')).toBe(code);
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('params_invalid from the verifier marks the fields it names', async () => {
+    const { desktop } = fakeDesktop({ prepareRun: async () => ({ ok: false, error: { code: 'params_invalid', message: 'bad', details: { fields: { tag: 'does not match the required pattern' } } } }) });
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('does not match the required pattern')).toBeTruthy();
+    expect(screen.getByLabelText('tag').getAttribute('aria-invalid')).toBe('true');
+  });
+});
