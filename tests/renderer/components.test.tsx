@@ -118,7 +118,7 @@ describe('running a job', () => {
     const { desktop, calls } = fakeDesktop();
     renderRunJob(desktop, { authenticate: ok, register: ok });
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
-    expect(await screen.findByText('Required.')).toBeTruthy();
+    expect(await screen.findAllByText('Required.')).toHaveLength(2); // env and otp
     expect(calls).toEqual([]);
   });
 
