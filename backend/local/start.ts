@@ -41,12 +41,12 @@ if (!(await local.store.getUserByName(settings.adminName))) {
   console.log(`It expires ${new Date(invite.expiresAt).toISOString()}; a new one is shown at each start until "${invite.userName}" has enrolled.`);
 }
 
-if (existsSync('dist/electron/main.js')) {
+if (existsSync('dist/electron/main.cjs')) {
   console.log('\nStarting the desktop app…');
   const { spawnDesktopApp } = await import('./desktopApp');
   spawnDesktopApp(join(dir, 'desktop-config.json'));
 } else {
-  console.log('\nThe desktop app is not built yet (electron/ arrives with the Electron shell); the verifier is ready for it.');
+  console.log('\nThe desktop app is not built (npm run build); the verifier is ready for it.');
 }
 console.log('Press Ctrl+C to stop.');
 

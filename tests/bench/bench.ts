@@ -8,7 +8,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
@@ -22,6 +23,7 @@ import type { JobCatalog, Launcher, Store } from '../../backend/core/ports';
 import type { ApiRequest } from '../../backend/api/handleApiRequest';
 import { MemoryStore } from '../support/memoryStore';
 import { SoftAuthenticator } from '../support/softAuthenticator';
+import { CHROMIUM, enrollAndUnlock, openJob, startDesktopE2e } from '../support/desktopE2e';
 
 const ORIGIN = 'https://keylaunch.test';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
@@ -161,7 +163,55 @@ async function benchBundle() {
   }
 }
 
+async function benchRenderer() {
+  const { buildDesktop } = await import('../../build/buildDesktop');
+  await buildDesktop({ quiet: true });
+  const assets = readdirSync('dist/renderer/assets');
+  const gz = (ext: string) => assets.filter((f) => f.endsWith(ext)).reduce((n, f) => n + gzipSync(readFileSync(join('dist/renderer/assets', f))).length, 0) / 1024;
+  console.log(`(d) renderer bundle, gzipped: JS ${gz('.js').toFixed(1)} KB (aim <= 150 KB), CSS ${gz('.css').toFixed(1)} KB`);
+}
+
+async function benchEndToEnd() {
+  if (!existsSync(CHROMIUM)) return console.log(`(e) end to end: skipped, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  const e = await startDesktopE2e({ userName: 'bench' });
+  try {
+    const key = await e.addKey();
+    await enrollAndUnlock(e, 'bench');
+    const [credential] = (await e.cdp.send('WebAuthn.getCredentials', { authenticatorId: key })).credentials;
+    const bare: number[] = [];
+    const whole: number[] = [];
+    const n = Number(process.env.BENCH_E2E_RUNS ?? 12);
+    for (let i = 0; i < n + 2; i++) {
+      // A bare ceremony in the same page: navigator.credentials.get against the same virtual key.
+      const b = await e.page.evaluate(async (id) => {
+        const raw = Uint8Array.from(atob(id.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+        const t = performance.now();
+        await navigator.credentials.get({ publicKey: { rpId: 'keylaunch.test', challenge: crypto.getRandomValues(new Uint8Array(32)), allowCredentials: [{ type: 'public-key', id: raw }], userVerification: 'discouraged', timeout: 10_000 } });
+        return performance.now() - t;
+      }, credential!.credentialId);
+      await openJob(e, /Echo parameters/, { 'message (required)': `bench ${i}` });
+      const t = performance.now();
+      await e.page.getByRole('button', { name: 'Review and run' }).click();
+      await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: 15_000 });
+      const w = performance.now() - t;
+      if (i >= 2) {
+        bare.push(b);
+        whole.push(w);
+      }
+    }
+    console.log(`(e) end to end in Chromium (renderer, main's handlers, verifier over HTTP, dynalite, a local job), ${n} runs`);
+    console.log(`    Run -> "launched": p50 ${ms(quantile(whole, 0.5))}  p99 ${ms(quantile(whole, 0.99))}`);
+    console.log(`    bare WebAuthn ceremony in the same page: p50 ${ms(quantile(bare, 0.5))}  (ratio ${(quantile(whole, 0.5) / quantile(bare, 0.5)).toFixed(1)})`);
+    const jobTimes = (await e.harness.store.listRuns({ limit: n })).items.map((r) => Number(r.launch?.durationMs ?? 0));
+    console.log(`    of which the job itself (spawning node, as recorded in the runs): p50 ${ms(quantile(jobTimes, 0.5))}`);
+  } finally {
+    await e.close();
+  }
+}
+
 console.log(`keylaunch bench (node ${process.version})\n`);
 await benchCore();
 await benchDynalite();
 await benchBundle();
+await benchRenderer();
+await benchEndToEnd();

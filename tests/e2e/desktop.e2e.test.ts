@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDesktopE2e, type DesktopE2e } from '../support/desktopE2e';
+import { enrollAndUnlock, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
 
 /**
  * keylaunch as a person uses it: real renderer, real main-process handlers, real verifier, real
@@ -7,32 +7,6 @@ import { startDesktopE2e, type DesktopE2e } from '../support/desktopE2e';
  * test-output/screenshots/.
  */
 const TIMEOUT = 15_000;
-
-async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false) {
-  const { code } = await e.harness.invite(name, role);
-  const { page } = e;
-  await page.goto('https://keylaunch.test/');
-  await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });
-  if (shots) await e.screenshot('locked');
-  await page.getByRole('button', { name: 'I have an invite code' }).click();
-  await page.getByLabel('Invite code').fill(code);
-  await page.getByLabel('Name this key').fill('Primary YubiKey');
-  if (shots) await e.screenshot('enroll');
-  await page.getByRole('button', { name: 'Enroll', exact: true }).click();
-  await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
-  if (shots) await e.screenshot('enrolled');
-  await page.getByRole('button', { name: 'Unlock now' }).click();
-  await page.getByRole('button', { name: 'Touch your security key to unlock' }).click();
-  await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
-}
-
-async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
-  const { page } = e;
-  await page.getByRole('button', { name: 'Jobs', exact: true }).click();
-  await page.getByRole('button', { name: title }).click();
-  for (const [label, value] of Object.entries(fill)) await page.getByLabel(label).fill(value);
-  await page.getByRole('button', { name: 'Review and run' }).click();
-}
 
 describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
   let e: DesktopE2e;

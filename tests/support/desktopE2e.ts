@@ -125,3 +125,38 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   };
 }
 export type DesktopE2e = Awaited<ReturnType<typeof startDesktopE2e>>;
+
+const TIMEOUT = 15_000;
+
+/** Enrollment with an invite, then unlock, through the UI as a person does it. */
+export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false) {
+  const { code } = await e.harness.invite(name, role);
+  const { page } = e;
+  await page.goto('https://keylaunch.test/');
+  await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });
+  if (shots) await e.screenshot('locked');
+  await page.getByRole('button', { name: 'I have an invite code' }).click();
+  await page.getByLabel('Invite code').fill(code);
+  await page.getByLabel('Name this key').fill('Primary YubiKey');
+  if (shots) await e.screenshot('enroll');
+  await page.getByRole('button', { name: 'Enroll', exact: true }).click();
+  await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
+  if (shots) await e.screenshot('enrolled');
+  await page.getByRole('button', { name: 'Unlock now' }).click();
+  await page.getByRole('button', { name: 'Touch your security key to unlock' }).click();
+  await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
+}
+
+/** Opens a job from the list and fills its form. */
+export async function openJob(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
+  const { page } = e;
+  await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+  await page.getByRole('button', { name: title }).click();
+  for (const [label, value] of Object.entries(fill)) await page.getByLabel(label).fill(value);
+}
+
+/** Opens a job, fills its form, and asks to review and run it. */
+export async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
+  await openJob(e, title, fill);
+  await e.page.getByRole('button', { name: 'Review and run' }).click();
+}
