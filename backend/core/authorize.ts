@@ -19,5 +19,20 @@ export function describeTarget(job: JobDefinition): string {
   switch (job.type) {
     case 'local':
       return `local: ${job.target.argv.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
+    case 'lambda':
+      return `Lambda function ${job.target.functionName ?? job.name}${job.target.qualifier ? `:${job.target.qualifier}` : ''} (async)`;
+    case 'ec2': {
+      const t = job.target.launchTemplate;
+      const market = job.target.market === 'spot' ? `spot, at most $${job.target.maxSpotPrice}/h${job.target.onDemandFallback ? ', else on-demand' : ''}` : 'on-demand';
+      return `EC2 instance from launch template ${t.id ?? t.name} (version ${t.version}), ${market}`;
+    }
+    case 'ssm-command': {
+      const where = job.target.instanceIds ? `instances ${job.target.instanceIds.join(', ')}` : job.target.targets!.map((x) => `${x.key}=${x.values.join('|')}`).join(' and ');
+      return `SSM Run Command ${job.target.documentName} on ${where}`;
+    }
+    case 'ecs-task':
+      return `ECS Fargate task ${job.target.taskDefinition} in cluster ${job.target.cluster}`;
+    case 'step-functions':
+      return `Step Functions execution of ${job.target.stateMachineArn.split(':').pop()}`;
   }
 }

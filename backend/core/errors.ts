@@ -30,6 +30,12 @@ export const ERROR_STATUS = {
   job_config_changed: 409,
   spot_price_too_high: 409,
   launch_failed: 502,
+  // Why a launch failed, as recorded on the run (the confirmation itself answers 200 with the run):
+  access_denied: 502,
+  throttled: 502,
+  insufficient_capacity: 502,
+  launch_template_missing: 502,
+  function_not_found: 502,
   storage_unavailable: 503,
   internal_error: 500,
 } as const;

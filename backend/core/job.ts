@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { ec2TargetSchema, ecsTaskTargetSchema, lambdaTargetSchema, localTargetSchema, ssmCommandTargetSchema, stepFunctionsTargetSchema } from './jobTargets';
 
 /**
  * A job's invoke config: what the launcher reads. One schema for the local jobs file and (later) the
@@ -60,15 +61,14 @@ const jobBase = {
     .refine((a) => a.roles.length + a.users.length > 0, 'allow must name at least one role or user'),
   /** `required`: the key must verify the person (PIN/biometric), not only their presence. */
   userVerification: z.enum(['required', 'discouraged']).default('discouraged'),
+  /** `required`: a 6-digit MFA code comes with the confirmation, for the job's own sts:AssumeRole. */
+  mfaCode: z.enum(['required', 'none']).default('none'),
+  /**
+   * What the job itself reads when it runs (SSM: the `execution` parameter). The launcher never
+   * interprets it; `npm run jobs -- push` writes it beside the invoke config.
+   */
+  execution: z.record(z.string(), z.unknown()).optional(),
 };
-
-export const localTargetSchema = z.strictObject({
-  /** Run directly, never through a shell. `{{param}}` in an element is replaced by that parameter. */
-  argv: z.array(z.string().min(1)).min(1).max(100),
-  cwd: z.string().optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
-  timeoutSeconds: z.number().int().min(1).max(3600).default(60),
-});
 
 const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9_]*)\}\}/g;
 
@@ -77,22 +77,52 @@ export const placeholdersOf = (arg: string) => [...arg.matchAll(PLACEHOLDER)].ma
 export const fillPlaceholders = (arg: string, values: Record<string, unknown>) =>
   arg.replace(PLACEHOLDER, (_, name: string) => (values[name] === undefined ? '' : String(values[name])));
 
-const localJobSchema = z.strictObject({ ...jobBase, type: z.literal('local'), target: localTargetSchema }).superRefine((job, ctx) => {
-  for (const name of job.target.argv.flatMap(placeholdersOf)) {
-    const declared = job.params.find((p) => p.name === name);
-    // Secrets never go on a command line: argv is visible to every process on the machine.
-    if (!declared || declared.secret) ctx.addIssue({ code: 'custom', path: ['target', 'argv'], message: `{{${name}}} is not a declared non-secret parameter` });
+/** `{{name}}` in a target's strings must be a declared, non-secret parameter. */
+function checkPlaceholders(strings: string[], params: ParamDeclaration[], path: (string | number)[], ctx: z.RefinementCtx) {
+  for (const name of strings.flatMap(placeholdersOf)) {
+    const declared = params.find((p) => p.name === name);
+    // Secrets never go on a command line or into a document: both are visible to others.
+    if (!declared || declared.secret) ctx.addIssue({ code: 'custom', path, message: `{{${name}}} is not a declared non-secret parameter` });
   }
-});
+}
 
-export const jobDefinitionSchema = z.discriminatedUnion('type', [localJobSchema]);
+/**
+ * Secrets and MFA codes reach a job only where the launch payload goes to the job alone: a local
+ * process's environment, or a Lambda's async event. EC2 tags, ECS overrides, SSM parameters and Step
+ * Functions input are kept and shown by AWS, so jobs of those types may not take them.
+ */
+const TAKES_SECRETS = new Set(['local', 'lambda']);
+
+export const jobDefinitionSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ ...jobBase, type: z.literal('local'), target: localTargetSchema }),
+    z.strictObject({ ...jobBase, type: z.literal('lambda'), target: lambdaTargetSchema.default({}) }),
+    z.strictObject({ ...jobBase, type: z.literal('ec2'), target: ec2TargetSchema }),
+    z.strictObject({ ...jobBase, type: z.literal('ssm-command'), target: ssmCommandTargetSchema }),
+    z.strictObject({ ...jobBase, type: z.literal('ecs-task'), target: ecsTaskTargetSchema }),
+    z.strictObject({ ...jobBase, type: z.literal('step-functions'), target: stepFunctionsTargetSchema }),
+  ])
+  .superRefine((job, ctx) => {
+    if (job.type === 'local') checkPlaceholders(job.target.argv, job.params, ['target', 'argv'], ctx);
+    if (job.type === 'ssm-command') checkPlaceholders(Object.values(job.target.parameters).flat(), job.params, ['target', 'parameters'], ctx);
+    if (!TAKES_SECRETS.has(job.type)) {
+      if (job.params.some((p) => p.secret)) ctx.addIssue({ code: 'custom', path: ['params'], message: `${job.type} jobs cannot take secret parameters (AWS keeps what they receive)` });
+      if (job.mfaCode === 'required') ctx.addIssue({ code: 'custom', path: ['mfaCode'], message: `${job.type} jobs cannot take an MFA code (AWS keeps what they receive)` });
+    }
+  });
 export type JobDefinition = z.infer<typeof jobDefinitionSchema>;
 export type JobType = JobDefinition['type'];
 
 /** A catalog lists every job; one whose config is invalid is listed as unavailable, with the reason. */
 export type CatalogEntry =
-  | { name: string; available: true; job: JobDefinition; versions: Record<string, string> }
+  | { name: string; available: true; job: JobDefinition; versions: Record<string, string>; execution?: ExecutionRef }
   | { name: string; available: false; reason: string; versions: Record<string, string> };
+
+/** Where the job's own execution config is: passed to the job by name and version, never read by us. */
+export interface ExecutionRef {
+  parameter: string;
+  version: string;
+}
 
 export function describeZodError(error: z.ZodError): string {
   return error.issues

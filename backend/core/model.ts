@@ -98,7 +98,8 @@ export interface ChallengeRecord {
   consumedAt?: number;
 }
 
-export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted';
+/** `ended`: finished, but the service cannot say whether the job succeeded (an EC2 instance stopped). */
+export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended';
 
 /** The raw assertion exactly as received, so anyone can re-verify the approval later. */
 export interface Receipt {

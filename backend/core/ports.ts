@@ -1,4 +1,4 @@
-import type { CatalogEntry, JobDefinition } from './job';
+import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
 
 /**
@@ -58,7 +58,8 @@ export interface Store {
 
 export interface JobCatalog {
   listJobs(): Promise<CatalogEntry[]>;
-  getJob(name: string): Promise<CatalogEntry | undefined>;
+  /** `fresh`: bypass any cache. The confirm path asks for it, so a changed config is always seen (§8). */
+  getJob(name: string, options?: { fresh?: boolean }): Promise<CatalogEntry | undefined>;
 }
 
 export interface LaunchRequest {
@@ -69,6 +70,15 @@ export interface LaunchRequest {
   secrets: Record<string, ParamValue>;
   requestedBy: string;
   configVersions: Record<string, string>;
+  /** The job's execution config, by name and version, for the job to read itself. */
+  execution?: ExecutionRef;
+  /** A 6-digit MFA code for the job's own role assumption: payload only, never logged or stored. */
+  mfaCode?: string;
+}
+
+export interface LaunchResult {
+  status: 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended';
+  details: LaunchDetails;
 }
 
 /**
@@ -76,7 +86,12 @@ export interface LaunchRequest {
  * `spot_price_too_high`) when nothing started or the job failed to run, so the run is recorded as failed.
  */
 export interface Launcher {
-  launch(request: LaunchRequest): Promise<{ status: 'running' | 'succeeded' | 'failed' | 'accepted'; details: LaunchDetails }>;
+  launch(request: LaunchRequest): Promise<LaunchResult>;
+  /**
+   * Where a run is now, asked of the service (EC2 instance state, SSM command status, …). Absent when a
+   * launcher's answer at launch is final (local jobs, Lambda async invokes).
+   */
+  status?(details: LaunchDetails): Promise<LaunchResult>;
 }
 
 export interface Clock {

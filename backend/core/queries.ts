@@ -1,4 +1,4 @@
-import { KeylaunchError } from './errors';
+import { KeylaunchError, isKeylaunchError } from './errors';
 import { loadSession, requireAdmin } from './sessionGuard';
 import { describeTarget } from './authorize';
 import type { RequestContext, VerifierDeps } from './deps';
@@ -17,6 +17,7 @@ export interface JobSummary {
   target?: string;
   params: unknown[];
   userVerification?: string;
+  mfaCode?: 'required' | 'none';
 }
 
 export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise<{ jobs: JobSummary[] }> {
@@ -26,7 +27,7 @@ export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise
     const { job } = entry;
     const allowed = job.allow.roles.includes(session.user.role) || job.allow.users.includes(session.user.name);
     if (!allowed) return [];
-    return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification }];
+    return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification, mfaCode: job.mfaCode }];
   });
   return { jobs };
 }
@@ -36,11 +37,26 @@ export async function listRuns(deps: VerifierDeps, ctx: RequestContext, input: {
   return { runs: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
 }
 
+const UNSETTLED = new Set(['running', 'accepted']);
+
+/** A run, refreshed from its service while it is unsettled (issue: refreshing a run asks the service). */
 export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { runId: string }): Promise<{ run: Run }> {
   ctx.facts.runId = input.runId;
   const [, , run] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.getRun(input.runId)]);
   if (!run) throw new KeylaunchError('not_found', `No run ${input.runId}.`);
-  return { run };
+  const launcher = run.launch ? deps.launchers[run.launch.launcher as keyof typeof deps.launchers] : undefined;
+  if (!launcher?.status || !run.launch || !UNSETTLED.has(run.status)) return { run };
+  try {
+    const now = await launcher.status(run.launch);
+    if (now.status === run.status && JSON.stringify(now.details) === JSON.stringify(run.launch)) return { run };
+    const updated: Run = { ...run, status: now.status, launch: now.details, updatedAt: deps.clock.now() };
+    await deps.store.updateRun(updated);
+    return { run: updated };
+  } catch (error) {
+    // The stored run is still the truth we have; say why it could not be refreshed.
+    ctx.facts.detail = `status refresh failed: ${isKeylaunchError(error) ? error.code : 'error'}`;
+    return { run };
+  }
 }
 
 export async function listAudit(deps: VerifierDeps, ctx: RequestContext, input: { limit: number; cursor?: string }): Promise<{ entries: AuditEntry[]; cursor?: string }> {

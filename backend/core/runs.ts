@@ -22,6 +22,8 @@ export interface PreparedRun {
   params: Record<string, ParamValue>;
   /** Secret parameters to send with the confirmation. */
   secretParams: string[];
+  /** `required`: send a 6-digit `mfaCode` with the confirmation. */
+  mfaCode: 'required' | 'none';
 }
 
 export async function prepareRun(
@@ -67,13 +69,14 @@ export async function prepareRun(
     job: { name: job.name, title: job.title, type: job.type, target: describeTarget(job) },
     params,
     secretParams: intent.secretParams,
+    mfaCode: job.mfaCode,
   };
 }
 
 export async function confirmRun(
   deps: VerifierDeps,
   ctx: RequestContext,
-  input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, unknown> },
+  input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, unknown>; mfaCode?: string },
 ): Promise<{ run: Run }> {
   // One round trip: the rate-limit gate, the session's user and keys, and the single-use consume.
   const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'run')]);
@@ -85,7 +88,7 @@ export async function confirmRun(
   if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
   const credential = activeCredential(session.user, session.credentials, input.assertion.id, intent.allowCredentials);
   const [entry, verified] = await Promise.all([
-    deps.catalog.getJob(intent.job),
+    deps.catalog.getJob(intent.job, { fresh: true }),
     verifyAssertion({
       response: input.assertion,
       challenge: record.challenge,
@@ -102,6 +105,9 @@ export async function confirmRun(
   const { job } = availableJob(entry, intent.job);
   authorize(job, session.user);
   const secrets = validateParams(job.params, input.secrets, 'secret');
+  const mfaCode = checkMfaCode(job.mfaCode, input.mfaCode);
+  // Everything secret, for scrubbing what launchers report back (protocol.md §13).
+  const scrub = mfaCode ? { ...secrets, mfaCode } : secrets;
 
   const now = deps.clock.now();
   const run: Run = {
@@ -139,15 +145,36 @@ export async function confirmRun(
   const launcher = deps.launchers[job.type];
   try {
     if (!launcher) throw new KeylaunchError('launch_failed', `No launcher for jobs of type ${job.type} here.`);
-    const result = await launcher.launch({ runId: run.id, job, params: intent.params, secrets, requestedBy: session.user.name, configVersions: intent.configVersions });
-    const launch = redactSecrets(result.details, secrets);
+    const result = await launcher.launch({
+      runId: run.id,
+      job,
+      params: intent.params,
+      secrets,
+      requestedBy: session.user.name,
+      configVersions: intent.configVersions,
+      ...(entry.available && entry.execution ? { execution: entry.execution } : {}),
+      ...(mfaCode ? { mfaCode } : {}),
+    });
+    const launch = redactSecrets(result.details, scrub);
     const failure = result.status === 'failed' ? { code: 'job_failed', message: launch.summary } : undefined;
     await finishRun(deps, run, { status: result.status, launch, ...(failure ? { failure } : {}) });
   } catch (error) {
-    await finishRun(deps, run, refusedBy(error, secrets));
+    await finishRun(deps, run, refusedBy(error, scrub));
   }
   if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;
   return { run };
+}
+
+/** protocol.md §13 and the MFA pass-through: a 6-digit code, only when the job asks for one. */
+function checkMfaCode(policy: 'required' | 'none', code: string | undefined): string | undefined {
+  if (policy === 'none') {
+    if (code !== undefined) throw new KeylaunchError('params_invalid', 'This job takes no MFA code.', { details: { fields: { mfaCode: 'not taken by this job' } } });
+    return undefined;
+  }
+  if (code === undefined || !/^\d{6}$/.test(code)) {
+    throw new KeylaunchError('params_invalid', 'This job needs your 6-digit MFA code.', { details: { fields: { mfaCode: 'six digits' } } });
+  }
+  return code;
 }
 
 function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pick<Run, 'status' | 'failure' | 'launch'> {

@@ -1,10 +1,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import * as z from 'zod';
 import { createVerifier, systemClock, systemRandom } from '../createVerifier';
 import { parseVerifierConfig } from '../core/config';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
 import { documentClient } from '../adapters/dynamo/table';
 import { createFileCatalog } from '../adapters/catalog/fileCatalog';
+import { createSsmCatalog } from '../adapters/catalog/ssmCatalog';
+import { createLambdaLauncher } from '../adapters/launcher/aws/lambdaLauncher';
+import { createEc2Launcher } from '../adapters/launcher/aws/ec2Launcher';
+import { createSsmCommandLauncher } from '../adapters/launcher/aws/ssmCommandLauncher';
+import { createEcsTaskLauncher } from '../adapters/launcher/aws/ecsTaskLauncher';
+import { createStepFunctionsLauncher } from '../adapters/launcher/aws/stepFunctionsLauncher';
 import type { ApiResponse } from '../api/handleApiRequest';
 
 /**
@@ -22,12 +33,21 @@ const eventSchema = z.object({
 });
 
 const env = process.env;
+const region = env.AWS_REGION ?? 'us-east-1';
+// One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
+const once = { maxAttempts: 1 };
+const ssm = new SSMClient(once);
 const verifier = createVerifier({
   config: parseVerifierConfig(JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}')),
   store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: env.KEYLAUNCH_TABLE ?? 'keylaunch' }),
-  // Until the SSM catalog lands (issue 3), the Lambda reads a jobs file bundled beside it.
-  catalog: createFileCatalog(env.KEYLAUNCH_JOBS_FILE ?? 'jobs.json'),
-  launchers: {},
+  catalog: env.KEYLAUNCH_SSM_PREFIX ? createSsmCatalog({ client: new SSMClient({}), prefix: env.KEYLAUNCH_SSM_PREFIX }) : createFileCatalog(env.KEYLAUNCH_JOBS_FILE ?? 'jobs.json'),
+  launchers: {
+    lambda: createLambdaLauncher({ client: new LambdaClient(once), region }),
+    ec2: createEc2Launcher({ client: new EC2Client(once), region }),
+    'ssm-command': createSsmCommandLauncher({ client: ssm, region }),
+    'ecs-task': createEcsTaskLauncher({ client: new ECSClient(once), region }),
+    'step-functions': createStepFunctionsLauncher({ client: new SFNClient(once), region }),
+  },
   clock: systemClock,
   random: systemRandom,
 });

@@ -3,9 +3,10 @@ import { canonicalJson } from '../../core/canonicalJson';
 import { sha256 } from '../../core/encoding';
 import { describeZodError, jobDefinitionSchema, type CatalogEntry } from '../../core/job';
 import type { JobCatalog } from '../../core/ports';
+import { readJobsDocument } from '../../core/jobsFile';
 
 /**
- * Local mode's JobCatalog: a JSON file `{ "jobs": [ … ] }` of job definitions (the same format the SSM
+ * Local mode's JobCatalog: a YAML or JSON file `{ jobs: [ … ] }` of job definitions (the same format the SSM
  * catalog uses). A job's version is the hash of its definition, so editing the file between a touch and
  * the launch is caught as `job_config_changed`. The file is re-read when it changes.
  */
@@ -33,17 +34,13 @@ export function createFileCatalog(path: string): JobCatalog {
 }
 
 export function parseJobsFile(text: string): CatalogEntry[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    return [unavailable('(jobs file)', 'the jobs file is not valid JSON')];
-  }
-  const jobs = (doc as { jobs?: unknown })?.jobs;
-  if (!Array.isArray(jobs)) return [unavailable('(jobs file)', 'the jobs file needs a "jobs" array')];
+  const doc = readJobsDocument(text);
+  if ('reason' in doc) return [unavailable('(jobs file)', doc.reason)];
+  const { jobs } = doc;
   const seen = new Set<string>();
   return jobs.map((raw, index): CatalogEntry => {
-    const name = typeof raw?.name === 'string' ? raw.name.slice(0, 64) : `(job #${index + 1})`;
+    const declared = (raw as { name?: unknown } | null)?.name;
+    const name = typeof declared === 'string' ? declared.slice(0, 64) : `(job #${index + 1})`;
     const versions = { invoke: sha256(canonicalJson(raw ?? null)).toString('hex').slice(0, 16) };
     if (seen.has(name)) return unavailable(name, 'another job has the same name', versions);
     seen.add(name);

@@ -16,8 +16,8 @@ describe('local jobs file catalog', () => {
   });
 
   it('says what is wrong with a broken file', () => {
-    expect(parseJobsFile('{')).toEqual([expect.objectContaining({ available: false, reason: 'the jobs file is not valid JSON' })]);
-    expect(parseJobsFile('{}')).toEqual([expect.objectContaining({ available: false, reason: 'the jobs file needs a "jobs" array' })]);
+    expect(parseJobsFile('{')).toEqual([expect.objectContaining({ available: false, reason: expect.stringContaining('not valid YAML or JSON') })]);
+    expect(parseJobsFile('{}')).toEqual([expect.objectContaining({ available: false, reason: 'the jobs file needs a "jobs" list' })]);
   });
 
   it('versions each job by its definition, and notices edits', async () => {
