@@ -56,7 +56,7 @@ export interface DesktopApi {
 
   listJobs(): Promise<DesktopResult<{ jobs: JobSummary[] }>>;
   prepareRun(input: { job: string; params: Record<string, string | number | boolean> }): Promise<DesktopResult<PreparedRun>>;
-  confirmRun(input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, string | number | boolean> }): Promise<DesktopResult<{ run: Run }>>;
+  confirmRun(input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, string | number | boolean>; mfaCode?: string }): Promise<DesktopResult<{ run: Run }>>;
   listRuns(input: { limit?: number; cursor?: string }): Promise<DesktopResult<{ runs: Run[]; cursor?: string }>>;
   getRun(input: { runId: string }): Promise<DesktopResult<{ run: Run }>>;
 

@@ -162,6 +162,31 @@ describe('running a job', () => {
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
 
+  it('a job that needs an MFA code asks for six digits, masked, and sends them with the confirmation only', async () => {
+    const { desktop, calls } = fakeDesktop({
+      prepareRun: async () => ({ ok: true, value: { ...prepared, mfaCode: 'required' } as never }),
+      confirmRun: async () => ({ ok: true, value: { run: { id: 'run_1' } as never } }),
+    });
+    const launched: unknown[] = [];
+    render(
+      <AppContext.Provider value={{ desktop, ceremony: { authenticate: ok, register: ok } }}>
+        <RunJob job={{ ...job, mfaCode: 'required' }} onBack={() => undefined} onLaunched={(run) => launched.push(run)} />
+      </AppContext.Provider>,
+    );
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    const mfa = screen.getByLabelText('MFA code (required)');
+    expect(mfa).toHaveProperty('type', 'password');
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Six digits from your MFA device.')).toBeTruthy();
+    expect(calls).toEqual([]);
+    fireEvent.change(mfa, { target: { value: '48-12 07' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    await waitFor(() => expect(launched).toHaveLength(1));
+    expect(calls[0]![1]).not.toHaveProperty('mfaCode');
+    expect(calls[1]![1]).toMatchObject({ mfaCode: '481207' });
+  });
+
   it('params_invalid from the verifier marks the fields it names', async () => {
     const { desktop } = fakeDesktop({ prepareRun: async () => ({ ok: false, error: { code: 'params_invalid', message: 'bad', details: { fields: { tag: 'does not match the required pattern' } } } }) });
     renderRunJob(desktop, { authenticate: ok, register: ok });

@@ -10,7 +10,8 @@ import { createLocalLauncher } from '../../backend/adapters/launcher/localLaunch
 import { startLocalServer } from '../../backend/entry/localServer';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
 import { createInvite } from '../../backend/core/invites';
-import type { Clock, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
+import type { Clock, JobCatalog, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
+import type { JobType } from '../../backend/core/job';
 import type { Role } from '../../backend/core/model';
 import { SoftAuthenticator, type CeremonyTweaks } from './softAuthenticator';
 import { sampleJobs } from './sampleJobs';
@@ -47,7 +48,9 @@ export interface ApiResult<T = any> {
  * A whole verifier as in local mode, on real HTTP, over real DynamoDB protocol (dynalite in memory),
  * with a test clock and a jobs file the test may rewrite. Only the clock is not the real one.
  */
-export async function startHarness(o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store } = {}) {
+export async function startHarness(
+  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>> } = {},
+) {
   const dynamo = await startLocalDynamo({ tableName: 'kl-test' });
   const dir = mkdtempSync(join(tmpdir(), 'kl-test-'));
   const jobsFile = join(dir, 'jobs.json');
@@ -65,7 +68,15 @@ export async function startHarness(o: { config?: Partial<VerifierConfigInput>; j
   const baseStore = createDynamoStore({ client: dynamo.documents, tableName: 'kl-test' });
   const store = o.store ? o.store(baseStore) : baseStore;
   const launcher = new RecordingLauncher(createLocalLauncher());
-  const verifier = createVerifier({ config, store, catalog: createFileCatalog(jobsFile), launchers: { local: launcher }, clock, random: systemRandom, log: () => undefined });
+  const verifier = createVerifier({
+    config,
+    store,
+    catalog: o.catalog ?? createFileCatalog(jobsFile),
+    launchers: { local: launcher, ...o.launchers },
+    clock,
+    random: systemRandom,
+    log: () => undefined,
+  });
   const { server, url } = await startLocalServer({ verifier, port: 0, maxBodyBytes: config.maxBodyBytes });
 
   async function api<T = any>(method: string, path: string, body?: unknown, token?: string, headers: Record<string, string> = {}): Promise<ApiResult<T>> {

@@ -27,6 +27,7 @@ export function createLocalLauncher(options: { baseEnv?: NodeJS.ProcessEnv } = {
         KEYLAUNCH_REQUESTED_BY: request.requestedBy,
         KEYLAUNCH_PARAMS: JSON.stringify(request.params),
         ...Object.fromEntries(Object.entries(request.secrets).map(([k, v]) => [`KEYLAUNCH_SECRET_${k.toUpperCase()}`, String(v)])),
+        ...(request.mfaCode ? { KEYLAUNCH_MFA_CODE: request.mfaCode } : {}),
       };
       const details = await run(command!, args, { cwd: job.target.cwd, env, timeoutMs: job.target.timeoutSeconds * 1000 });
       return { status: details.exitCode === 0 ? 'succeeded' : 'failed', details };

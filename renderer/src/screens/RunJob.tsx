@@ -20,11 +20,14 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const [values, setValues] = useState<FormValues>(() => initialValues(declared));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [prepared, setPrepared] = useState<PreparedRun | undefined>();
+  const needsMfa = props.job.mfaCode === 'required';
+  const [mfaCode, setMfaCode] = useState('');
   const flow = useTouchFlow();
 
   const start = async (e?: FormEvent) => {
     e?.preventDefault();
     const checked = validateForm(declared, values);
+    if (needsMfa && !/^\d{6}$/.test(mfaCode.trim())) checked.errors.mfaCode = 'Six digits from your MFA device.';
     setErrors(checked.errors);
     if (Object.keys(checked.errors).length > 0) return;
     setPrepared(undefined);
@@ -33,7 +36,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       const prep = unwrap(await desktop.prepareRun({ job: props.job.name, params: checked.params }));
       setPrepared(prep);
       const assertion = await touch.get(prep.options, prep.expiresAt, `Touch your security key to run ${props.job.title}`);
-      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets })).run;
+      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfaCode.trim() } : {}) })).run;
     });
     if (run) props.onLaunched(run);
   };
@@ -55,7 +58,28 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         {declared.map((p) => (
           <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} disabled={busy} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
         ))}
-        {declared.length === 0 ? <p className="muted">This job takes no parameters.</p> : null}
+        {needsMfa ? (
+          <div className={`field${errors.mfaCode ?? failedFields?.mfaCode ? ' invalid' : ''}`}>
+            <label htmlFor="mfa-code">MFA code (required)</label>
+            <input
+              id="mfa-code"
+              type="password"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              value={mfaCode}
+              disabled={busy}
+              aria-invalid={errors.mfaCode ?? failedFields?.mfaCode ? true : undefined}
+              aria-describedby="mfa-code-help"
+              onChange={(e) => setMfaCode(e.target.value.replace(/\D/g, ''))}
+            />
+            <span id="mfa-code-help" className="muted small">
+              Passed to the job for its own role assumption; never stored.
+            </span>
+            {errors.mfaCode ?? failedFields?.mfaCode ? <span className="field-error">{errors.mfaCode ?? failedFields?.mfaCode}</span> : null}
+          </div>
+        ) : null}
+        {declared.length === 0 && !needsMfa ? <p className="muted">This job takes no parameters.</p> : null}
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             Review and run

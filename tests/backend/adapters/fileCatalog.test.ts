@@ -32,6 +32,12 @@ describe('local jobs file catalog', () => {
     expect(v2).not.toBe(v1);
   });
 
+  it('the AWS example catalog has one valid job of each AWS type', () => {
+    const entries = parseJobsFile(readFileSync('jobs/aws.example.yaml', 'utf8'));
+    expect(entries.filter((e) => !e.available)).toEqual([]);
+    expect(entries.map((e) => (e.available ? e.job.type : '')).sort()).toEqual(['ec2', 'ecs-task', 'lambda', 'ssm-command', 'step-functions']);
+  });
+
   it('the shipped sample jobs are all valid', () => {
     const entries = parseJobsFile(readFileSync('jobs/local.jobs.json', 'utf8'));
     expect(entries.filter((e) => !e.available)).toEqual([]);
