@@ -1,14 +1,15 @@
+import type { FuseOptionsV1 } from 'app-builder-lib';
+
 /**
- * Electron fuses, flipped in the packaged binary (the packaging step applies them; see
- * electron-builder.yml). One list, read by the packaging hook and by the tests.
- * Names are @electron/fuses' FuseV1Options.
+ * Electron fuses, flipped in the packaged binary by electron-builder (`electronFuses`, applied by
+ * build/dist.ts). One list, read by the packaging step and by the tests.
  */
-export const ELECTRON_FUSES = {
-  RunAsNode: false, // the binary cannot be used as a plain Node.js
-  EnableNodeOptionsEnvironmentVariable: false, // NODE_OPTIONS cannot inject code
-  EnableNodeCliInspectArguments: false, // no --inspect into the main process
-  EnableCookieEncryption: true,
-  EnableEmbeddedAsarIntegrityValidation: true, // a modified app.asar does not load
-  OnlyLoadAppFromAsar: true,
-  GrantFileProtocolExtraPrivileges: false, // file:// is an ordinary, unprivileged scheme
-} as const;
+export const ELECTRON_FUSES: FuseOptionsV1 = {
+  runAsNode: false, // the binary cannot be used as a plain Node.js
+  enableNodeOptionsEnvironmentVariable: false, // NODE_OPTIONS cannot inject code
+  enableNodeCliInspectArguments: false, // no --inspect into the main process
+  enableCookieEncryption: true,
+  enableEmbeddedAsarIntegrityValidation: true, // a modified app.asar does not load
+  onlyLoadAppFromAsar: true,
+  grantFileProtocolExtraPrivileges: false, // file:// is an ordinary, unprivileged scheme
+};

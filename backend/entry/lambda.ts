@@ -4,6 +4,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
 import { createVerifier, systemClock, systemRandom } from '../createVerifier';
 import { parseVerifierConfig } from '../core/config';
@@ -37,8 +38,19 @@ const region = env.AWS_REGION ?? 'us-east-1';
 // One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
 const once = { maxAttempts: 1 };
 const ssm = new SSMClient(once);
+/** The config from the environment, with the session secret read from Secrets Manager (once per cold start). */
+async function loadConfig() {
+  const config = JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}') as Record<string, unknown>;
+  if (env.KEYLAUNCH_SESSION_SECRET_ARN) {
+    const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: env.KEYLAUNCH_SESSION_SECRET_ARN }));
+    // The generated secret is 64 random alphanumerics; as key material it is used byte for byte.
+    config.sessionSecret = Buffer.from(out.SecretString ?? '', 'utf8').toString('base64');
+  }
+  return parseVerifierConfig(config);
+}
+
 const verifier = createVerifier({
-  config: parseVerifierConfig(JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}')),
+  config: await loadConfig(),
   store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: env.KEYLAUNCH_TABLE ?? 'keylaunch' }),
   catalog: env.KEYLAUNCH_SSM_PREFIX ? createSsmCatalog({ client: new SSMClient({}), prefix: env.KEYLAUNCH_SSM_PREFIX }) : createFileCatalog(env.KEYLAUNCH_JOBS_FILE ?? 'jobs.json'),
   launchers: {

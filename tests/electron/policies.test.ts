@@ -174,13 +174,13 @@ describe('touch notification', () => {
 describe('fuses', () => {
   it('turns off RunAsNode, NODE_OPTIONS, inspect and file:// privileges; turns on cookie encryption and ASAR integrity', () => {
     expect(ELECTRON_FUSES).toEqual({
-      RunAsNode: false,
-      EnableNodeOptionsEnvironmentVariable: false,
-      EnableNodeCliInspectArguments: false,
-      EnableCookieEncryption: true,
-      EnableEmbeddedAsarIntegrityValidation: true,
-      OnlyLoadAppFromAsar: true,
-      GrantFileProtocolExtraPrivileges: false,
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
     });
   });
 });

@@ -1,0 +1,97 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { JobDefinition } from '../core/job';
+import type { DeploySettings } from './settings';
+import { jobPermissions } from './permissions';
+
+export interface KeylaunchStackProps extends StackProps {
+  settings: DeploySettings;
+  /** The job catalog: permissions are generated from it. */
+  jobs: JobDefinition[];
+  /** A folder holding the bundled verifier (index.mjs). */
+  lambdaAssetDir: string;
+}
+
+/**
+ * The verifier in AWS: a DynamoDB table, the session secret, one Lambda behind a Function URL, and a role
+ * that may do exactly what the catalog's jobs need. The Function URL's auth type is NONE on purpose:
+ * the verifier authenticates every call itself (allowlist, sessions, touches), and IAM auth would put AWS
+ * credentials on the desktop, which keylaunch exists to avoid.
+ */
+export class KeylaunchStack extends Stack {
+  constructor(scope: Construct, id: string, props: KeylaunchStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    // From the region, not the AWS::Partition token, so generated ARNs are plain strings (and reviewable).
+    const partition = settings.region.startsWith('cn-') ? 'aws-cn' : settings.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+
+    const table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'ttl',
+      deletionProtection: true,
+      // Users, keys, runs and the audit log outlive the stack: `npm run destroy` leaves the table.
+      removalPolicy: RemovalPolicy.RETAIN,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    });
+
+    // Generated at deploy, never seen by anyone; the verifier reads it once per cold start.
+    const sessionSecret = new secrets.Secret(this, 'SessionSecret', {
+      description: 'keylaunch: HMAC key for session tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+
+    const logGroup = new logs.LogGroup(this, 'VerifierLogs', {
+      retention: settings.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Built statement by statement: no managed policy (AWSLambdaBasicExecutionRole writes to any log group).
+    const role = new iam.Role(this, 'VerifierRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: 'keylaunch verifier: only what the job catalog needs' });
+    const add = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, string | string[]>>) =>
+      role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
+    add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
+    add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
+    add('ReadSessionSecret', ['secretsmanager:GetSecretValue'], [sessionSecret.secretArn]);
+    const jobsPath = `arn:${partition}:ssm:${this.region}:${this.account}:parameter${settings.ssmPrefix}/jobs`;
+    add('ReadJobCatalog', ['ssm:GetParametersByPath', 'ssm:GetParameters'], [jobsPath, `${jobsPath}/*`]);
+    // The catalog is read decrypted; SecureStrings use the AWS-managed aws/ssm key, whose ARN is not
+    // known here: `*`, held to use through SSM in this region.
+    add('DecryptJobCatalog', ['kms:Decrypt'], ['*'], { StringEquals: { 'kms:ViaService': `ssm.${this.region}.amazonaws.com` } });
+    for (const s of jobPermissions(props.jobs, { region: this.region, account: this.account, partition })) add(s.sid, s.actions, s.resources, s.conditions);
+
+    const verifier = new lambda.Function(this, 'Verifier', {
+      description: 'keylaunch verifier',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(props.lambdaAssetDir),
+      // 512 MB: the bundled handler imports in ~0.2 s locally (npm run bench) and a confirmation is
+      // dominated by storage round trips, not CPU; more memory buys little.
+      memorySize: settings.memoryMb,
+      timeout: Duration.seconds(30),
+      reservedConcurrentExecutions: settings.reservedConcurrency,
+      role,
+      logGroup,
+      environment: {
+        KEYLAUNCH_TABLE: table.tableName,
+        KEYLAUNCH_SSM_PREFIX: settings.ssmPrefix,
+        KEYLAUNCH_SESSION_SECRET_ARN: sessionSecret.secretArn,
+        KEYLAUNCH_CONFIG: JSON.stringify({ rpId: settings.rpId, origins: [settings.appOrigin], allowedCidrs: settings.allowedCidrs }),
+      },
+    });
+
+    const url = verifier.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+
+    new CfnOutput(this, 'VerifierUrl', { value: url.url });
+    new CfnOutput(this, 'TableName', { value: table.tableName });
+    new CfnOutput(this, 'SessionSecretArn', { value: sessionSecret.secretArn });
+  }
+}
