@@ -39,7 +39,7 @@ export const registrationSchema = z.object({
 });
 
 const paramValue = z.union([z.string().max(4096), z.number(), z.boolean()]);
-const paramRecord = z.record(z.string().max(64), paramValue).refine((r) => Object.keys(r).length <= 50, 'at most 50 parameters');
+export const paramRecord = z.record(z.string().max(64), paramValue).refine((r) => Object.keys(r).length <= 50, 'at most 50 parameters');
 const label = z.string().trim().min(1).max(64);
 
 export const enrollOptionsBody = z.strictObject({ inviteCode: z.string().min(8).max(100) });
@@ -58,6 +58,3 @@ export const pageQuery = z.strictObject({
 });
 export const runIdQuery = z.strictObject({ runId: id });
 export const emptyQuery = z.strictObject({});
-
-export type EnrollVerifyBody = z.infer<typeof enrollVerifyBody>;
-export type ConfirmRunBody = z.infer<typeof confirmRunBody>;

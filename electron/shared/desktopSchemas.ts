@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { assertionSchema, registrationSchema } from '../../backend/api/schemas';
+import { assertionSchema, paramRecord, registrationSchema } from '../../backend/api/schemas';
 import type { DesktopMethod } from './desktopApi';
 
 /**
@@ -7,7 +7,7 @@ import type { DesktopMethod } from './desktopApi';
  * The renderer is treated as possibly compromised: nothing here can name a URL, path or channel beyond
  * what the method means.
  */
-const params = z.record(z.string().max(64), z.union([z.string().max(4096), z.number(), z.boolean()]));
+const params = paramRecord; // the verifier's own rule for parameters, so the two cannot drift
 const intentId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
 const none = z.undefined();
 
