@@ -1,8 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
@@ -12,11 +8,7 @@ import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
 import { documentClient } from '../adapters/dynamo/table';
 import { createFileCatalog } from '../adapters/catalog/fileCatalog';
 import { createSsmCatalog } from '../adapters/catalog/ssmCatalog';
-import { createLambdaLauncher } from '../adapters/launcher/aws/lambdaLauncher';
-import { createEc2Launcher } from '../adapters/launcher/aws/ec2Launcher';
-import { createSsmCommandLauncher } from '../adapters/launcher/aws/ssmCommandLauncher';
-import { createEcsTaskLauncher } from '../adapters/launcher/aws/ecsTaskLauncher';
-import { createStepFunctionsLauncher } from '../adapters/launcher/aws/stepFunctionsLauncher';
+import { lazyLauncher } from '../adapters/launcher/lazyLauncher';
 import type { ApiResponse } from '../api/handleApiRequest';
 
 /**
@@ -37,7 +29,6 @@ const env = process.env;
 const region = env.AWS_REGION ?? 'us-east-1';
 // One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
 const once = { maxAttempts: 1 };
-const ssm = new SSMClient(once);
 /** The config from the environment, with the session secret read from Secrets Manager (once per cold start). */
 async function loadConfig() {
   const config = JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}') as Record<string, unknown>;
@@ -53,12 +44,28 @@ const verifier = createVerifier({
   config: await loadConfig(),
   store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: env.KEYLAUNCH_TABLE ?? 'keylaunch' }),
   catalog: env.KEYLAUNCH_SSM_PREFIX ? createSsmCatalog({ client: new SSMClient({}), prefix: env.KEYLAUNCH_SSM_PREFIX }) : createFileCatalog(env.KEYLAUNCH_JOBS_FILE ?? 'jobs.json'),
+  // Loaded on first use (a separate chunk each): a cold start that launches nothing loads no launcher SDK.
   launchers: {
-    lambda: createLambdaLauncher({ client: new LambdaClient(once), region }),
-    ec2: createEc2Launcher({ client: new EC2Client(once), region }),
-    'ssm-command': createSsmCommandLauncher({ client: ssm, region }),
-    'ecs-task': createEcsTaskLauncher({ client: new ECSClient(once), region }),
-    'step-functions': createStepFunctionsLauncher({ client: new SFNClient(once), region }),
+    lambda: lazyLauncher(async () => {
+      const [{ LambdaClient }, { createLambdaLauncher }] = await Promise.all([import('@aws-sdk/client-lambda'), import('../adapters/launcher/aws/lambdaLauncher')]);
+      return createLambdaLauncher({ client: new LambdaClient(once), region });
+    }, { status: false }),
+    ec2: lazyLauncher(async () => {
+      const [{ EC2Client }, { createEc2Launcher }] = await Promise.all([import('@aws-sdk/client-ec2'), import('../adapters/launcher/aws/ec2Launcher')]);
+      return createEc2Launcher({ client: new EC2Client(once), region });
+    }, { status: true }),
+    'ssm-command': lazyLauncher(async () => {
+      const { createSsmCommandLauncher } = await import('../adapters/launcher/aws/ssmCommandLauncher');
+      return createSsmCommandLauncher({ client: new SSMClient(once), region });
+    }, { status: true }),
+    'ecs-task': lazyLauncher(async () => {
+      const [{ ECSClient }, { createEcsTaskLauncher }] = await Promise.all([import('@aws-sdk/client-ecs'), import('../adapters/launcher/aws/ecsTaskLauncher')]);
+      return createEcsTaskLauncher({ client: new ECSClient(once), region });
+    }, { status: true }),
+    'step-functions': lazyLauncher(async () => {
+      const [{ SFNClient }, { createStepFunctionsLauncher }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../adapters/launcher/aws/stepFunctionsLauncher')]);
+      return createStepFunctionsLauncher({ client: new SFNClient(once), region });
+    }, { status: true }),
   },
   clock: systemClock,
   random: systemRandom,

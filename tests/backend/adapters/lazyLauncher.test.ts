@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { lazyLauncher } from '../../../backend/adapters/launcher/lazyLauncher';
+import type { Launcher } from '../../../backend/core/ports';
+
+describe('lazy launcher', () => {
+  it('loads its launcher once, on first use, and forwards launches and status', async () => {
+    let loads = 0;
+    const inner: Launcher = {
+      launch: async (r) => ({ status: 'running', details: { launcher: 'x', summary: r.runId } }),
+      status: async (d) => ({ status: 'succeeded', details: d }),
+    };
+    const lazy = lazyLauncher(async () => (loads++, inner), { status: true });
+    expect(loads).toBe(0);
+    const [a, b] = await Promise.all([lazy.launch({ runId: 'r1' } as never), lazy.launch({ runId: 'r2' } as never)]);
+    expect([a.details.summary, b.details.summary]).toEqual(['r1', 'r2']);
+    expect((await lazy.status!({ launcher: 'x', summary: 's' })).status).toBe('succeeded');
+    expect(loads).toBe(1);
+  });
+
+  it('has no status when its launcher has none, so runs are not refreshed in vain', () => {
+    expect(lazyLauncher(async () => ({ launch: async () => ({ status: 'accepted', details: { launcher: 'l', summary: '' } }) }), { status: false }).status).toBeUndefined();
+  });
+});
