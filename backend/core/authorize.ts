@@ -2,10 +2,12 @@ import { KeylaunchError } from './errors';
 import type { CatalogEntry, JobDefinition } from './job';
 import type { User } from './model';
 
-/** protocol.md §7: the job's policy decides who may run it. Checked at prepare and again at confirm. */
+/** protocol.md §7: the job's policy decides who may run it (by role or by name). */
+export const mayRun = (job: JobDefinition, user: User): boolean => job.allow.roles.includes(user.role) || job.allow.users.includes(user.name);
+
+/** Checked at prepare and again at confirm. */
 export function authorize(job: JobDefinition, user: User): void {
-  if (job.allow.roles.includes(user.role) || job.allow.users.includes(user.name)) return;
-  throw new KeylaunchError('not_authorized', `You may not run ${job.name}.`);
+  if (!mayRun(job, user)) throw new KeylaunchError('not_authorized', `You may not run ${job.name}.`);
 }
 
 export function availableJob(entry: CatalogEntry | undefined, name: string): { job: JobDefinition; versions: Record<string, string> } {

@@ -1,6 +1,6 @@
 import { KeylaunchError, isKeylaunchError } from './errors';
 import { loadSession, requireAdmin } from './sessionGuard';
-import { describeTarget } from './authorize';
+import { describeTarget, mayRun } from './authorize';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { AuditEntry, Run } from './model';
 import type { Page } from './ports';
@@ -25,8 +25,7 @@ export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise
   const jobs = entries.flatMap((entry): JobSummary[] => {
     if (!entry.available) return [{ name: entry.name, title: entry.name, type: 'unknown', available: false, reason: entry.reason, params: [] }];
     const { job } = entry;
-    const allowed = job.allow.roles.includes(session.user.role) || job.allow.users.includes(session.user.name);
-    if (!allowed) return [];
+    if (!mayRun(job, session.user)) return [];
     return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification, mfaCode: job.mfaCode }];
   });
   return { jobs };
