@@ -11,7 +11,7 @@ import { Jobs } from './screens/Jobs';
 import { RunJob } from './screens/RunJob';
 import { RunView } from './screens/RunView';
 import { History } from './screens/History';
-import { Keys } from './screens/Keys';
+import { Keys, usableKeyCount } from './screens/Keys';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
@@ -75,7 +75,7 @@ export function App() {
           setLockReason(undefined);
           setStatus({ ...status, session: s });
           setScreen({ name: 'jobs' });
-          void desktop.listKeys().then((r) => r.ok && setActiveKeys(r.value.keys.filter((k) => !k.revokedAt && !k.suspendedAt).length));
+          void desktop.listKeys().then((r) => r.ok && setActiveKeys(usableKeyCount(r.value.keys)));
         }}
       />
     );

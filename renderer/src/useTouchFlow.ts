@@ -17,6 +17,9 @@ export type TouchState =
   | { phase: 'done' }
   | { phase: 'failed'; code: string; message: string; details?: Record<string, unknown> };
 
+/** While a flow is under way the screen's controls are held (a second click must not start another). */
+export const isBusy = (state: TouchState) => state.phase === 'working' || state.phase === 'waiting' || state.phase === 'paused' || state.phase === 'verifying';
+
 export class FlowError extends Error {
   constructor(readonly code: string, message: string, readonly details?: Record<string, unknown>) {
     super(message);

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useApp } from '../appContext';
-import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 
 /** Enrollment: invite code, a name for the key, one touch. Then on to a backup key. */
@@ -37,7 +37,7 @@ export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
     );
   }
 
-  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'verifying';
+  const busy = isBusy(flow.state);
   return (
     <main className="centered" aria-labelledby="enroll-title">
       <h1 id="enroll-title">Enroll your security key</h1>

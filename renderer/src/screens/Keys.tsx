@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { PublicKey } from '../../../backend/core/views';
 import { useApp } from '../appContext';
-import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
+
+/** Keys that can still unlock and approve: neither revoked nor suspended. */
+export const usableKeyCount = (keys: PublicKey[]) => keys.filter((k) => !k.revokedAt && !k.suspendedAt).length;
 
 /** Your keys: add a backup (touch a key you have, then the new one), revoke one (a touch). */
 export function Keys(props: { onKeysChanged: (count: number) => void }) {
@@ -19,7 +22,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     if (!r.ok) return setError(r.error);
     setError(undefined);
     setKeys(r.value.keys);
-    props.onKeysChanged(r.value.keys.filter((k) => !k.revokedAt && !k.suspendedAt).length);
+    props.onKeysChanged(usableKeyCount(r.value.keys));
   };
   useEffect(() => {
     void load();
@@ -50,7 +53,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     else if (!allowLastKey) setConfirmLast(credentialId);
   };
 
-  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'paused' || flow.state.phase === 'verifying';
+  const busy = isBusy(flow.state);
   const lastKeyRefused = flow.state.phase === 'failed' && flow.state.code === 'last_key' && confirmLast;
   return (
     <main aria-labelledby="keys-title">

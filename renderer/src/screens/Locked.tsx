@@ -1,5 +1,5 @@
 import { useApp } from '../appContext';
-import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import type { SessionState } from '../../../electron/shared/desktopApi';
 
@@ -16,7 +16,7 @@ export function Locked(props: { userName: string; reason?: string; onUnlocked: (
     });
     if (session) props.onUnlocked(session);
   };
-  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'verifying';
+  const busy = isBusy(flow.state);
   return (
     <main className="centered" aria-labelledby="locked-title">
       <h1 id="locked-title">keylaunch is locked</h1>

@@ -5,7 +5,7 @@ import type { Run } from '../../../backend/core/model';
 import type { PreparedRun } from '../../../backend/core/runs';
 import { useApp } from '../appContext';
 import { initialValues, validateForm, type FormValues } from '../paramForm';
-import { unwrap, useTouchFlow } from '../useTouchFlow';
+import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
 import { ParamList } from '../components/ParamList';
@@ -41,7 +41,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
     if (run) props.onLaunched(run);
   };
 
-  const busy = flow.state.phase === 'working' || flow.state.phase === 'waiting' || flow.state.phase === 'verifying';
+  const busy = isBusy(flow.state);
   const failedFields = flow.state.phase === 'failed' && flow.state.code === 'params_invalid' ? (flow.state.details?.fields as Record<string, string> | undefined) : undefined;
   return (
     <main aria-labelledby="run-title">
