@@ -65,7 +65,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     await finish(deps, req, action, 'accepted', facts);
     return { status: 200, headers: HEADERS, body: JSON.stringify(result) };
   } catch (thrown) {
-    const error = isKeylaunchError(thrown) ? thrown : unexpected(deps, thrown);
+    const error = isKeylaunchError(thrown) ? thrown : unexpected(thrown);
     if (error.cause) deps.log(`${action}: ${error.code}`, error.cause);
     const counted = deps.rateLimiter.counts(error.code);
     await Promise.all([
@@ -99,7 +99,7 @@ function sessionUserName(deps: ApiDeps, token: string | undefined): string | und
   }
 }
 
-function unexpected(deps: ApiDeps, error: unknown): KeylaunchError {
+function unexpected(error: unknown): KeylaunchError {
   const storage = typeof error === 'object' && error !== null && '$metadata' in error;
   const code: ErrorCode = storage ? 'storage_unavailable' : 'internal_error';
   return new KeylaunchError(code, storage ? 'Storage is unavailable; the request did not complete.' : 'Something went wrong on the verifier.', { cause: error });

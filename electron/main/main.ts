@@ -1,5 +1,5 @@
 import { BrowserWindow, Notification, app, dialog, ipcMain, session, shell } from 'electron';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOCKED_EVENT, type ConfigState } from '../shared/desktopApi';
 import { desktopInputSchemas } from '../shared/desktopSchemas';
@@ -45,7 +45,6 @@ async function importConfigWithDialog(): Promise<void> {
   const picked = await dialog.showOpenDialog(window, { title: 'Import keylaunch config', properties: ['openFile'], filters: [{ name: 'keylaunch config', extensions: ['json'] }] });
   const file = picked.filePaths[0];
   if (picked.canceled || !file) return;
-  const { readFile } = await import('node:fs/promises');
   const result = parseDesktopConfig(await readFile(file, 'utf8'));
   if ('config' in result) {
     await mkdir(app.getPath('userData'), { recursive: true });
