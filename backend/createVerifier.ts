@@ -10,7 +10,7 @@ export interface Verifier {
 }
 
 /** The verifier's composition root: the core over its ports, behind the one request handler. */
-export function createVerifier(deps: VerifierDeps & { log?: (message: string, error?: unknown) => void }): Verifier {
+export function createVerifier(deps: Omit<VerifierDeps, 'log'> & { log?: VerifierDeps['log'] }): Verifier {
   const api = {
     ...deps,
     rateLimiter: createRateLimiter(deps),

@@ -32,7 +32,6 @@ const HEADERS = {
 export interface ApiDeps extends VerifierDeps {
   rateLimiter: RateLimiter;
   isAllowedIp: (ip: string) => boolean;
-  log: (message: string, error?: unknown) => void;
 }
 
 /**

@@ -11,6 +11,8 @@ export interface VerifierDeps {
   launchers: Partial<Record<JobType, Launcher>>;
   clock: Clock;
   random: Random;
+  /** Operator-facing log (CloudWatch in AWS): causes that are never returned to a caller. */
+  log: (message: string, error?: unknown) => void;
 }
 
 /**

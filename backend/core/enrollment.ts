@@ -2,7 +2,7 @@ import { KeylaunchError } from './errors';
 import { consumeChallenge, issueChallenge } from './approval';
 import { inviteCodeHash } from './invites';
 import { randomId } from './ids';
-import { creationOptions, verifyRegistration, type CreationOptions, type RegistrationResponseJSON } from './webauthn';
+import type { CreationOptions, RegistrationResponseJSON } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { EnrollIntent } from './model';
 import { publicKey, type PublicKey } from './views';
@@ -39,6 +39,7 @@ export async function startEnrollment(deps: VerifierDeps, ctx: RequestContext, i
     expiresAt: Math.min(now + deps.config.enrollChallengeTtlSeconds * 1000, invite.expiresAt),
   };
   const record = await issueChallenge(deps, intent);
+  const { creationOptions } = await import('./webauthnRegistration'); // loaded on first use: see its header
   const options = await creationOptions({
     rpId: deps.config.rpId,
     rpName: deps.config.rpName,
@@ -60,6 +61,7 @@ export async function finishEnrollment(
   const record = await consumeChallenge(deps, input.intentId, 'enroll');
   const intent = record.intent as EnrollIntent;
   ctx.facts.userName = intent.userName;
+  const { verifyRegistration } = await import('./webauthnRegistration');
   const verified = await verifyRegistration({
     response: input.registration,
     challenge: record.challenge,

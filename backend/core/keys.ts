@@ -4,10 +4,8 @@ import { fingerprint } from './intent';
 import { toBase64Url } from './encoding';
 import { loadSession, type ActiveSession } from './sessionGuard';
 import {
-  creationOptions,
   requestOptions,
   verifyAssertion,
-  verifyRegistration,
   type AuthenticationResponseJSON,
   type CreationOptions,
   type RequestOptions,
@@ -68,6 +66,7 @@ export async function startAddKey(deps: VerifierDeps, ctx: RequestContext): Prom
   const intent = keyIntent(deps, session, 'add_key');
   const registrationChallenge = toBase64Url(deps.random.bytes(32));
   const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent, { registrationChallenge });
+  const { creationOptions } = await import('./webauthnRegistration'); // loaded on first use: see its header
   const registration = await creationOptions({
     rpId: deps.config.rpId,
     rpName: deps.config.rpName,
@@ -105,6 +104,7 @@ export async function finishAddKey(
   input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string },
 ): Promise<{ key: PublicKey }> {
   const { session, record, approver, newCounter } = await approve(deps, ctx, 'add_key', input.intentId, input.assertion);
+  const { verifyRegistration } = await import('./webauthnRegistration');
   const verified = await verifyRegistration({
     response: input.registration,
     challenge: record.registrationChallenge ?? '',

@@ -159,6 +159,8 @@ export async function confirmRun(
     const failure = result.status === 'failed' ? { code: 'job_failed', message: launch.summary } : undefined;
     await finishRun(deps, run, { status: result.status, launch, ...(failure ? { failure } : {}) });
   } catch (error) {
+    // The run says what failed; the operator's log keeps why (an SDK error, a bug), never the caller.
+    if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
     await finishRun(deps, run, refusedBy(error, scrub));
   }
   if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;

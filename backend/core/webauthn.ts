@@ -1,8 +1,6 @@
 import {
   generateAuthenticationOptions,
-  generateRegistrationOptions,
   verifyAuthenticationResponse,
-  verifyRegistrationResponse,
   type AuthenticationResponseJSON,
   type AuthenticatorTransport,
   type PublicKeyCredentialCreationOptionsJSON,
@@ -14,7 +12,8 @@ import { fromBase64Url, toBase64Url } from './encoding';
 import type { Credential } from './model';
 
 /**
- * The only module that talks to @simplewebauthn/server. It adds what the protocol needs on top:
+ * WebAuthn authentication, the only module besides webauthnRegistration.ts that talks to
+ * @simplewebauthn/server. It adds what the protocol needs on top:
  * our own derived challenges, an explicit user-presence check, and errors that never echo library
  * messages (they can contain the expected challenge).
  */
@@ -24,7 +23,7 @@ export type CreationOptions = PublicKeyCredentialCreationOptionsJSON;
 
 const FLAG_UP = 0x01;
 /** The library wants plain ArrayBuffer-backed bytes, not a Buffer that may share a pool. */
-const bytes = (b64url: string) => new Uint8Array(fromBase64Url(b64url));
+export const bytes = (b64url: string) => new Uint8Array(fromBase64Url(b64url));
 const FLAG_UV = 0x04;
 
 export async function requestOptions(o: {
@@ -39,30 +38,6 @@ export async function requestOptions(o: {
     challenge: bytes(o.challenge),
     allowCredentials: o.allow.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })),
     userVerification: o.userVerification,
-    timeout: o.timeoutMs,
-  });
-}
-
-export async function creationOptions(o: {
-  rpId: string;
-  rpName: string;
-  challenge: string;
-  userId: string;
-  userName: string;
-  exclude: Pick<Credential, 'id' | 'transports'>[];
-  timeoutMs: number;
-}): Promise<CreationOptions> {
-  return generateRegistrationOptions({
-    rpID: o.rpId,
-    rpName: o.rpName,
-    challenge: bytes(o.challenge),
-    userID: new TextEncoder().encode(o.userId),
-    userName: o.userName,
-    attestationType: 'none',
-    excludeCredentials: o.exclude.map((c) => ({ id: c.id, transports: c.transports as AuthenticatorTransport[] })),
-    // A roaming security key, not a passkey in a password manager: non-discoverable, presence by default.
-    authenticatorSelection: { residentKey: 'discouraged', userVerification: 'discouraged', authenticatorAttachment: 'cross-platform' },
-    supportedAlgorithmIDs: [-7, -8, -257],
     timeout: o.timeoutMs,
   });
 }
@@ -105,38 +80,4 @@ export async function verifyAssertion(o: {
   } catch (cause) {
     throw new KeylaunchError('verification_failed', 'The key response could not be verified for this request.', { cause });
   }
-}
-
-export async function verifyRegistration(o: {
-  response: RegistrationResponseJSON;
-  challenge: string;
-  origins: string[];
-  rpId: string;
-}): Promise<Pick<Credential, 'id' | 'publicKey' | 'counter' | 'aaguid' | 'transports'>> {
-  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
-  try {
-    result = await verifyRegistrationResponse({
-      response: o.response,
-      expectedChallenge: o.challenge,
-      expectedOrigin: o.origins,
-      expectedRPID: o.rpId,
-      expectedType: 'webauthn.create',
-      requireUserVerification: false,
-      requireUserPresence: true, // said explicitly: enrollment needs the touch too
-      supportedAlgorithmIDs: [-7, -8, -257],
-    });
-  } catch (cause) {
-    throw new KeylaunchError('verification_failed', 'The new key could not be verified for this request.', { cause });
-  }
-  if (!result.verified || !result.registrationInfo) {
-    throw new KeylaunchError('verification_failed', 'The new key could not be verified for this request.');
-  }
-  const info = result.registrationInfo;
-  return {
-    id: info.credential.id,
-    publicKey: toBase64Url(info.credential.publicKey),
-    counter: info.credential.counter,
-    aaguid: info.aaguid,
-    transports: (o.response.response.transports ?? []).slice(0, 8),
-  };
 }

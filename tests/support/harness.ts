@@ -49,7 +49,7 @@ export interface ApiResult<T = any> {
  * with a test clock and a jobs file the test may rewrite. Only the clock is not the real one.
  */
 export async function startHarness(
-  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>> } = {},
+  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>>; log?: (message: string, error?: unknown) => void } = {},
 ) {
   const dynamo = await startLocalDynamo({ tableName: 'kl-test' });
   const dir = mkdtempSync(join(tmpdir(), 'kl-test-'));
@@ -75,7 +75,7 @@ export async function startHarness(
     launchers: { local: launcher, ...o.launchers },
     clock,
     random: systemRandom,
-    log: () => undefined,
+    log: o.log ?? (() => undefined),
   });
   const { server, url } = await startLocalServer({ verifier, port: 0, maxBodyBytes: config.maxBodyBytes });
 

@@ -17,6 +17,18 @@ describe('lazy launcher', () => {
     expect(loads).toBe(1);
   });
 
+  it('tries a failed load again on the next use instead of keeping the failure', async () => {
+    let attempts = 0;
+    const lazy = lazyLauncher(async () => {
+      if (++attempts === 1) throw new TypeError('chunk failed to load');
+      return { launch: async () => ({ status: 'accepted', details: { launcher: 'l', summary: 'ok' } }) };
+    }, { status: false });
+    await expect(lazy.launch({ runId: 'r1' } as never)).rejects.toThrow('chunk failed to load');
+    expect((await lazy.launch({ runId: 'r2' } as never)).details.summary).toBe('ok');
+    expect((await lazy.launch({ runId: 'r3' } as never)).details.summary).toBe('ok');
+    expect(attempts).toBe(2);
+  });
+
   it('has no status when its launcher has none, so runs are not refreshed in vain', () => {
     expect(lazyLauncher(async () => ({ launch: async () => ({ status: 'accepted', details: { launcher: 'l', summary: '' } }) }), { status: false }).status).toBeUndefined();
   });

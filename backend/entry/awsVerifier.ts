@@ -1,0 +1,68 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createVerifier, systemClock, systemRandom, type Verifier } from '../createVerifier';
+import { parseVerifierConfig, type VerifierConfig } from '../core/config';
+import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
+import { documentClient } from '../adapters/dynamo/table';
+import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
+import { lazyLauncher } from '../adapters/launcher/lazyLauncher';
+
+/**
+ * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
+ * loads is only what unlocking needs (DynamoDB, the session secret, WebAuthn authentication): the SSM
+ * catalog and each launcher with its AWS client are their own chunks of the bundle, loaded on first use
+ * (`npm run bench` reports what a cold start reads).
+ */
+export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifier> {
+  const region = env.AWS_REGION ?? 'us-east-1';
+  const prefix = required(env, 'KEYLAUNCH_SSM_PREFIX');
+  // One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
+  const once = { maxAttempts: 1 };
+  return createVerifier({
+    config: await loadConfig(env),
+    store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: required(env, 'KEYLAUNCH_TABLE') }),
+    catalog: lazyCatalog(async () => {
+      const [{ SSMClient }, { createSsmCatalog }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../adapters/catalog/ssmCatalog')]);
+      return createSsmCatalog({ client: new SSMClient({}), prefix });
+    }),
+    launchers: {
+      lambda: lazyLauncher(async () => {
+        const [{ LambdaClient }, { createLambdaLauncher }] = await Promise.all([import('@aws-sdk/client-lambda'), import('../adapters/launcher/aws/lambdaLauncher')]);
+        return createLambdaLauncher({ client: new LambdaClient(once), region });
+      }, { status: false }),
+      ec2: lazyLauncher(async () => {
+        const [{ EC2Client }, { createEc2Launcher }] = await Promise.all([import('@aws-sdk/client-ec2'), import('../adapters/launcher/aws/ec2Launcher')]);
+        return createEc2Launcher({ client: new EC2Client(once), region });
+      }, { status: true }),
+      'ssm-command': lazyLauncher(async () => {
+        const [{ SSMClient }, { createSsmCommandLauncher }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../adapters/launcher/aws/ssmCommandLauncher')]);
+        return createSsmCommandLauncher({ client: new SSMClient(once), region });
+      }, { status: true }),
+      'ecs-task': lazyLauncher(async () => {
+        const [{ ECSClient }, { createEcsTaskLauncher }] = await Promise.all([import('@aws-sdk/client-ecs'), import('../adapters/launcher/aws/ecsTaskLauncher')]);
+        return createEcsTaskLauncher({ client: new ECSClient(once), region });
+      }, { status: true }),
+      'step-functions': lazyLauncher(async () => {
+        const [{ SFNClient }, { createStepFunctionsLauncher }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../adapters/launcher/aws/stepFunctionsLauncher')]);
+        return createStepFunctionsLauncher({ client: new SFNClient(once), region });
+      }, { status: true }),
+    },
+    clock: systemClock,
+    random: systemRandom,
+  });
+}
+
+/** The config from the environment, with the session secret read from Secrets Manager. */
+async function loadConfig(env: NodeJS.ProcessEnv): Promise<VerifierConfig> {
+  const config = JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}') as Record<string, unknown>;
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: required(env, 'KEYLAUNCH_SESSION_SECRET_ARN') }));
+  // The generated secret is 64 random alphanumerics; as key material it is used byte for byte.
+  config.sessionSecret = Buffer.from(out.SecretString ?? '', 'utf8').toString('base64');
+  return parseVerifierConfig(config);
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`keylaunch: ${name} is not set in the function's environment (the deploy stack sets it).`);
+  return value;
+}

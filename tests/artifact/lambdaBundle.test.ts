@@ -1,0 +1,260 @@
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { buildLambda } from '../../build/buildLambda';
+import { pushJobs } from '../../backend/cli/jobCatalogAdmin';
+import { createInvite } from '../../backend/core/invites';
+import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
+import { systemClock, systemRandom } from '../../backend/createVerifier';
+import { startLocalDynamo } from '../../backend/local/localDynamo';
+import { AwsFault, FAKE_CREDENTIALS, startAwsFakes, type AwsFakes } from '../support/awsFakes';
+import { startLambdaProcess } from '../support/lambdaProcess';
+import { restApiEvent } from '../support/apiGatewayEvent';
+import { SoftAuthenticator } from '../support/softAuthenticator';
+
+/**
+ * The verifier exactly as `npm run deploy` ships it: build/buildLambda.ts's bundle, copied alone into a
+ * task folder (no node_modules beside it, as in Lambda), imported by a stand-in of the Lambda runtime in
+ * a child process and called with API Gateway's real event shape. AWS is played by dynalite (DynamoDB)
+ * and recording fakes (tests/support/awsFakes.ts) reached through the SDK's standard endpoint variables.
+ * The catalog is jobs/aws.example.yaml, pushed by `npm run jobs -- push`'s own code.
+ */
+const REGION = 'eu-west-1';
+const TABLE = 'keylaunch-artifact';
+const PREFIX = '/keylaunch';
+const ORIGIN = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+const RP_ID = 'abc123.execute-api.eu-west-1.amazonaws.com';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keylaunch-session-AbCdEf';
+const CALLER = '203.0.113.10';
+
+let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
+let aws: AwsFakes;
+let fn: Awaited<ReturnType<typeof startLambdaProcess>>;
+const key = new SoftAuthenticator(ORIGIN);
+let token = '';
+
+async function call(method: string, path: string, body?: unknown, query?: Record<string, string>) {
+  const result = await fn.invoke(
+    restApiEvent({ sourceIp: CALLER, method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: token ? { Authorization: `Bearer ${token}` } : {} }),
+  );
+  return { status: result.statusCode as number, body: JSON.parse(result.body) };
+}
+
+/** prepare → the touch → confirm, as the desktop does it. */
+async function run(job: string, params: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const prepared = await call('POST', '/v1/runs/prepare', { job, params });
+  expect(prepared.status, JSON.stringify(prepared.body)).toBe(200);
+  const assertion = key.assert(prepared.body.options);
+  const confirm = { intentId: prepared.body.intentId, assertion, ...extra };
+  const confirmed = await call('POST', '/v1/runs/confirm', confirm);
+  expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+  return { run: confirmed.body.run, confirm };
+}
+
+beforeAll(async () => {
+  const taskRoot = mkdtempSync(join(tmpdir(), 'kl-lambda-task-'));
+  cpSync(await buildLambda(), taskRoot, { recursive: true });
+  dynamo = await startLocalDynamo({ tableName: TABLE });
+  aws = await startAwsFakes({ region: REGION });
+  const clientOf = <C>(Client: new (c: object) => C, endpoint: string) => new Client({ region: REGION, endpoint, credentials: FAKE_CREDENTIALS });
+  // What deploy and an admin do before anyone can use the verifier: the catalog, the secret, an invite.
+  const pushed = await pushJobs({ client: clientOf(SSMClient, aws.env.AWS_ENDPOINT_URL_SSM!), prefix: PREFIX, text: readFileSync('jobs/aws.example.yaml', 'utf8') });
+  expect(pushed.ok, pushed.lines.join('\n')).toBe(true);
+  await clientOf(SecretsManagerClient, aws.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).send(new PutSecretValueCommand({ SecretId: SECRET_ARN, SecretString: randomBytes(48).toString('base64url').slice(0, 64) }));
+  const store = createDynamoStore({ client: dynamo.documents, tableName: TABLE });
+  const { code } = await createInvite({ store, clock: systemClock, random: systemRandom }, { userName: 'ada', role: 'admin', createdBy: 'setup', ttlHours: 1 });
+  aws.calls.length = 0;
+
+  fn = await startLambdaProcess({
+    taskRoot,
+    env: {
+      ...aws.env,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+      KEYLAUNCH_TABLE: TABLE,
+      KEYLAUNCH_SSM_PREFIX: PREFIX,
+      KEYLAUNCH_SESSION_SECRET_ARN: SECRET_ARN,
+      KEYLAUNCH_CONFIG: JSON.stringify({ rpId: RP_ID, origins: [ORIGIN], allowedCidrs: ['203.0.113.0/24'] }),
+    },
+  });
+
+  const enroll = await call('POST', '/v1/enroll/options', { inviteCode: code });
+  const enrolled = await call('POST', '/v1/enroll/verify', { intentId: enroll.body.intentId, registration: key.register(enroll.body.options), label: 'yubikey' });
+  expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
+  const unlock = await call('POST', '/v1/unlock/options', { userName: 'ada' });
+  const unlocked = await call('POST', '/v1/unlock/verify', { intentId: unlock.body.intentId, assertion: key.assert(unlock.body.options) });
+  expect(unlocked.status, JSON.stringify(unlocked.body)).toBe(200);
+  token = unlocked.body.session.token;
+}, 120_000);
+
+afterAll(async () => {
+  await fn?.close();
+  await aws?.close();
+  await dynamo?.close();
+});
+
+describe('the Lambda bundle as deploy ships it', () => {
+  it('starts by reading only the session secret, and unlocking reads no catalog', () => {
+    expect(aws.calls.map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue']);
+    expect(aws.callsTo('secretsmanager')[0]!.input).toEqual({ SecretId: SECRET_ARN });
+  });
+
+  it('lists the example catalog from SSM, every job available', async () => {
+    const jobs = await call('GET', '/v1/jobs');
+    expect(jobs.status).toBe(200);
+    expect(jobs.body.jobs.map((j: { name: string; available: boolean }) => `${j.name}:${j.available}`).sort()).toEqual(
+      ['monthly-report:true', 'nightly-etl:true', 'patch-web:true', 'render-batch:true', 'rotate-keys:true'],
+    );
+    expect(aws.callsTo('ssm', 'GetParametersByPath')[0]!.input).toMatchObject({ Path: `${PREFIX}/jobs/`, Recursive: true });
+  });
+
+  it('launches a Lambda job: an asynchronous Invoke of the qualified function, the MFA code in the event only', async () => {
+    const { run: r } = await run('rotate-keys', { service: 'billing' }, { mfaCode: '123456' });
+    expect(r.status).toBe('accepted');
+    expect(aws.callsTo('lambda', 'Invoke').map((c) => c.input)).toEqual([
+      {
+        functionName: 'rotate-keys',
+        qualifier: 'live',
+        invocationType: 'Event',
+        payload: { job: 'rotate-keys', runId: r.id, params: { service: 'billing' }, requestedBy: 'ada', execution: { parameter: `${PREFIX}/jobs/rotate-keys/execution`, version: '1' }, mfaCode: '123456' },
+      },
+    ]);
+    expect(JSON.stringify(r)).not.toContain('123456');
+  });
+
+  it('launches an EC2 spot instance from the launch template after the price check', async () => {
+    const { run: r } = await run('render-batch', { batch: 'frames-0042' });
+    expect(r.status, JSON.stringify(r)).toBe('running');
+    expect(aws.callsTo('ec2').map((c) => c.operation)).toEqual(['DescribeLaunchTemplateVersions', 'DescribeAvailabilityZones', 'DescribeSpotPriceHistory', 'RunInstances']);
+    const tag = (n: number, k: string, v: string) => ({ [`TagSpecification.${n}.Tag.1.Key`]: 'JobName', [`TagSpecification.${n}.Tag.1.Value`]: 'render-batch', [`TagSpecification.${n}.Tag.2.Key`]: 'RunId', [`TagSpecification.${n}.Tag.2.Value`]: r.id, [`TagSpecification.${n}.Tag.3.Key`]: 'RequestedBy', [`TagSpecification.${n}.Tag.3.Value`]: 'ada', [`TagSpecification.${n}.${k}`]: v });
+    expect(aws.callsTo('ec2', 'RunInstances')[0]!.input).toEqual({
+      'LaunchTemplate.LaunchTemplateName': 'render-node',
+      'LaunchTemplate.Version': '$Default',
+      MinCount: '1',
+      MaxCount: '1',
+      ClientToken: r.id,
+      ...tag(1, 'ResourceType', 'instance'),
+      ...tag(2, 'ResourceType', 'volume'),
+      'MetadataOptions.InstanceMetadataTags': 'enabled',
+      'MetadataOptions.HttpTokens': 'required',
+      'InstanceMarketOptions.MarketType': 'spot',
+      'InstanceMarketOptions.SpotOptions.SpotInstanceType': 'one-time',
+      'InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior': 'terminate',
+    });
+    expect(r.launch).toMatchObject({ instanceId: 'i-0123456789abcdef0', market: 'spot', spotPriceSeen: '0.21' });
+    // The status refresh asks EC2 again, through the same lazily loaded client.
+    const refreshed = await call('GET', `/v1/runs/${r.id}`);
+    expect(refreshed.body.run.launch.instanceState).toBe('running');
+  });
+
+  it('refuses an EC2 launch while the spot price is above the job maximum, and records the failed run', async () => {
+    aws.answer('ec2', 'DescribeSpotPriceHistory', () => `<spotPriceHistorySet><item><instanceType>g4dn.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>0.9500</spotPrice><timestamp>${new Date().toISOString()}</timestamp><availabilityZone>eu-west-1a</availabilityZone></item></spotPriceHistorySet>`);
+    const before = aws.callsTo('ec2', 'RunInstances').length;
+    const { run: r } = await run('render-batch', { batch: 'frames-0043' });
+    expect(r.status).toBe('failed');
+    expect(r.failure.code).toBe('spot_price_too_high');
+    expect(aws.callsTo('ec2', 'RunInstances')).toHaveLength(before);
+  });
+
+  it('sends an SSM command with the document, targets and filled-in parameters', async () => {
+    const { run: r } = await run('patch-web', { window: 'tonight' });
+    expect(r.status).toBe('running');
+    expect(aws.callsTo('ssm', 'SendCommand').map((c) => c.input)).toEqual([
+      {
+        DocumentName: 'AWS-RunShellScript',
+        Targets: [{ Key: 'tag:Role', Values: ['web'] }],
+        Parameters: { commands: ['sudo /opt/patch.sh --window tonight'] },
+        TimeoutSeconds: 1800,
+        Comment: `keylaunch patch-web ${r.id} by ada`.slice(0, 100),
+      },
+    ]);
+  });
+
+  it('runs an ECS Fargate task with the run facts in its environment', async () => {
+    const { run: r } = await run('monthly-report', { month: '2026-10' });
+    expect(r.status).toBe('running');
+    expect(aws.callsTo('ecs', 'RunTask').map((c) => c.input)).toEqual([
+      {
+        cluster: 'jobs',
+        taskDefinition: 'monthly-report:12',
+        launchType: 'FARGATE',
+        count: 1,
+        clientToken: r.id,
+        startedBy: 'keylaunch',
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d4e5f67890'], securityGroups: ['sg-0a1b2c3d4e5f67890'], assignPublicIp: 'DISABLED' } },
+        overrides: {
+          containerOverrides: [
+            {
+              name: 'report',
+              environment: [
+                { name: 'JOB_NAME', value: 'monthly-report' },
+                { name: 'RUN_ID', value: r.id },
+                { name: 'REQUESTED_BY', value: 'ada' },
+                { name: 'KEYLAUNCH_EXECUTION_PARAMETER', value: `${PREFIX}/jobs/monthly-report/execution` },
+                { name: 'KEYLAUNCH_EXECUTION_VERSION', value: '1' },
+                { name: 'KEYLAUNCH_PARAMS', value: '{"month":"2026-10"}' },
+              ],
+            },
+          ],
+        },
+        tags: [
+          { key: 'JobName', value: 'monthly-report' },
+          { key: 'RunId', value: r.id },
+          { key: 'RequestedBy', value: 'ada' },
+        ],
+      },
+    ]);
+  });
+
+  it('starts a Step Functions execution named after the run', async () => {
+    const { run: r, confirm } = await run('nightly-etl', { date: '2026-11-21' });
+    expect(r.status).toBe('running');
+    const [start] = aws.callsTo('sfn', 'StartExecution');
+    expect(start!.input).toEqual({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:nightly-etl', name: r.id, input: expect.any(String) });
+    expect(JSON.parse(start!.input.input)).toEqual({ job: 'nightly-etl', runId: r.id, params: { date: '2026-11-21' }, requestedBy: 'ada', execution: null });
+
+    // A replayed confirmation launches nothing more.
+    const launchesBefore = aws.calls.length;
+    const replay = await call('POST', '/v1/runs/confirm', confirm);
+    expect(replay.status).toBe(409);
+    expect(replay.body.error.code).toBe('challenge_used');
+    expect(aws.calls.slice(launchesBefore).filter((c) => c.operation === 'StartExecution')).toEqual([]);
+  });
+
+  it('records an AWS refusal as a failed run, and logs the cause for CloudWatch', async () => {
+    aws.answer('ecs', 'RunTask', () => new AwsFault('AccessDeniedException', 'User: arn:aws:sts::123456789012:assumed-role/verifier is not authorized to perform: ecs:RunTask'));
+    const { run: r } = await run('monthly-report', { month: '2026-09' });
+    expect(r.status).toBe('failed');
+    expect(r.failure.code).toBe('access_denied');
+    expect(fn.output()).toContain('AccessDeniedException');
+  });
+
+  it('judges the platform source address, never X-Forwarded-For', async () => {
+    const outside = await fn.invoke(restApiEvent({ sourceIp: '198.51.100.7', body: '{"userName":"ada"}', headers: { 'X-Forwarded-For': CALLER } }));
+    expect(outside.statusCode).toBe(403);
+    expect(JSON.parse(outside.body).error.code).toBe('ip_not_allowed');
+  });
+
+  it('decodes base64 bodies, and answers oversized bodies and unrecognized events with 4xx', async () => {
+    const b64 = await fn.invoke(restApiEvent({ sourceIp: CALLER, body: Buffer.from('{"userName":"ada"}').toString('base64'), base64: true }));
+    expect(b64.statusCode).toBe(200);
+    const big = await fn.invoke(restApiEvent({ sourceIp: CALLER, body: Buffer.alloc(100_000, 'a').toString('base64'), base64: true }));
+    expect(big.statusCode).toBe(413);
+    for (const junk of [{ hello: 'world' }, null, 'text', { httpMethod: 'GET', path: '/v1/jobs', requestContext: {} }]) {
+      const answer = await fn.invoke(junk);
+      expect(answer.statusCode).toBe(400);
+      expect(JSON.parse(answer.body).error.code).toBe('bad_request');
+    }
+  });
+
+  it('every request reached a stand-in that could answer it, signed as AWS requires', () => {
+    expect(aws.problems).toEqual([]);
+    expect(fn.output()).not.toMatch(/TypeError|is not a constructor|Cannot read properties/);
+  });
+});

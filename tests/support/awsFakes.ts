@@ -1,0 +1,236 @@
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/**
+ * Small stand-ins for the AWS APIs that have no local emulator (Lambda, EC2, ECS, Step Functions, SSM,
+ * Secrets Manager), reached the way the real ones are: through the SDK's standard endpoint variables
+ * (`AWS_ENDPOINT_URL_<SERVICE>`). Each speaks its service's wire protocol (JSON with X-Amz-Target, REST
+ * for Lambda, the EC2 query protocol with XML answers), records what it received, and checks every
+ * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
+ */
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn';
+export interface AwsCall {
+  service: FakeService;
+  operation: string;
+  /** JSON services: the parsed body; Lambda: { functionName, qualifier, invocationType, payload }; EC2: the form fields. */
+  input: any;
+}
+/** What an operation answers: a JSON object, an XML string (EC2), or an AWS error. */
+export type Answer = Record<string, unknown> | string | AwsFault;
+export type Operation = (input: any) => Answer | Promise<Answer>;
+
+export class AwsFault {
+  constructor(
+    readonly type: string,
+    readonly message: string,
+    readonly status = 400,
+  ) {}
+}
+
+export const FAKE_CREDENTIALS = { accessKeyId: 'AKIAKEYLAUNCHTEST', secretAccessKey: 'keylaunch-test-secret' };
+
+const ENDPOINT_VARIABLE: Record<FakeService, string> = {
+  ssm: 'AWS_ENDPOINT_URL_SSM',
+  secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
+  ec2: 'AWS_ENDPOINT_URL_EC2',
+  ecs: 'AWS_ENDPOINT_URL_ECS',
+  sfn: 'AWS_ENDPOINT_URL_SFN',
+};
+/** The signing name each service's requests must carry in their credential scope. */
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states' };
+
+/** Node's own SHA-256 in the shape the signer wants (a hash, or an HMAC when given a key). */
+class Sha256 {
+  private readonly h;
+  constructor(secret?: string | Uint8Array) {
+    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
+  }
+  update(data: string | Uint8Array) {
+    this.h.update(data);
+  }
+  async digest() {
+    return new Uint8Array(this.h.digest());
+  }
+}
+
+export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>> }) {
+  const calls: AwsCall[] = [];
+  const problems: string[] = [];
+  const operations = defaultOperations();
+  for (const [service, ops] of Object.entries(o.operations ?? {})) Object.assign(operations[service as FakeService], ops);
+
+  const servers = await Promise.all(
+    (Object.keys(ENDPOINT_VARIABLE) as FakeService[]).map(async (service) => {
+      const server = createServer((req, res) => {
+        serve(service, req, res).catch((e) => {
+          problems.push(`${service}: ${String(e)}`);
+          res.writeHead(500).end();
+        });
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return [service, server] as const;
+    }),
+  );
+  const endpoint = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function serve(service: FakeService, req: IncomingMessage, res: ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const bad = await checkSignature(service, req, url, body);
+    if (bad) {
+      problems.push(`${service} ${req.method} ${url.pathname}: ${bad}`);
+      return send(res, service, new AwsFault('InvalidSignatureException', bad, 403));
+    }
+    const { operation, input } = parse(service, req, url, body);
+    calls.push({ service, operation, input });
+    const op = operations[service][operation];
+    if (!op) {
+      problems.push(`${service}: no stand-in for ${operation}`);
+      return send(res, service, new AwsFault('UnknownOperationException', `${operation} is not faked`));
+    }
+    send(res, service, await op(input), operation);
+  }
+
+  /** Re-signs the request with the SDK's own signer and the same date; the signatures must agree. */
+  async function checkSignature(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): Promise<string | undefined> {
+    const auth = String(req.headers.authorization ?? '');
+    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+    if (!m) return `not a SigV4 Authorization header: ${auth.slice(0, 80)}`;
+    const [, keyId, , region, signingName, signedHeaders, signature] = m;
+    if (keyId !== FAKE_CREDENTIALS.accessKeyId) return `signed with another key: ${keyId}`;
+    if (region !== o.region) return `signed for region ${region}, not ${o.region}`;
+    if (signingName !== SIGNING_NAME[service]) return `signed for service ${signingName}, not ${SIGNING_NAME[service]}`;
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders!.split(';')) headers[name] = String(req.headers[name] ?? '');
+    const signer = new SignatureV4({ service: signingName!, region: region!, credentials: FAKE_CREDENTIALS, sha256: Sha256 as never, uriEscapePath: service !== 'ec2' });
+    const query: Record<string, string> = {};
+    url.searchParams.forEach((v, k) => (query[k] = v));
+    const amzDate = headers['x-amz-date'] ?? '';
+    const signingDate = new Date(`${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`);
+    const signed = await signer.sign(
+      { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path: url.pathname, query, headers, body } as never,
+      { signingDate, unsignableHeaders: new Set(Object.keys(req.headers).filter((h) => !headers[h])) },
+    );
+    const expected = /Signature=([0-9a-f]{64})/.exec(String((signed as { headers: Record<string, string> }).headers.authorization))?.[1];
+    return expected === signature ? undefined : 'the signature does not match the SDK signer';
+  }
+
+  return {
+    calls,
+    /** Anything the fakes could not answer or refused (a test should expect none). */
+    problems,
+    /** The calls one service received, optionally of one operation. */
+    callsTo: (service: FakeService, operation?: string) => calls.filter((c) => c.service === service && (!operation || c.operation === operation)),
+    /** The environment that points the SDK at these stand-ins. */
+    env: Object.fromEntries(servers.map(([service, server]) => [ENDPOINT_VARIABLE[service], endpoint(server)])) as Record<string, string>,
+    /** Replaces what one operation answers from now on (to inject failures). */
+    answer: (service: FakeService, operation: string, op: Operation) => void (operations[service][operation] = op),
+    close: () => Promise.all(servers.map(([, s]) => new Promise<void>((r) => s.close(() => r())))).then(() => undefined),
+  };
+}
+export type AwsFakes = Awaited<ReturnType<typeof startAwsFakes>>;
+
+function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): { operation: string; input: any } {
+  if (service === 'lambda') {
+    const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(url.pathname);
+    return {
+      operation: m ? 'Invoke' : `${req.method} ${url.pathname}`,
+      input: {
+        functionName: m ? decodeURIComponent(m[1]!) : undefined,
+        qualifier: url.searchParams.get('Qualifier') ?? undefined,
+        invocationType: req.headers['x-amz-invocation-type'],
+        payload: body.length ? JSON.parse(body.toString('utf8')) : undefined,
+      },
+    };
+  }
+  if (service === 'ec2') {
+    const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+    const { Action, Version, ...input } = form;
+    return { operation: Action ?? 'unknown', input };
+  }
+  const target = String(req.headers['x-amz-target'] ?? '');
+  return { operation: target.split('.').pop() ?? 'unknown', input: body.length ? JSON.parse(body.toString('utf8')) : {} };
+}
+
+function send(res: ServerResponse, service: FakeService, answer: Answer, operation = '') {
+  const requestId = `req-${Math.random().toString(16).slice(2, 10)}`;
+  if (answer instanceof AwsFault) {
+    if (service === 'ec2') {
+      res.writeHead(answer.status, { 'content-type': 'text/xml' });
+      return res.end(`<Response><Errors><Error><Code>${answer.type}</Code><Message>${answer.message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`);
+    }
+    res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': answer.type });
+    return res.end(JSON.stringify({ __type: answer.type, message: answer.message }));
+  }
+  if (service === 'ec2') {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    return res.end(`<${operation}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>${requestId}</requestId>${String(answer)}</${operation}Response>`);
+  }
+  if (service === 'lambda') {
+    // An asynchronous Invoke is queued: 202 and no payload.
+    res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-type': 'application/json' });
+    return res.end();
+  }
+  res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId });
+  res.end(JSON.stringify(answer));
+}
+
+/** A tiny Parameter Store (versions count up per name) and plausible answers for every launch call. */
+function defaultOperations(): Record<FakeService, Record<string, Operation>> {
+  const parameters = new Map<string, { Name: string; Value: string; Type: string; Version: number }>();
+  const secrets = new Map<string, string>();
+  return {
+    ssm: {
+      PutParameter: (i) => {
+        const version = (parameters.get(i.Name)?.Version ?? 0) + 1;
+        parameters.set(i.Name, { Name: i.Name, Value: i.Value, Type: i.Type, Version: version });
+        return { Version: version, Tier: 'Standard' };
+      },
+      GetParametersByPath: (i) => {
+        const all = [...parameters.values()].filter((p) => p.Name.startsWith(i.Path)).sort((a, b) => a.Name.localeCompare(b.Name));
+        const start = Number(i.NextToken ?? 0);
+        const page = all.slice(start, start + (i.MaxResults ?? 10));
+        return { Parameters: page.map((p) => shown(p, i.WithDecryption)), ...(start + page.length < all.length ? { NextToken: String(start + page.length) } : {}) };
+      },
+      GetParameters: (i) => ({
+        Parameters: (i.Names as string[]).filter((n) => parameters.has(n)).map((n) => shown(parameters.get(n)!, i.WithDecryption)),
+        InvalidParameters: (i.Names as string[]).filter((n) => !parameters.has(n)),
+      }),
+      SendCommand: (i) => ({ Command: { CommandId: '8d7f2c1e-0000-4000-8000-000000000001', DocumentName: i.DocumentName, Status: 'Pending' } }),
+      ListCommands: (i) => ({ Commands: [{ CommandId: i.CommandId, Status: 'Success', TargetCount: 2, CompletedCount: 2, ErrorCount: 0 }] }),
+    },
+    secretsmanager: {
+      // Tests store secrets with the pseudo-operation below; the verifier only reads.
+      PutSecretValue: (i) => (secrets.set(i.SecretId, i.SecretString), { ARN: i.SecretId }),
+      GetSecretValue: (i) => (secrets.has(i.SecretId) ? { ARN: i.SecretId, Name: i.SecretId, SecretString: secrets.get(i.SecretId) } : new AwsFault('ResourceNotFoundException', 'Secrets Manager can\u2019t find the specified secret.')),
+    },
+    lambda: { Invoke: () => ({}) },
+    ec2: {
+      DescribeLaunchTemplateVersions: () => '<launchTemplateVersionSet><item><versionNumber>3</versionNumber><launchTemplateData><instanceType>g4dn.xlarge</instanceType></launchTemplateData></item></launchTemplateVersionSet>',
+      DescribeAvailabilityZones: () => '<availabilityZoneInfo><item><zoneName>eu-west-1a</zoneName><zoneState>available</zoneState></item><item><zoneName>eu-west-1b</zoneName><zoneState>available</zoneState></item></availabilityZoneInfo>',
+      DescribeSpotPriceHistory: () =>
+        `<spotPriceHistorySet>${[['eu-west-1a', '0.2100'], ['eu-west-1b', '0.2400']].map(([zone, price]) => `<item><instanceType>g4dn.xlarge</instanceType><productDescription>Linux/UNIX</productDescription><spotPrice>${price}</spotPrice><timestamp>${new Date().toISOString()}</timestamp><availabilityZone>${zone}</availabilityZone></item>`).join('')}</spotPriceHistorySet>`,
+      RunInstances: () =>
+        '<reservationId>r-0123456789abcdef0</reservationId><instancesSet><item><instanceId>i-0123456789abcdef0</instanceId><instanceType>g4dn.xlarge</instanceType><instanceState><code>0</code><name>pending</name></instanceState><placement><availabilityZone>eu-west-1a</availabilityZone></placement></item></instancesSet>',
+      DescribeInstances: () => '<reservationSet><item><instancesSet><item><instanceId>i-0123456789abcdef0</instanceId><instanceState><code>16</code><name>running</name></instanceState></item></instancesSet></item></reservationSet>',
+    },
+    ecs: {
+      RunTask: (i) => ({ tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/${i.cluster}/0123456789abcdef0123456789abcdef`, lastStatus: 'PROVISIONING', clusterArn: `arn:aws:ecs:eu-west-1:123456789012:cluster/${i.cluster}` }], failures: [] }),
+      DescribeTasks: (i) => ({ tasks: [{ taskArn: i.tasks[0], lastStatus: 'STOPPED', containers: [{ name: 'report', exitCode: 0 }] }], failures: [] }),
+    },
+    sfn: {
+      StartExecution: (i) => ({ executionArn: `${String(i.stateMachineArn).replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: Date.now() / 1000 }),
+      DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'SUCCEEDED', startDate: Date.now() / 1000 }),
+    },
+  };
+}
+
+/** A parameter as SSM shows it: a SecureString's value stays ciphertext unless decryption was asked for. */
+function shown(p: { Name: string; Value: string; Type: string; Version: number }, decrypt: boolean) {
+  return { ...p, Value: p.Type === 'SecureString' && !decrypt ? `AQICAH-ciphertext-of-${p.Name}` : p.Value, ARN: `arn:aws:ssm:eu-west-1:123456789012:parameter${p.Name}` };
+}
