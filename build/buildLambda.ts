@@ -1,8 +1,8 @@
 import { build, type Plugin } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { assertColdStart, coldStart, type ColdStart } from './lambdaColdStart';
 
+const ENTRY = 'backend/entry/lambda.ts';
 /** The handler as the deploy stack names it: `index.mjs`, export `handler`. */
 export const LAMBDA_HANDLER = 'index.handler';
 
@@ -22,7 +22,7 @@ export async function buildLambda(outdir = 'dist/lambda'): Promise<string> {
   const result = await build({
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
-    entryPoints: { index: 'backend/entry/lambda.ts' },
+    entryPoints: { index: ENTRY },
     outdir,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -38,7 +38,7 @@ export async function buildLambda(outdir = 'dist/lambda'): Promise<string> {
     // Some dependencies are CommonJS and call require(): give the ESM bundle one.
     banner: { js: "import{createRequire}from'module';const require=createRequire(import.meta.url);" },
   });
-  const start = coldStart(result.metafile, join(outdir, 'index.mjs'));
+  const start = coldStart(result.metafile, ENTRY);
   assertColdStart(start);
   // Beside the bundle, not in it (the deploy zips the folder): what a cold start loads, for the bench.
   await writeFile(`${outdir}.coldstart.json`, JSON.stringify(start, null, 1));

@@ -24,14 +24,17 @@ export const NOT_AT_COLD_START: { pattern: RegExp; why: string }[] = [
   { pattern: /node_modules\/@aws-sdk\/client-(ssm|lambda|ec2|ecs|sfn)\//, why: 'the catalog and each launcher load with their client on first use' },
 ];
 
-export function coldStart(metafile: Metafile, entry: string): ColdStart {
+/** `entryPoint`: the source the handler is built from (chunks behind `import()` are entry points too). */
+export function coldStart(metafile: Metafile, entryPoint: string): ColdStart {
+  const entries = Object.keys(metafile.outputs).filter((f) => metafile.outputs[f]!.entryPoint === entryPoint);
+  if (entries.length !== 1) throw new Error(`Expected one output for ${entryPoint} in the Lambda bundle, found ${entries.length}.`);
   const seen = new Set<string>();
   const visit = (file: string) => {
     if (seen.has(file) || !metafile.outputs[file]) return;
     seen.add(file);
     for (const i of metafile.outputs[file]!.imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
   };
-  visit(entry);
+  visit(entries[0]!);
   const byPackage: Record<string, number> = {};
   const inputs: string[] = [];
   let bytes = 0;
