@@ -1,7 +1,7 @@
 import { handleApiRequest, type ApiRequest, type ApiResponse } from './api/handleApiRequest';
 import { createIpAllowlist } from './core/network';
 import { createRateLimiter } from './core/rateLimit';
-import { randomBytes } from 'node:crypto';
+import { randomPool } from './core/randomPool';
 import type { VerifierDeps } from './core/deps';
 import type { Clock, Random } from './core/ports';
 
@@ -21,4 +21,4 @@ export function createVerifier(deps: Omit<VerifierDeps, 'log'> & { log?: Verifie
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
-export const systemRandom: Random = { bytes: (n) => randomBytes(n) };
+export const systemRandom: Random = randomPool();

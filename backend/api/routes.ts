@@ -61,12 +61,14 @@ export const routes: Route[] = [
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];
 
+/** The table's paths split once, not per request. */
+const patterns = routes.map((r) => ({ r, pattern: r.path.split('/') }));
+
 /** Matches a path against the table; `:name` segments become input fields. */
 export function matchRoute(method: string, path: string): { route: Route; pathParams: Record<string, string> } | { route: undefined; pathKnown: boolean } {
   let pathKnown = false;
   const parts = path.split('/');
-  for (const r of routes) {
-    const pattern = r.path.split('/');
+  for (const { r, pattern } of patterns) {
     if (pattern.length !== parts.length) continue;
     const pathParams: Record<string, string> = {};
     const same = pattern.every((seg, i) => {

@@ -1,6 +1,6 @@
 import { KeylaunchError } from './errors';
 import { toBase64Url } from './encoding';
-import { challengeMatches, deriveChallenge } from './intent';
+import { challengeMatches, deriveChallenge, intentHash } from './intent';
 import { randomId } from './ids';
 import type { VerifierDeps, RequestContext } from './deps';
 import type { ChallengeRecord, Credential, Intent, Purpose, User } from './model';
@@ -10,27 +10,31 @@ import type { ChallengeRecord, Credential, Intent, Purpose, User } from './model
  * find the credential that answered, and advance its counter (protocol.md "What the verifier must do").
  */
 
+/** A challenge record with its intent's hash, computed once per request (fingerprint, run record). */
+export type BoundChallenge = ChallengeRecord & { intentHash: Buffer };
+
 export async function issueChallenge(
   deps: VerifierDeps,
   intent: Intent,
   extra: Pick<ChallengeRecord, 'registrationChallenge'> = {},
-): Promise<ChallengeRecord> {
+): Promise<BoundChallenge> {
   const nonce = deps.random.bytes(32);
+  const hash = intentHash(intent);
   const record: ChallengeRecord = {
     intentId: randomId('int_', deps.random),
     purpose: intent.purpose,
-    challenge: deriveChallenge(intent, nonce),
+    challenge: deriveChallenge(intent, nonce, hash),
     nonce: toBase64Url(nonce),
     intent,
     expiresAt: intent.expiresAt,
     ...extra,
   };
   await deps.store.putChallenge(record);
-  return record;
+  return { ...record, intentHash: hash };
 }
 
 /** §1 single use and §2 short life: the record is consumed atomically, then re-derived and compared. */
-export async function consumeChallenge(deps: VerifierDeps, intentId: string, purpose: Purpose): Promise<ChallengeRecord> {
+export async function consumeChallenge(deps: VerifierDeps, intentId: string, purpose: Purpose): Promise<BoundChallenge> {
   const result = await deps.store.consumeChallenge(intentId, deps.clock.now());
   if (!result.ok) {
     if (result.reason === 'expired') throw new KeylaunchError('challenge_expired', 'The approval request expired; start again.');
@@ -40,10 +44,11 @@ export async function consumeChallenge(deps: VerifierDeps, intentId: string, pur
   const { record } = result;
   if (record.purpose !== purpose) throw new KeylaunchError('challenge_unknown', 'This approval request is for another action.');
   // The stored challenge must be the one derived from the stored intent: a record altered at rest fails.
-  if (!challengeMatches(record.challenge, record.intent, record.nonce)) {
+  const hash = intentHash(record.intent);
+  if (!challengeMatches(record.challenge, record.intent, record.nonce, hash)) {
     throw new KeylaunchError('verification_failed', 'The approval request does not match its intent.');
   }
-  return record;
+  return { ...record, intentHash: hash };
 }
 
 /** §6: only a known, unrevoked, unsuspended credential of an enabled user, and one the intent allowed. */

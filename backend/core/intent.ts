@@ -12,14 +12,15 @@ export function intentHash(intent: Intent): Buffer {
   return sha256(canonicalJson(intent));
 }
 
-export function deriveChallenge(intent: Intent, nonce: Buffer): string {
+/** `hash`: the intent's hash when the caller has it already (it is computed once per request). */
+export function deriveChallenge(intent: Intent, nonce: Buffer, hash: Buffer = intentHash(intent)): string {
   const domain = Buffer.from(`keylaunch/${intent.purpose}/v1`, 'utf8');
-  return toBase64Url(sha256(domain, Buffer.from([0]), nonce, intentHash(intent)));
+  return toBase64Url(sha256(domain, Buffer.from([0]), nonce, hash));
 }
 
 /** Recomputes the challenge from the stored nonce + intent and compares it in constant time. */
-export function challengeMatches(stored: string, intent: Intent, nonce: string): boolean {
-  const expected = fromBase64Url(deriveChallenge(intent, fromBase64Url(nonce)));
+export function challengeMatches(stored: string, intent: Intent, nonce: string, hash: Buffer = intentHash(intent)): boolean {
+  const expected = fromBase64Url(deriveChallenge(intent, fromBase64Url(nonce), hash));
   const actual = fromBase64Url(stored);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }

@@ -34,7 +34,7 @@ async function approvalFor(deps: VerifierDeps, session: ActiveSession, intent: K
     userVerification: 'discouraged',
     timeoutMs: intent.expiresAt - deps.clock.now(),
   });
-  return { record, options, fingerprint: fingerprint(intent) };
+  return { record, options, fingerprint: fingerprint(intent, record.intentHash) };
 }
 
 function keyIntent(deps: VerifierDeps, session: ActiveSession, purpose: KeyIntent['purpose'], extra: Partial<KeyIntent> = {}): KeyIntent {
@@ -84,7 +84,7 @@ export async function startAddKey(deps: VerifierDeps, ctx: RequestContext): Prom
 async function approve(deps: VerifierDeps, ctx: RequestContext, purpose: KeyIntent['purpose'], intentId: string, assertion: AuthenticationResponseJSON) {
   const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, intentId, purpose)]);
   const intent = record.intent as KeyIntent;
-  ctx.facts.fingerprint = fingerprint(intent);
+  ctx.facts.fingerprint = fingerprint(intent, record.intentHash);
   if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
   const approver = activeCredential(session.user, session.credentials, assertion.id, intent.allowCredentials);
   const { newCounter } = await verifyAssertion({

@@ -2,7 +2,7 @@ import { KeylaunchError, isKeylaunchError } from './errors';
 import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
 import { authorize, availableJob, describeTarget } from './authorize';
 import { canonicalJson } from './canonicalJson';
-import { fingerprint, intentHash } from './intent';
+import { fingerprint } from './intent';
 import { timeOrderedId } from './ids';
 import { validateParams } from './params';
 import { loadSession } from './sessionGuard';
@@ -53,7 +53,7 @@ export async function prepareRun(
     expiresAt: now + deps.config.runChallengeTtlSeconds * 1000,
   };
   const record = await issueChallenge(deps, intent);
-  ctx.facts.fingerprint = fingerprint(intent);
+  ctx.facts.fingerprint = fingerprint(intent, record.intentHash);
   const options = await requestOptions({
     rpId: deps.config.rpId,
     challenge: record.challenge,
@@ -81,7 +81,7 @@ export async function confirmRun(
   // One round trip: the rate-limit gate, the session's user and keys, and the single-use consume.
   const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'run')]);
   const intent = record.intent as RunIntent;
-  const hash = intentHash(intent);
+  const hash = record.intentHash;
   ctx.facts.job = intent.job;
   ctx.facts.fingerprint = fingerprint(intent, hash);
   ctx.facts.credentialId = input.assertion.id;
