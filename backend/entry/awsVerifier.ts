@@ -1,26 +1,36 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createVerifier, systemClock, systemRandom, type Verifier } from '../createVerifier';
 import { parseVerifierConfig, type VerifierConfig } from '../core/config';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
-import { documentClient } from '../adapters/dynamo/table';
+import { signedDocuments } from '../adapters/dynamo/signedDocuments';
+import { createSignedJsonClient, type SignedJsonClient } from '../adapters/aws/signedJsonClient';
+import { credentialsFromEnvironment, serviceEndpoint } from '../adapters/aws/awsEnvironment';
 import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
 import { lazyLauncher } from '../adapters/launcher/lazyLauncher';
 
 /**
  * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
- * loads is only what unlocking needs (DynamoDB, the session secret, WebAuthn authentication): the SSM
- * catalog and each launcher with its AWS client are their own chunks of the bundle, loaded on first use
- * (`npm run bench` reports what a cold start reads).
+ * loads is only what unlocking needs: DynamoDB and the session secret, over the small signed client
+ * (adapters/aws/signedJsonClient.ts), and WebAuthn authentication. The SSM catalog and each launcher
+ * with its AWS SDK client are their own chunks of the bundle, loaded on first use (`npm run bench`
+ * reports what a cold start reads).
  */
 export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifier> {
   const region = env.AWS_REGION ?? 'us-east-1';
   const prefix = required(env, 'KEYLAUNCH_SSM_PREFIX');
+  const credentials = credentialsFromEnvironment(env);
+  const dynamodb = createSignedJsonClient({
+    endpoint: serviceEndpoint(env, { service: 'DYNAMODB', host: 'dynamodb', region }),
+    region, signingName: 'dynamodb', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', credentials,
+  });
+  const secretsManager = createSignedJsonClient({
+    endpoint: serviceEndpoint(env, { service: 'SECRETS_MANAGER', host: 'secretsmanager', region }),
+    region, signingName: 'secretsmanager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', credentials,
+  });
   // One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
   const once = { maxAttempts: 1 };
   return createVerifier({
-    config: await loadConfig(env),
-    store: createDynamoStore({ client: documentClient(new DynamoDBClient({})), tableName: required(env, 'KEYLAUNCH_TABLE') }),
+    config: await loadConfig(env, secretsManager),
+    store: createDynamoStore({ client: signedDocuments(dynamodb), tableName: required(env, 'KEYLAUNCH_TABLE') }),
     catalog: lazyCatalog(async () => {
       const [{ SSMClient }, { createSsmCatalog }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../adapters/catalog/ssmCatalog')]);
       return createSsmCatalog({ client: new SSMClient({}), prefix });
@@ -53,9 +63,9 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
 }
 
 /** The config from the environment, with the session secret read from Secrets Manager. */
-async function loadConfig(env: NodeJS.ProcessEnv): Promise<VerifierConfig> {
+async function loadConfig(env: NodeJS.ProcessEnv, secretsManager: SignedJsonClient): Promise<VerifierConfig> {
   const config = JSON.parse(env.KEYLAUNCH_CONFIG ?? '{}') as Record<string, unknown>;
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: required(env, 'KEYLAUNCH_SESSION_SECRET_ARN') }));
+  const out = await secretsManager.call<{ SecretString?: string }>('GetSecretValue', { SecretId: required(env, 'KEYLAUNCH_SESSION_SECRET_ARN') });
   // The generated secret is 64 random alphanumerics; as key material it is used byte for byte.
   config.sessionSecret = Buffer.from(out.SecretString ?? '', 'utf8').toString('base64');
   return parseVerifierConfig(config);

@@ -59,7 +59,7 @@ beforeAll(async () => {
   const taskRoot = mkdtempSync(join(tmpdir(), 'kl-lambda-task-'));
   cpSync(await buildLambda(), taskRoot, { recursive: true });
   dynamo = await startLocalDynamo({ tableName: TABLE });
-  aws = await startAwsFakes({ region: REGION });
+  aws = await startAwsFakes({ region: REGION, dynamodb: dynamo.endpoint });
   const clientOf = <C>(Client: new (c: object) => C, endpoint: string) => new Client({ region: REGION, endpoint, credentials: FAKE_CREDENTIALS });
   // What deploy and an admin do before anyone can use the verifier: the catalog, the secret, an invite.
   const pushed = await pushJobs({ client: clientOf(SSMClient, aws.env.AWS_ENDPOINT_URL_SSM!), prefix: PREFIX, text: readFileSync('jobs/aws.example.yaml', 'utf8') });
@@ -73,7 +73,6 @@ beforeAll(async () => {
     taskRoot,
     env: {
       ...aws.env,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
@@ -101,7 +100,8 @@ afterAll(async () => {
 
 describe('the Lambda bundle as deploy ships it', () => {
   it('starts by reading only the session secret, and unlocking reads no catalog', () => {
-    expect(aws.calls.map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue']);
+    expect(aws.calls.filter((c) => c.service !== 'dynamodb').map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue']);
+    expect(aws.callsTo('dynamodb').length).toBeGreaterThan(0); // signed by the small client, checked, then answered by dynalite
     expect(aws.callsTo('secretsmanager')[0]!.input).toEqual({ SecretId: SECRET_ARN });
   });
 

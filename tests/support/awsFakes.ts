@@ -1,7 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Hash } from '@smithy/core/serde';
 
 /**
  * Small stand-ins for the AWS APIs that have no local emulator (Lambda, EC2, ECS, Step Functions, SSM,
@@ -9,8 +9,9 @@ import { SignatureV4 } from '@smithy/signature-v4';
  * (`AWS_ENDPOINT_URL_<SERVICE>`). Each speaks its service's wire protocol (JSON with X-Amz-Target, REST
  * for Lambda, the EC2 query protocol with XML answers), records what it received, and checks every
  * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
+ * Given a dynalite endpoint, DynamoDB requests are checked the same way and then passed on to it.
  */
-export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn';
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb';
 export interface AwsCall {
   service: FakeService;
   operation: string;
@@ -38,32 +39,19 @@ const ENDPOINT_VARIABLE: Record<FakeService, string> = {
   ec2: 'AWS_ENDPOINT_URL_EC2',
   ecs: 'AWS_ENDPOINT_URL_ECS',
   sfn: 'AWS_ENDPOINT_URL_SFN',
+  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
 };
 /** The signing name each service's requests must carry in their credential scope. */
-const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states' };
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb' };
 
-/** Node's own SHA-256 in the shape the signer wants (a hash, or an HMAC when given a key). */
-class Sha256 {
-  private readonly h;
-  constructor(secret?: string | Uint8Array) {
-    this.h = secret ? createHmac('sha256', secret) : createHash('sha256');
-  }
-  update(data: string | Uint8Array) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
-
-export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>> }) {
+export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>>; dynamodb?: string }) {
   const calls: AwsCall[] = [];
   const problems: string[] = [];
   const operations = defaultOperations();
   for (const [service, ops] of Object.entries(o.operations ?? {})) Object.assign(operations[service as FakeService], ops);
 
   const servers = await Promise.all(
-    (Object.keys(ENDPOINT_VARIABLE) as FakeService[]).map(async (service) => {
+    (Object.keys(ENDPOINT_VARIABLE) as FakeService[]).filter((service) => service !== 'dynamodb' || o.dynamodb).map(async (service) => {
       const server = createServer((req, res) => {
         serve(service, req, res).catch((e) => {
           problems.push(`${service}: ${String(e)}`);
@@ -88,6 +76,7 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
     }
     const { operation, input } = parse(service, req, url, body);
     calls.push({ service, operation, input });
+    if (service === 'dynamodb') return forward(o.dynamodb!, req, body, res);
     const op = operations[service][operation];
     if (!op) {
       problems.push(`${service}: no stand-in for ${operation}`);
@@ -107,7 +96,7 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
     if (signingName !== SIGNING_NAME[service]) return `signed for service ${signingName}, not ${SIGNING_NAME[service]}`;
     const headers: Record<string, string> = {};
     for (const name of signedHeaders!.split(';')) headers[name] = String(req.headers[name] ?? '');
-    const signer = new SignatureV4({ service: signingName!, region: region!, credentials: FAKE_CREDENTIALS, sha256: Sha256 as never, uriEscapePath: service !== 'ec2' });
+    const signer = new SignatureV4({ service: signingName!, region: region!, credentials: FAKE_CREDENTIALS, sha256: Hash.bind(null, 'sha256'), uriEscapePath: service !== 'ec2', applyChecksum: headers['x-amz-content-sha256'] !== undefined && signedHeaders!.split(';').includes('x-amz-content-sha256') });
     const query: Record<string, string> = {};
     url.searchParams.forEach((v, k) => (query[k] = v));
     const amzDate = headers['x-amz-date'] ?? '';
@@ -134,6 +123,14 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
   };
 }
 export type AwsFakes = Awaited<ReturnType<typeof startAwsFakes>>;
+
+/** Passes a checked request on to the real protocol server (dynalite) and its answer back. */
+async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse) {
+  const headers = Object.fromEntries(['authorization', 'content-type', 'x-amz-target', 'x-amz-date'].map((h) => [h, String(req.headers[h] ?? '')]));
+  const answer = await fetch(upstream, { method: 'POST', headers, body: new Uint8Array(body) });
+  res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0', 'x-amzn-requestid': answer.headers.get('x-amzn-requestid') ?? '' });
+  res.end(Buffer.from(await answer.arrayBuffer()));
+}
 
 function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): { operation: string; input: any } {
   if (service === 'lambda') {
@@ -223,6 +220,7 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
       RunTask: (i) => ({ tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/${i.cluster}/0123456789abcdef0123456789abcdef`, lastStatus: 'PROVISIONING', clusterArn: `arn:aws:ecs:eu-west-1:123456789012:cluster/${i.cluster}` }], failures: [] }),
       DescribeTasks: (i) => ({ tasks: [{ taskArn: i.tasks[0], lastStatus: 'STOPPED', containers: [{ name: 'report', exitCode: 0 }] }], failures: [] }),
     },
+    dynamodb: {}, // passed on to dynalite
     sfn: {
       StartExecution: (i) => ({ executionArn: `${String(i.stateMachineArn).replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: Date.now() / 1000 }),
       DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'SUCCEEDED', startDate: Date.now() / 1000 }),

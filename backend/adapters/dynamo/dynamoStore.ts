@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
 import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
@@ -10,8 +10,11 @@ const strip = <T>(item: Record<string, unknown>): T => {
   return rest as T;
 };
 
-/** The Store port on DynamoDB: the same code against AWS and against dynalite in local mode. */
-export function createDynamoStore(options: { client: DynamoDBDocumentClient; tableName: string }): Store {
+/**
+ * The Store port on DynamoDB: the same code against AWS and against dynalite in local mode, over either
+ * transport of documentCommands.ts.
+ */
+export function createDynamoStore(options: { client: DocumentClient; tableName: string }): Store {
   const { client, tableName: TableName } = options;
   const get = async (Key: Record<string, string>) => (await client.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
   const putNew = async (Item: Record<string, unknown>) =>

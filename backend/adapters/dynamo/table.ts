@@ -1,9 +1,11 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkDocuments } from './sdkDocuments';
+import type { DocumentClient } from './documentCommands';
 
-/** A document client that drops `undefined` members (optional record fields) instead of failing. */
-export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+/** The store's documents over the SDK; `undefined` members (optional record fields) are dropped, not refused. */
+export function documentClient(client: DynamoDBClient): DocumentClient {
+  return sdkDocuments(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }));
 }
 
 /** Local mode and tests: create the table if it is missing. In AWS the deploy stack owns the table. */

@@ -2,15 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDynamoStore } from '../../../backend/adapters/dynamo/dynamoStore';
 import { startLocalDynamo } from '../../../backend/local/localDynamo';
 import type { Store } from '../../../backend/core/ports';
+import type { DocumentClient } from '../../../backend/adapters/dynamo/documentCommands';
+import { signedDocuments } from '../../../backend/adapters/dynamo/signedDocuments';
+import { createSignedJsonClient } from '../../../backend/adapters/aws/signedJsonClient';
 import type { ChallengeRecord, Credential } from '../../../backend/core/model';
 
-let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
-let store: Store;
-beforeAll(async () => {
-  dynamo = await startLocalDynamo({ tableName: 'kl-store' });
-  store = createDynamoStore({ client: dynamo.documents, tableName: 'kl-store' });
-});
-afterAll(() => dynamo.close());
+/**
+ * The store's rules on the real DynamoDB protocol, over both transports: the SDK's DocumentClient (local
+ * mode, CLIs) and the small signed client that the Lambda cold start uses.
+ */
+const transports: Record<string, (endpoint: string, sdk: DocumentClient) => DocumentClient> = {
+  'the SDK DocumentClient': (_endpoint, sdk) => sdk,
+  'the signed client (Lambda)': (endpoint) =>
+    signedDocuments(
+      createSignedJsonClient({ endpoint, region: 'eu-west-1', signingName: 'dynamodb', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', credentials: () => ({ accessKeyId: 'local', secretAccessKey: 'local' }) }),
+    ),
+};
 
 const now = 1_800_000_000_000;
 const challenge = (intentId: string, expiresAt = now + 60_000): ChallengeRecord => ({
@@ -22,7 +29,15 @@ const challenge = (intentId: string, expiresAt = now + 60_000): ChallengeRecord 
   intent: { v: 1, purpose: 'unlock', userId: 'u', allowCredentials: ['k'], origin: ['https://a.test'], rpId: 'a.test', expiresAt },
 });
 
-describe('DynamoDB store (on dynalite)', () => {
+describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (transport) => {
+  let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
+  let store: Store;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamo({ tableName: 'kl-store' });
+    store = createDynamoStore({ client: transports[transport]!(dynamo.endpoint, dynamo.documents), tableName: 'kl-store' });
+  });
+  afterAll(() => dynamo.close());
+
   it('consumes a challenge exactly once under 20 concurrent attempts', async () => {
     await store.putChallenge(challenge('int_race'));
     const results = await Promise.all(Array.from({ length: 20 }, () => store.consumeChallenge('int_race', now)));

@@ -184,7 +184,7 @@ describe('run approval: attacks and failures are refused with their code', () =>
     const { user, token, prep } = await prepared('admins-only', {}, 'admin');
     const assertion = user.authenticator.assert(prep.body.options);
     // An admin demotes them in the table between the touch and the confirmation.
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { UpdateCommand } = await import('../../../backend/adapters/dynamo/documentCommands');
     await h.documents.send(new UpdateCommand({ TableName: 'kl-test', Key: { pk: `USER#${user.userId}`, sk: 'USER' }, UpdateExpression: 'SET #r = :r', ExpressionAttributeNames: { '#r': 'role' }, ExpressionAttributeValues: { ':r': 'operator' } }));
     const before = h.launcher.launches.length;
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion }, token);
