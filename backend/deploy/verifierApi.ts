@@ -55,6 +55,8 @@ export class VerifierApi extends Construct {
         metricsEnabled: true,
       },
     });
+    // CDK's own "Endpoint" output names the stage URL even when it is switched off: VerifierUrl is the one answer.
+    this.api.node.tryRemoveChild('Endpoint');
     // Only /v1/… reaches the function; any other path is answered by API Gateway (404 below) for nothing.
     // The Lambda proxy integration (payload 1.0) gives the verifier requestContext.identity.sourceIp.
     const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });

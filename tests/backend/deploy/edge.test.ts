@@ -79,6 +79,8 @@ describe('the verifier behind a regional REST API', () => {
     const host = `abc123.execute-api.${REGION}.amazonaws.com`;
     expect(JSON.parse(render(env.KEYLAUNCH_CONFIG, refs))).toEqual({ rpId: host, origins: [`https://${host}`], allowedCidrs: CIDRS });
     expect(render(regional.toJSON().Outputs.VerifierUrl.Value, refs)).toBe(`https://${host}/live`);
+    // One URL output: the one deploy reads.
+    expect(Object.keys(regional.toJSON().Outputs).filter((k) => JSON.stringify(regional.toJSON().Outputs[k]).includes('execute-api'))).toEqual(['VerifierUrl']);
   });
 });
 
