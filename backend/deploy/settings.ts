@@ -1,3 +1,4 @@
+import { getDomain } from 'tldts';
 import * as z from 'zod';
 import { createIpAllowlist } from '../core/network';
 
@@ -6,8 +7,9 @@ import { createIpAllowlist } from '../core/network';
  * the safe ones; what has no safe default (who may reach the verifier) must be given. The settings file
  * is input like any other: every field is checked, unknown fields are refused.
  *
- * The app's origin and rpId are not settings: they are the verifier's own URL (the API's stage URL, or
- * the custom domain), so the desktop, the verifier and WebAuthn all agree on one origin.
+ * The app's origin is not a setting: it is the verifier's own URL (the API's stage URL, or the custom
+ * domain), so the desktop, the verifier and WebAuthn all agree on one origin. The rpId is that host too,
+ * unless a custom domain names a parent domain instead (to keep keys enrolled under it).
  */
 const cidr = z.string().superRefine((value, ctx) => {
   try {
@@ -19,12 +21,16 @@ const cidr = z.string().superRefine((value, ctx) => {
   if (/\/0$/.test(value)) ctx.addIssue({ code: 'custom', message: `${value} admits every address: name your office or VPN ranges` });
 });
 
+/** The name registered under a public suffix (example.co.uk for a.example.co.uk); none for a suffix itself. */
+const registrableDomain = (host: string) => getDomain(host, { allowPrivateDomains: true }) ?? undefined;
+
 /** A DNS name we can serve at: lowercase labels, at least two of them, no trailing dot. */
 const hostname = z
   .string()
   .max(253)
   .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'a lowercase host name, e.g. keylaunch.example.com')
-  .refine((h) => !/\.amazonaws\.com$|\.on\.aws$/.test(h), 'must be a domain you own, not an AWS one');
+  .refine((h) => !/\.amazonaws\.com$|\.on\.aws$/.test(h), 'must be a domain you own, not an AWS one')
+  .refine((h) => registrableDomain(h) !== undefined, 'is a public suffix, not a name you can own');
 
 export const deploySettingsSchema = z
   .strictObject({
@@ -58,7 +64,11 @@ export const deploySettingsSchema = z
       .optional(),
     /** Settings from before the API Gateway edge: refused with the reason, not silently ignored. */
     appOrigin: z.never({ error: 'no longer a setting: the app is served at the verifier’s own origin (the API’s URL, or customDomain)' }).optional(),
-    rpId: z.never({ error: 'no longer a setting: the rpId is the verifier’s host (the API’s host, or customDomain.domainName)' }).optional(),
+    /**
+     * Only with customDomain, and only to keep keys enrolled under a parent domain: the exact host is
+     * better. Never a public suffix (hostname refuses those: browsers would).
+     */
+    rpId: hostname.optional(),
     ssmPrefix: z.string().regex(/^\/[A-Za-z0-9_.\-/]{1,200}$/).default('/keylaunch'),
     catalogFile: z.string().default('jobs/aws.yaml'),
     adminName: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/).default('admin'),
@@ -74,6 +84,11 @@ export const deploySettingsSchema = z
     if (s.endpoint === 'private' && s.customDomain) ctx.addIssue({ code: 'custom', path: ['customDomain'], message: 'not offered for a private endpoint: use the API’s own URL' });
     if (s.customDomain && s.customDomain.certificateArn.split(':')[3] !== s.region) {
       ctx.addIssue({ code: 'custom', path: ['customDomain', 'certificateArn'], message: `a regional API needs its certificate in ${s.region}` });
+    }
+    if (s.rpId !== undefined) {
+      const host = s.customDomain?.domainName;
+      if (!host) ctx.addIssue({ code: 'custom', path: ['rpId'], message: 'only with customDomain: otherwise the rpId is the API’s own host' });
+      else if (host !== s.rpId && !host.endsWith(`.${s.rpId}`)) ctx.addIssue({ code: 'custom', path: ['rpId'], message: `must be ${host} or a parent domain of it` });
     }
     if (s.throttle.burstLimit < Math.ceil(s.throttle.rateLimit)) {
       ctx.addIssue({ code: 'custom', path: ['throttle', 'burstLimit'], message: 'must be at least rateLimit (the bucket must hold one second of requests)' });

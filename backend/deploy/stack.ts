@@ -105,8 +105,9 @@ export class KeylaunchStack extends Stack {
     });
 
     const edge = new VerifierApi(this, 'Edge', { settings, handler: verifier });
-    // The app is served at the verifier's own origin, and the rpId is that exact host.
-    verifier.addEnvironment('KEYLAUNCH_CONFIG', this.toJsonString({ rpId: edge.host, origins: [edge.origin], allowedCidrs: settings.allowedCidrs }));
+    // The app is served at the verifier's own origin; the rpId is that exact host (or, with a custom
+    // domain, a parent domain the settings name, to keep keys enrolled under it).
+    verifier.addEnvironment('KEYLAUNCH_CONFIG', this.toJsonString({ rpId: settings.rpId ?? edge.host, origins: [edge.origin], allowedCidrs: settings.allowedCidrs }));
 
     new CfnOutput(this, 'VerifierUrl', { value: edge.url });
     if (edge.domain) new CfnOutput(this, 'CustomDomainTarget', { value: edge.domain.domainNameAliasDomainName, description: `Point ${edge.host} (CNAME or alias) here` });

@@ -125,6 +125,12 @@ describe('a custom domain', () => {
     t.hasOutput('CustomDomainTarget', { Value: { 'Fn::GetAtt': [onlyId(t, 'AWS::ApiGateway::DomainName'), 'RegionalDomainName'] } });
   });
 
+  it('a parent domain as rpId, when the settings name one (keys enrolled under it keep working)', () => {
+    synth({ customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT }, rpId: 'example.com' }).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KEYLAUNCH_CONFIG: JSON.stringify({ rpId: 'example.com', origins: ['https://keylaunch.example.com'], allowedCidrs: CIDRS }) }) },
+    });
+  });
+
   it('still denies every source outside the allowlist', () => {
     expect(policyOf(t)[1].Condition).toEqual({ NotIpAddress: { 'aws:SourceIp': CIDRS } });
   });

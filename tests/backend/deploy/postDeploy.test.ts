@@ -50,6 +50,8 @@ describe('the desktop config for a deployed verifier', () => {
     expect(config).toEqual({ verifierUrl: 'https://keylaunch.example.com', appOrigin: 'https://keylaunch.example.com', rpId: 'keylaunch.example.com', userName: 'ada' });
     expect(parseDesktopConfig(JSON.stringify(config))).toMatchObject({ config: { mode: 'remote' } });
     expect(desktopConfigFor(`${STAGE_URL}/`, 'ada').verifierUrl).toBe(STAGE_URL);
+    expect(desktopConfigFor('https://keylaunch.example.com', 'ada', 'example.com')).toMatchObject({ appOrigin: 'https://keylaunch.example.com', rpId: 'example.com' });
+    expect(() => desktopConfigFor('https://keylaunch.example.com', 'ada', 'ample.com')).toThrow(/not keylaunch\.example\.com or a parent/);
   });
 
   it('refuses a VerifierUrl output that is not https://<host>[/<stage>] (the outputs file is input too)', () => {

@@ -39,7 +39,11 @@ describe('deploy settings', () => {
     ['a certificate that is not an ACM ARN', { ...base, customDomain: { domainName: 'keylaunch.example.com', certificateArn: 'arn:aws:iam::123456789012:server-certificate/x' } }, /^customDomain\.certificateArn: an ACM certificate ARN/],
     ['a custom domain on a private API', { ...base, endpoint: 'private', vpcEndpointId: 'vpce-0123456789abcdef0', customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT } }, /^customDomain: not offered for a private endpoint/],
     ['the old appOrigin setting', { ...base, appOrigin: 'https://keylaunch.example.com' }, /^appOrigin: no longer a setting/],
-    ['the old rpId setting', { ...base, rpId: 'example.com' }, /^rpId: no longer a setting/],
+    ['an rpId without a custom domain', { ...base, rpId: 'example.com' }, /^rpId: only with customDomain/],
+    ['an rpId that is not the domain or above it', { ...base, rpId: 'other.com', customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT } }, /^rpId: must be keylaunch\.example\.com or a parent domain of it/],
+    ['an rpId that is a suffix of the name but not a parent domain', { ...base, rpId: 'ample.com', customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT } }, /^rpId: must be keylaunch\.example\.com or a parent/],
+    ['an rpId that is a public suffix', { ...base, rpId: 'co.uk', customDomain: { domainName: 'keylaunch.example.co.uk', certificateArn: CERT } }, /^rpId: .*public suffix/],
+    ['a custom domain that is a public suffix', { ...base, customDomain: { domainName: 'github.io', certificateArn: CERT } }, /^customDomain\.domainName: is a public suffix/],
     ['an unknown field', { ...base, functionUrl: true }, /functionUrl/],
   ])('refuses %s, saying where', (_name, settings, message) => {
     const found = problems(settings);
@@ -57,5 +61,8 @@ describe('deploy settings', () => {
   it('accepts the private variant and a custom domain, each complete', () => {
     expect(problems({ ...base, endpoint: 'private', vpcEndpointId: 'vpce-0123456789abcdef0' })).toEqual([]);
     expect(problems({ ...base, customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT }, throttle: { rateLimit: 2.5, burstLimit: 5 } })).toEqual([]);
+    // A parent domain as rpId, to keep keys enrolled under it; the public suffix list knows co.uk.
+    expect(problems({ ...base, rpId: 'example.co.uk', customDomain: { domainName: 'keylaunch.example.co.uk', certificateArn: CERT } })).toEqual([]);
+    expect(problems({ ...base, rpId: 'keylaunch.example.com', customDomain: { domainName: 'keylaunch.example.com', certificateArn: CERT } })).toEqual([]);
   });
 });
