@@ -19,8 +19,6 @@ const { values } = parseArgs({
     settings: { type: 'string', default: 'deploy.settings.json' },
     region: { type: 'string' },
     'allowed-cidr': { type: 'string', multiple: true },
-    'app-origin': { type: 'string' },
-    'rp-id': { type: 'string' },
     'ssm-prefix': { type: 'string' },
     catalog: { type: 'string' },
     'stack-name': { type: 'string' },
@@ -31,8 +29,6 @@ const parsed = deploySettingsSchema.safeParse({
   ...fromFile,
   ...(values.region ? { region: values.region } : {}),
   ...(values['allowed-cidr'] ? { allowedCidrs: values['allowed-cidr'] } : {}),
-  ...(values['app-origin'] ? { appOrigin: values['app-origin'] } : {}),
-  ...(values['rp-id'] ? { rpId: values['rp-id'] } : {}),
   ...(values['ssm-prefix'] ? { ssmPrefix: values['ssm-prefix'] } : {}),
   ...(values.catalog ? { catalogFile: values.catalog } : {}),
   ...(values['stack-name'] ? { stackName: values['stack-name'] } : {}),
@@ -64,4 +60,5 @@ const { lines, invite } = await postDeploy({
 });
 for (const line of lines) console.log(line);
 console.log(`\nVerifier: ${outputs.VerifierUrl}`);
+if (outputs.CustomDomainTarget) console.log(`Point ${settings.customDomain!.domainName} (CNAME, or an alias record) at ${outputs.CustomDomainTarget}.`);
 if (invite) console.log(`\nFirst admin invite for ${invite.userName} (shown once, valid 24 h):\n\n    ${invite.code}\n`);

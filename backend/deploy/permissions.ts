@@ -42,11 +42,16 @@ export function jobPermissions(jobs: JobDefinition[], where: Where): StatementSp
       return arn('ec2', `launch-template/${j.target.launchTemplate.id}`);
     });
     const launchedWith = { ArnEquals: { 'ec2:LaunchTemplate': templates } };
+    // AWS's pattern for "only what the template names": the template itself, then every other resource
+    // RunInstances touches only when it comes from that template (ec2:IsLaunchTemplateResource), so the
+    // caller cannot override the AMI, subnet, security groups, key pair or network interfaces.
+    // The spot request is made from the call's market options, not the template, and grants nothing.
+    out.push({ sid: 'RunInstancesFromJobTemplates', actions: ['ec2:RunInstances'], resources: [...templates, arn('ec2', 'spot-instances-request/*')], conditions: launchedWith });
     out.push({
-      sid: 'RunInstancesFromJobTemplates',
+      sid: 'RunInstancesOnlyWithTemplateResources',
       actions: ['ec2:RunInstances'],
-      resources: [...templates, ...['instance', 'volume', 'network-interface', 'subnet', 'security-group', 'key-pair'].map((r) => arn('ec2', `${r}/*`)), `arn:${p}:ec2:${region}::image/*`, `arn:${p}:ec2:${region}::snapshot/*`],
-      conditions: launchedWith,
+      resources: [...['instance', 'volume', 'network-interface', 'subnet', 'security-group', 'key-pair'].map((r) => arn('ec2', `${r}/*`)), `arn:${p}:ec2:${region}::image/*`, `arn:${p}:ec2:${region}::snapshot/*`],
+      conditions: { ...launchedWith, Bool: { 'ec2:IsLaunchTemplateResource': 'true' } },
     });
     out.push({ sid: 'TagOnlyWhatRunInstancesCreates', actions: ['ec2:CreateTags'], resources: [arn('ec2', 'instance/*'), arn('ec2', 'volume/*')], conditions: { StringEquals: { 'ec2:CreateAction': 'RunInstances' } } });
     out.push({

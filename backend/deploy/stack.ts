@@ -8,6 +8,13 @@ import type { Construct } from 'constructs';
 import type { JobDefinition } from '../core/job';
 import type { DeploySettings } from './settings';
 import { jobPermissions } from './permissions';
+import { VerifierApi } from './verifierApi';
+import { key } from '../adapters/dynamo/keys';
+
+/** The partition keys the audit log lives under (keys.ts), which the verifier may add to but not change. */
+export const AUDIT_PARTITIONS = [key.audit('').pk];
+/** The attribute DynamoDB's TTL reads (epoch seconds), for every item type that expires. */
+export const TTL_ATTRIBUTE = 'ttl';
 
 export interface KeylaunchStackProps extends StackProps {
   settings: DeploySettings;
@@ -18,10 +25,10 @@ export interface KeylaunchStackProps extends StackProps {
 }
 
 /**
- * The verifier in AWS: a DynamoDB table, the session secret, one Lambda behind a Function URL, and a role
- * that may do exactly what the catalog's jobs need. The Function URL's auth type is NONE on purpose:
- * the verifier authenticates every call itself (allowlist, sessions, touches), and IAM auth would put AWS
- * credentials on the desktop, which keylaunch exists to avoid.
+ * The verifier in AWS: a DynamoDB table, the session secret, one Lambda behind an API Gateway REST API
+ * that refuses every source outside the allowlist (VerifierApi), and a role that may do exactly what the
+ * catalog's jobs need. No IAM auth on the API: that would put AWS credentials on the desktop, which
+ * keylaunch exists to avoid; the verifier authenticates every call itself (sessions, touches).
  */
 export class KeylaunchStack extends Stack {
   constructor(scope: Construct, id: string, props: KeylaunchStackProps) {
@@ -35,7 +42,7 @@ export class KeylaunchStack extends Stack {
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      timeToLiveAttribute: 'ttl',
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       deletionProtection: true,
       // Users, keys, runs and the audit log outlive the stack: `npm run destroy` leaves the table.
       removalPolicy: RemovalPolicy.RETAIN,
@@ -59,12 +66,22 @@ export class KeylaunchStack extends Stack {
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
+    // The audit log is append-only for the verifier: whatever the code does, its role cannot change or
+    // remove an audit item (DynamoDB's own TTL deletes expired refusals; that is not this role).
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'AuditIsAppendOnly',
+        effect: iam.Effect.DENY,
+        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': AUDIT_PARTITIONS } },
+      }),
+    );
     add('ReadSessionSecret', ['secretsmanager:GetSecretValue'], [sessionSecret.secretArn]);
     const jobsPath = `arn:${partition}:ssm:${this.region}:${this.account}:parameter${settings.ssmPrefix}/jobs`;
+    // Read without decryption (ssmCatalog.ts): the execution parameter's version is all the verifier
+    // needs, so the role holds no kms:Decrypt.
     add('ReadJobCatalog', ['ssm:GetParametersByPath', 'ssm:GetParameters'], [jobsPath, `${jobsPath}/*`]);
-    // The catalog is read decrypted; SecureStrings use the AWS-managed aws/ssm key, whose ARN is not
-    // known here: `*`, held to use through SSM in this region.
-    add('DecryptJobCatalog', ['kms:Decrypt'], ['*'], { StringEquals: { 'kms:ViaService': `ssm.${this.region}.amazonaws.com` } });
     for (const s of jobPermissions(props.jobs, { region: this.region, account: this.account, partition })) add(s.sid, s.actions, s.resources, s.conditions);
 
     const verifier = new lambda.Function(this, 'Verifier', {
@@ -84,13 +101,16 @@ export class KeylaunchStack extends Stack {
         KEYLAUNCH_TABLE: table.tableName,
         KEYLAUNCH_SSM_PREFIX: settings.ssmPrefix,
         KEYLAUNCH_SESSION_SECRET_ARN: sessionSecret.secretArn,
-        KEYLAUNCH_CONFIG: JSON.stringify({ rpId: settings.rpId, origins: [settings.appOrigin], allowedCidrs: settings.allowedCidrs }),
       },
     });
 
-    const url = verifier.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE, invokeMode: lambda.InvokeMode.BUFFERED });
+    const edge = new VerifierApi(this, 'Edge', { settings, handler: verifier });
+    // The app is served at the verifier's own origin; the rpId is that exact host (or, with a custom
+    // domain, a parent domain the settings name, to keep keys enrolled under it).
+    verifier.addEnvironment('KEYLAUNCH_CONFIG', this.toJsonString({ rpId: settings.rpId ?? edge.host, origins: [edge.origin], allowedCidrs: settings.allowedCidrs }));
 
-    new CfnOutput(this, 'VerifierUrl', { value: url.url });
+    new CfnOutput(this, 'VerifierUrl', { value: edge.url });
+    if (edge.domain) new CfnOutput(this, 'CustomDomainTarget', { value: edge.domain.domainNameAliasDomainName, description: `Point ${edge.host} (CNAME or alias) here` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'SessionSecretArn', { value: sessionSecret.secretArn });
   }

@@ -6,7 +6,9 @@ import type { JobCatalog } from '../../core/ports';
  * AWS mode's JobCatalog: SSM Parameter Store, two parameters per job —
  *   <prefix>/jobs/<name>/invoke     JSON the launcher reads (validated per job type)
  *   <prefix>/jobs/<name>/execution  what the job reads; passed to it by name and version, never read here
- * The list is read recursively, decrypted and paginated, and cached briefly. A confirmation asks for the
+ * The list is read recursively and paginated, never decrypted (only the execution parameter is a
+ * SecureString, and the verifier needs nothing of it but its version, so its role holds no kms:Decrypt),
+ * and cached briefly. A confirmation asks for the
  * job fresh, so a version that changed between the touch and the launch is always seen (§8).
  */
 export function createSsmCatalog(o: { client: SSMClient; prefix: string; cacheMs?: number; now?: () => number }): JobCatalog {
@@ -19,7 +21,7 @@ export function createSsmCatalog(o: { client: SSMClient; prefix: string; cacheMs
     const params: Parameter[] = [];
     let NextToken: string | undefined;
     do {
-      const out = await o.client.send(new GetParametersByPathCommand({ Path: root, Recursive: true, WithDecryption: true, MaxResults: 10, NextToken }));
+      const out = await o.client.send(new GetParametersByPathCommand({ Path: root, Recursive: true, WithDecryption: false, MaxResults: 10, NextToken }));
       params.push(...(out.Parameters ?? []));
       NextToken = out.NextToken;
     } while (NextToken);
@@ -37,7 +39,7 @@ export function createSsmCatalog(o: { client: SSMClient; prefix: string; cacheMs
     listJobs: list,
     async getJob(name, options = {}) {
       if (!options.fresh) return (await list()).find((e) => e.name === name);
-      const out = await o.client.send(new GetParametersCommand({ Names: [`${root}${name}/invoke`, `${root}${name}/execution`], WithDecryption: true }));
+      const out = await o.client.send(new GetParametersCommand({ Names: [`${root}${name}/invoke`, `${root}${name}/execution`], WithDecryption: false }));
       return toEntries(root, out.Parameters ?? []).find((e) => e.name === name);
     },
   };
@@ -61,6 +63,8 @@ export function toEntries(root: string, params: Parameter[]): CatalogEntry[] {
         ...(execution ? { execution: String(execution.Version) } : {}),
       };
       if (!invoke) return { name, available: false, reason: `no ${root}${name}/invoke parameter`, versions };
+      // Read without decryption, a SecureString's value is ciphertext: say so rather than "not JSON".
+      if (invoke.Type === 'SecureString') return { name, available: false, reason: 'the invoke parameter must be a String (the verifier reads the catalog without decryption)', versions };
       let raw: unknown;
       try {
         raw = JSON.parse(invoke.Value ?? '');

@@ -11,7 +11,7 @@ const invoke = (name: string, body: Record<string, unknown>, Version = 1) => ({ 
 const lambdaJob = { title: 'Deploy', type: 'lambda', allow: { roles: ['operator'] } };
 
 describe('SSM catalog', () => {
-  it('reads every page, recursively and decrypted, and lists each job with its versions and execution parameter', async () => {
+  it('reads every page, recursively and never decrypted, and lists each job with its versions and execution parameter', async () => {
     ssm
       .on(GetParametersByPathCommand, { NextToken: undefined })
       .resolves({ Parameters: [invoke('deploy', lambdaJob, 4), { Name: '/kl/jobs/deploy/execution', Value: '{"secret":"s"}', Version: 2 }], NextToken: 'page2' });
@@ -19,7 +19,7 @@ describe('SSM catalog', () => {
     const entries = await createSsmCatalog({ client: new SSMClient({}), prefix: '/kl' }).listJobs();
     const calls = ssm.commandCalls(GetParametersByPathCommand);
     expect(calls).toHaveLength(2);
-    expect(calls[0]!.args[0].input).toMatchObject({ Path: '/kl/jobs/', Recursive: true, WithDecryption: true });
+    expect(calls[0]!.args[0].input).toMatchObject({ Path: '/kl/jobs/', Recursive: true, WithDecryption: false });
     expect(entries.map((e) => [e.name, e.available])).toEqual([['bad-json', false], ['broken', false], ['deploy', true], ['orphan', false]]);
     const deploy = entries.find((e) => e.name === 'deploy')!;
     expect(deploy).toMatchObject({ versions: { invoke: '4', execution: '2' }, execution: { parameter: '/kl/jobs/deploy/execution', version: '2' } });
@@ -38,7 +38,13 @@ describe('SSM catalog', () => {
     expect((await catalog.getJob('deploy'))?.versions.invoke).toBe('4');
     expect(ssm.commandCalls(GetParametersByPathCommand)).toHaveLength(1);
     expect((await catalog.getJob('deploy', { fresh: true }))?.versions.invoke).toBe('5');
-    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input).toEqual({ Names: ['/kl/jobs/deploy/invoke', '/kl/jobs/deploy/execution'], WithDecryption: true });
+    expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input).toEqual({ Names: ['/kl/jobs/deploy/invoke', '/kl/jobs/deploy/execution'], WithDecryption: false });
+  });
+
+  it('an invoke parameter stored as a SecureString is unavailable, with the reason (its value is ciphertext without decryption)', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ ...invoke('deploy', lambdaJob), Type: 'SecureString', Value: 'AQICAHh…ciphertext' }] });
+    const [entry] = await createSsmCatalog({ client: new SSMClient({}), prefix: '/kl' }).listJobs();
+    expect(entry).toMatchObject({ available: false, reason: expect.stringContaining('must be a String') });
   });
 
   it('an invoke config that names another job is unavailable', async () => {
