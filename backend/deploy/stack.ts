@@ -10,6 +10,7 @@ import type { DeploySettings } from './settings';
 import { jobPermissions } from './permissions';
 import { VerifierApi } from './verifierApi';
 import { key } from '../adapters/dynamo/keys';
+import { LAMBDA_HANDLER } from '../../build/buildLambda';
 
 /** The partition keys the audit log lives under (keys.ts), which the verifier may add to but not change. */
 export const AUDIT_PARTITIONS = [key.audit('').pk];
@@ -88,7 +89,7 @@ export class KeylaunchStack extends Stack {
       description: 'keylaunch verifier',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
-      handler: 'index.handler',
+      handler: LAMBDA_HANDLER,
       code: lambda.Code.fromAsset(props.lambdaAssetDir),
       // 512 MB: the bundled handler imports in ~0.2 s locally (npm run bench) and a confirmation is
       // dominated by storage round trips, not CPU; more memory buys little.

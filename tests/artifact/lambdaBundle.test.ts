@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { buildLambda } from '../../build/buildLambda';
+import { LAMBDA_HANDLER, buildLambda } from '../../build/buildLambda';
+import { loadCatalog } from '../../backend/deploy/loadCatalog';
+import { ACCOUNT, REGION, onlyId, render, synth } from '../backend/deploy/synth';
 import { pushJobs } from '../../backend/cli/jobCatalogAdmin';
 import { createInvite } from '../../backend/core/invites';
 import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
@@ -21,15 +23,23 @@ import { SoftAuthenticator } from '../support/softAuthenticator';
  * task folder (no node_modules beside it, as in Lambda), imported by a stand-in of the Lambda runtime in
  * a child process and called with API Gateway's real event shape. AWS is played by dynalite (DynamoDB)
  * and recording fakes (tests/support/awsFakes.ts) reached through the SDK's standard endpoint variables.
- * The catalog is jobs/aws.example.yaml, pushed by `npm run jobs -- push`'s own code.
+ * The catalog is jobs/aws.example.yaml, pushed by `npm run jobs -- push`'s own code; the function's
+ * environment is the one the deploy stack synthesizes for that catalog.
  */
-const REGION = 'eu-west-1';
 const TABLE = 'keylaunch-artifact';
-const PREFIX = '/keylaunch';
-const ORIGIN = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
-const RP_ID = 'abc123.execute-api.eu-west-1.amazonaws.com';
-const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:keylaunch-session-AbCdEf';
-const CALLER = '203.0.113.10';
+const API_ID = 'abc123';
+const ORIGIN = `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
+const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:keylaunch-session-AbCdEf`;
+const CALLER = '203.0.113.10'; // inside the synthesized stack's allowedCidrs
+let PREFIX = '';
+
+/** The function's environment exactly as the deploy stack sets it, with CloudFormation's references resolved. */
+async function stackEnvironment(): Promise<Record<string, string>> {
+  const template = synth({}, await loadCatalog('jobs/aws.example.yaml'));
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: LAMBDA_HANDLER } })) as any[];
+  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, 'AWS::Partition': 'aws' };
+  return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v, refs)]));
+}
 
 let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
 let aws: AwsFakes;
@@ -56,6 +66,8 @@ async function run(job: string, params: Record<string, unknown>, extra: Record<s
 }
 
 beforeAll(async () => {
+  const stackEnv = await stackEnvironment();
+  PREFIX = stackEnv.KEYLAUNCH_SSM_PREFIX!;
   const taskRoot = mkdtempSync(join(tmpdir(), 'kl-lambda-task-'));
   cpSync(await buildLambda(), taskRoot, { recursive: true });
   dynamo = await startLocalDynamo({ tableName: TABLE });
@@ -76,10 +88,7 @@ beforeAll(async () => {
       AWS_REGION: REGION,
       AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-      KEYLAUNCH_TABLE: TABLE,
-      KEYLAUNCH_SSM_PREFIX: PREFIX,
-      KEYLAUNCH_SESSION_SECRET_ARN: SECRET_ARN,
-      KEYLAUNCH_CONFIG: JSON.stringify({ rpId: RP_ID, origins: [ORIGIN], allowedCidrs: ['203.0.113.0/24'] }),
+      ...stackEnv,
     },
   });
 
@@ -134,7 +143,7 @@ describe('the Lambda bundle as deploy ships it', () => {
     expect(aws.callsTo('ec2').map((c) => c.operation)).toEqual(['DescribeLaunchTemplateVersions', 'DescribeAvailabilityZones', 'DescribeSpotPriceHistory', 'RunInstances']);
     const tag = (n: number, k: string, v: string) => ({ [`TagSpecification.${n}.Tag.1.Key`]: 'JobName', [`TagSpecification.${n}.Tag.1.Value`]: 'render-batch', [`TagSpecification.${n}.Tag.2.Key`]: 'RunId', [`TagSpecification.${n}.Tag.2.Value`]: r.id, [`TagSpecification.${n}.Tag.3.Key`]: 'RequestedBy', [`TagSpecification.${n}.Tag.3.Value`]: 'ada', [`TagSpecification.${n}.${k}`]: v });
     expect(aws.callsTo('ec2', 'RunInstances')[0]!.input).toEqual({
-      'LaunchTemplate.LaunchTemplateName': 'render-node',
+      'LaunchTemplate.LaunchTemplateId': 'lt-0123456789abcdef0',
       'LaunchTemplate.Version': '$Default',
       MinCount: '1',
       MaxCount: '1',

@@ -268,10 +268,13 @@ async function benchEndToEnd(approvalOverDynalite: number) {
   }
 }
 
+// BENCH_ONLY=c (or a,c,e): just those figures ((e) needs (b) and runs it too).
+const only = process.env.BENCH_ONLY?.split(',');
+const wanted = (part: string) => !only || only.includes(part) || (part === 'b' && only.includes('e'));
 console.log(`keylaunch bench (node ${process.version})\n`);
-await benchCore();
-const approvalOverDynalite = await benchDynalite();
-await benchBundle();
-await benchRenderer();
-await benchEndToEnd(approvalOverDynalite);
+if (wanted('a')) await benchCore();
+const approvalOverDynalite = wanted('b') ? await benchDynalite() : 0;
+if (wanted('c')) await benchBundle();
+if (wanted('d')) await benchRenderer();
+if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { AUDIT_PARTITIONS, TTL_ATTRIBUTE } from '../../../backend/deploy/stack';
 import { createDynamoStore } from '../../../backend/adapters/dynamo/dynamoStore';
 import { startLocalDynamo } from '../../../backend/local/localDynamo';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
-const scan = async () => (await dynamo.documents.send(new ScanCommand({ TableName: 'kl-layout' }))).Items ?? [];
+const scan = async () => ((await dynamo.client.send(new ScanCommand({ TableName: 'kl-layout' }))).Items ?? []).map((i) => unmarshall(i));
 
 describe('the table as the stack protects it', () => {
   it('every audit entry, accepted or refused, is under a partition key the audit deny names', async () => {
