@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
 import { createSessionHolder, type Timers } from '../../electron/main/sessionHolder';
-import { parseDesktopConfig } from '../../electron/main/desktopConfig';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
 import { DESKTOP_METHODS, channelOf, type DesktopMethod } from '../../electron/shared/desktopApi';
 
@@ -121,28 +120,5 @@ describe('session token in memory, with idle lock', () => {
     holder.lock();
     expect(holder.use()).toBeUndefined();
     expect(onLocked).toHaveBeenCalledWith('manual');
-  });
-});
-
-describe('desktop config', () => {
-  const good = { verifierUrl: 'https://abc.lambda-url.eu-west-1.on.aws/', appOrigin: 'https://keylaunch.example.com', rpId: 'example.com', userName: 'alice' };
-
-  it('accepts a deployed config and a local one', () => {
-    expect(parseDesktopConfig(JSON.stringify(good))).toMatchObject({ config: { mode: 'remote', appOrigin: 'https://keylaunch.example.com' } });
-    expect(parseDesktopConfig(JSON.stringify({ verifierUrl: 'http://127.0.0.1:8787', appOrigin: 'http://localhost:5317', rpId: 'localhost', userName: 'admin' }))).toMatchObject({ config: { mode: 'local' } });
-  });
-
-  it.each([
-    ['not JSON', '{', 'not valid JSON'],
-    ['http to a remote verifier', JSON.stringify({ ...good, verifierUrl: 'http://verifier.example.com' }), 'verifierUrl'],
-    ['an http app origin not on localhost', JSON.stringify({ ...good, appOrigin: 'http://keylaunch.example.com' }), 'appOrigin'],
-    ['an app origin with a path', JSON.stringify({ ...good, appOrigin: 'https://keylaunch.example.com/app' }), 'appOrigin'],
-    ['an rpId the origin does not belong to', JSON.stringify({ ...good, rpId: 'other.com' }), 'rpId'],
-    ['an rpId that is only a suffix string', JSON.stringify({ ...good, appOrigin: 'https://evilexample.com', rpId: 'example.com' }), 'rpId'],
-    ['an unknown field', JSON.stringify({ ...good, devTools: true }), ''],
-    ['a bad pin', JSON.stringify({ ...good, pinSha256: ['abc'] }), 'pinSha256'],
-  ])('refuses %s with a reason', (_, text, mentions) => {
-    const r = parseDesktopConfig(text);
-    expect('reason' in r && r.reason).toContain(mentions);
   });
 });
