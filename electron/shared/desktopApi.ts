@@ -63,7 +63,7 @@ export interface DesktopApi {
   listKeys(): Promise<DesktopResult<{ keys: PublicKey[] }>>;
   startAddKey(): Promise<DesktopResult<AddKeyOptions>>;
   finishAddKey(input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string }): Promise<DesktopResult<{ key: PublicKey }>>;
-  startRevokeKey(input: { credentialId: string; allowLastKey: boolean }): Promise<DesktopResult<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number }>>;
+  startRevokeKey(input: { credentialId: string; allowLastKey: boolean }): Promise<DesktopResult<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } }>>;
   finishRevokeKey(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ key: PublicKey }>>;
 
   /** Opens an allowlisted external link (an AWS console page, the docs) in the system browser. */
