@@ -27,6 +27,7 @@ const LOCK_REASONS: Record<string, string> = {
   expired: 'Your session ended.',
   ended: 'Your session ended.',
   manual: '',
+  system: 'Locked because the computer went to sleep or its screen locked.',
 };
 
 export function App() {

@@ -122,3 +122,37 @@ describe('session token in memory, with idle lock', () => {
     expect(onLocked).toHaveBeenCalledWith('manual');
   });
 });
+
+describe('the idle lock, checked at use, and the token handed back for revocation', () => {
+  const user = { id: 'u', name: 'alice', role: 'operator' as const };
+  /** Timers that never fire, as after an OS suspend: only the clock moves. */
+  const frozen = () => {
+    let time = 0;
+    return { timers: { now: () => time, setTimeout: () => 0, clearTimeout: () => undefined } satisfies Timers, advance: (ms: number) => (time += ms) };
+  };
+
+  it('refuses a token past the idle time even when the timer never fired', () => {
+    const { timers, advance } = frozen();
+    const onLocked = vi.fn();
+    const dropped: string[] = [];
+    const holder = createSessionHolder({ timers, onLocked, onTokenDropped: (t, r) => dropped.push(`${t}:${r}`) });
+    holder.set('tok', user, 3_600_000);
+    advance(5 * 60_000);
+    expect(holder.state()).toBeNull();
+    expect(holder.use()).toBeUndefined();
+    expect(onLocked).toHaveBeenCalledWith('idle');
+    expect(dropped).toEqual(['tok:idle']);
+  });
+
+  it('hands a manually or system-locked token back to be ended at the verifier, not one the verifier ended', () => {
+    const dropped: string[] = [];
+    const holder = createSessionHolder({ timers: frozen().timers, onLocked: () => undefined, onTokenDropped: (t, r) => dropped.push(`${t}:${r}`) });
+    holder.set('a', user, 600_000);
+    holder.lock('system');
+    holder.set('b', user, 600_000);
+    holder.lock('ended');
+    holder.set('c', user, 600_000);
+    holder.lock('manual');
+    expect(dropped).toEqual(['a:system', 'c:manual']);
+  });
+});
