@@ -5,6 +5,7 @@ import { lockDownSession, type LockableSession } from '../../electron/main/polic
 import { CONTENT_SECURITY_POLICY, createAppRequestHandler } from '../../electron/main/policies/appProtocol';
 import { createTouchNotifier } from '../../electron/main/policies/touchNotifier';
 import { ELECTRON_FUSES } from '../../electron/fuses';
+import { forbiddenSwitches } from '../../electron/main/policies/launchSwitches';
 
 /** A fake of the few WebContents members the navigation guard touches; records what it registered. */
 class FakeContents implements GuardedContents {
@@ -247,4 +248,17 @@ describe('the window', () => {
     });
     expect(createAppWindow(FakeWindow, { partition: 'p', preload: 'x', isPackaged: false }).options.webPreferences.devTools).toBe(true);
   });
+});
+
+describe('switches a packaged app refuses', () => {
+  it.each([
+    [['--remote-debugging-port=9222'], ['remote-debugging-port']],
+    [['--REMOTE-DEBUGGING-PORT=9222'], ['remote-debugging-port']],
+    [['/remote-debugging-pipe'], ['remote-debugging-pipe']],
+    [['--inspect-brk=0'], ['inspect-brk']],
+    [['--inspect-anything'], ['inspect-anything']],
+    [['--js-flags', '--expose-gc'], ['js-flags']],
+    [['--gpu-launcher=/bin/sh -c x'], ['gpu-launcher']],
+    [['--keylaunch-config=/tmp/x.json', 'C:\\Users\\a\\file.json', '--lang=en'], []],
+  ])('%j -> %j', (argv, found) => expect(forbiddenSwitches(argv)).toEqual(found));
 });
