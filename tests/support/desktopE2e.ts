@@ -17,7 +17,7 @@ export const CHROMIUM = process.env.KEYLAUNCH_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join('test-output', 'screenshots');
 
 /** The renderer under test is always the current source: built once per test process, never a stale dist/. */
-let built: Promise<void> | undefined;
+let built: Promise<unknown> | undefined;
 const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) => m.buildDesktop({ quiet: true })));
 
 /**
