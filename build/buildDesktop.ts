@@ -1,4 +1,5 @@
 import { build as esbuild } from 'esbuild';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { build as viteBuild } from 'vite';
 
@@ -27,6 +28,8 @@ export async function buildDesktop(o: { quiet?: boolean; outDir?: string } = {})
     else process.env.NODE_ENV = previous;
   }
   const common = { bundle: true, platform: 'node' as const, format: 'cjs' as const, target: 'node22', external: ['electron'], logLevel: 'error' as const, sourcemap: false };
+  // A profile is baked only by `npm run dist -- --config`, after this build: never keep an older one.
+  await rm(join(outDir, 'electron', 'profile.json'), { force: true });
   await Promise.all([
     esbuild({ ...common, entryPoints: ['electron/main/main.ts'], outfile: join(outDir, 'electron', 'main.cjs') }),
     esbuild({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: join(outDir, 'electron', 'preload.cjs') }),
