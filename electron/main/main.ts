@@ -5,7 +5,7 @@ import { LOCKED_EVENT, type ConfigState, type DesktopError } from '../shared/des
 import { desktopInputSchemas } from '../shared/desktopSchemas';
 import { configState, importRefusal, loadDesktopConfig, parseDesktopConfig, type ConfigSource, type DesktopConfig } from './desktopConfig';
 import { createDesktopHandlers } from './desktopHandlers';
-import { createSessionHolder } from './sessionHolder';
+import { createDesktopSession } from './sessionHolder';
 import { createVerifierClient, type VerifierClient } from './verifierClient';
 import { createApprovalGate } from './approvalGate';
 import { createApprovalDialog } from './policies/approvalDialog';
@@ -37,13 +37,12 @@ let source: ConfigSource = 'imported';
 // Before any config, the app is served at this placeholder origin; the config's origin replaces it.
 let appOrigin = 'http://localhost:5317';
 
-const sessionHolder = createSessionHolder({
+const sessionHolder = createDesktopSession({
+  client: () => current?.client,
   onLocked: (reason) => {
     approvals.clear();
     window?.webContents.send(LOCKED_EVENT, reason);
   },
-  // Locking ends the session at the verifier too; if it cannot be reached, the token still dies here.
-  onTokenDropped: (token) => void current?.client.call('POST', '/v1/session/end', { body: {}, token }).catch(() => undefined),
 });
 const approvals = createApprovalGate({
   ask: createApprovalDialog({

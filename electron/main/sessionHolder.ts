@@ -74,3 +74,21 @@ export function createSessionHolder(o: {
   };
 }
 export type SessionHolder = ReturnType<typeof createSessionHolder>;
+
+/**
+ * The session holder main uses: a dropped token (lock, idle, suspend) is also ended at the verifier, so
+ * a locked desktop's token is dead everywhere. If the verifier cannot be reached it still dies here.
+ */
+export function createDesktopSession(o: {
+  client: () => { call(method: 'POST', path: string, o: { body: unknown; token: string }): Promise<unknown> } | undefined;
+  onLocked: (reason: LockReason) => void;
+  idleMs?: number;
+  timers?: Timers;
+}): SessionHolder {
+  return createSessionHolder({
+    onLocked: o.onLocked,
+    ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
+    ...(o.timers ? { timers: o.timers } : {}),
+    onTokenDropped: (token) => void o.client()?.call('POST', '/v1/session/end', { body: {}, token }).catch(() => undefined),
+  });
+}

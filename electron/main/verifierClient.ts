@@ -3,6 +3,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { DesktopError } from '../shared/desktopApi';
+import { DESKTOP_VERSION_HEADER } from '../../backend/core/desktopVersionHeader';
 
 /**
  * The main process's client for the verifier: the app's only network client. HTTPS, or http only to
@@ -32,8 +33,6 @@ function pinnedIdentity(pins: string[]) {
   };
 }
 
-/** The header that tells the verifier which desktop version calls (it refuses releases below its minimum). */
-export const DESKTOP_VERSION_HEADER = 'x-keylaunch-desktop-version';
 
 export function createVerifierClient(o: {
   verifierUrl: string;

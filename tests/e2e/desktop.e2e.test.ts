@@ -98,6 +98,8 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
   it('locks on request and shows the locked screen again', async () => {
     await e.page.getByRole('button', { name: 'Lock', exact: true }).click();
     await e.page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor();
+    // The token died at the verifier too, not only in main's memory.
+    await expect.poll(async () => (await e.harness.auditEntries(20)).some((a) => a.action === 'session.end' && a.outcome === 'accepted')).toBe(true);
     expect(e.session.state()).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
-import { createSessionHolder } from '../../electron/main/sessionHolder';
+import { createDesktopSession } from '../../electron/main/sessionHolder';
 import { createVerifierClient } from '../../electron/main/verifierClient';
 import { parseDesktopConfig, configState } from '../../electron/main/desktopConfig';
 import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
@@ -67,7 +67,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     },
     now: Date.now,
   });
-  const session = createSessionHolder({ onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
+  const session = createDesktopSession({ client: () => current.client, onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
   const touches: string[] = [];
   const opened: string[] = [];
   const handlers = createDesktopHandlers({
