@@ -254,11 +254,16 @@ describe('switches a packaged app refuses', () => {
   it.each([
     [['--remote-debugging-port=9222'], ['remote-debugging-port']],
     [['--REMOTE-DEBUGGING-PORT=9222'], ['remote-debugging-port']],
-    [['/remote-debugging-pipe'], ['remote-debugging-pipe']],
+    [['-remote-debugging-pipe'], ['remote-debugging-pipe']],
     [['--inspect-brk=0'], ['inspect-brk']],
     [['--inspect-anything'], ['inspect-anything']],
     [['--js-flags', '--expose-gc'], ['js-flags']],
     [['--gpu-launcher=/bin/sh -c x'], ['gpu-launcher']],
     [['--keylaunch-config=/tmp/x.json', 'C:\\Users\\a\\file.json', '--lang=en'], []],
-  ])('%j -> %j', (argv, found) => expect(forbiddenSwitches(argv)).toEqual(found));
+  ])('%j -> %j', (argv, found) => expect(forbiddenSwitches(argv, 'linux')).toEqual(found));
+
+  it('reads /switch as a switch on Windows only (elsewhere it is a path)', () => {
+    expect(forbiddenSwitches(['/remote-debugging-port=9222'], 'win32')).toEqual(['remote-debugging-port']);
+    expect(forbiddenSwitches(['/inspect/notes.json'], 'linux')).toEqual([]);
+  });
 });

@@ -13,12 +13,14 @@ const FORBIDDEN = [
   'allow-running-insecure-content', 'disable-site-isolation-trials', 'load-extension', 'remote-debugging-targets',
 ];
 
-/** Chromium reads `--x`, `-x` and (Windows) `/x`, with or without `=value`, and names are case-insensitive. */
-const switchName = (arg: string) => {
-  const m = /^(?:--?|\/)([A-Za-z][A-Za-z0-9-]*)(?:=|$)/.exec(arg);
+/** Chromium reads `--x` and `-x` (and on Windows `/x`), with or without `=value`, case-insensitively. */
+const switchName = (arg: string, windows: boolean) => {
+  const m = (windows ? /^(?:--?|\/)([A-Za-z][A-Za-z0-9-]*)(?:=|$)/ : /^--?([A-Za-z][A-Za-z0-9-]*)(?:=|$)/).exec(arg);
   return m ? m[1]!.toLowerCase() : undefined;
 };
 
-export function forbiddenSwitches(argv: readonly string[]): string[] {
-  return argv.map(switchName).filter((name): name is string => name !== undefined && FORBIDDEN.some((f) => name === f || name.startsWith('inspect')));
+export function forbiddenSwitches(argv: readonly string[], platform: string = process.platform): string[] {
+  return argv
+    .map((arg) => switchName(arg, platform === 'win32'))
+    .filter((name): name is string => name !== undefined && (FORBIDDEN.includes(name) || name.startsWith('inspect')));
 }
