@@ -5,6 +5,7 @@ import { readSessionToken } from '../core/session';
 import type { AuditFacts, RequestContext, VerifierDeps } from '../core/deps';
 import type { RateLimiter } from '../core/rateLimit';
 import { matchRoute } from './routes';
+import { DESKTOP_VERSION_HEADER, checkDesktopVersion } from '../core/desktopVersion';
 
 /** A request as both entry points (Lambda Function URL, local node:http) hand it over. */
 export interface ApiRequest {
@@ -51,6 +52,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     if (!match.route) throw new KeylaunchError('not_found', match.pathKnown ? `${req.method} is not allowed here.` : 'No such route.');
     const { route } = match;
     action = route.action;
+    checkDesktopVersion(deps.config.minDesktopVersion, req.headers[DESKTOP_VERSION_HEADER]); // the kill switch for a bad release
     const parsed = route.input.safeParse(route.method === 'POST' ? parseJson(req.body) : { ...req.query, ...match.pathParams });
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 

@@ -5,6 +5,7 @@ import { finishUnlock, startUnlock } from '../core/unlock';
 import { confirmRun, prepareRun } from '../core/runs';
 import { finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
 import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
+import { endSession } from '../core/endSession';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -39,6 +40,7 @@ export const routes: Route[] = [
     run: (d, c, i) => finishUnlock(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
   route({ method: 'GET', path: '/v1/session', action: 'session.get', input: s.emptyQuery, run: (d, c) => whoAmI(d, c) }),
+  route({ method: 'POST', path: '/v1/session/end', action: 'session.end', input: s.endSessionBody, run: (d, c) => endSession(d, c) }),
   route({ method: 'GET', path: '/v1/jobs', action: 'jobs.list', input: s.emptyQuery, run: (d, c) => listJobs(d, c) }),
   route({ method: 'POST', path: '/v1/runs/prepare', action: 'run.prepare', input: s.prepareRunBody, run: prepareRun }),
   route({

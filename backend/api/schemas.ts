@@ -58,3 +58,4 @@ export const pageQuery = z.strictObject({
 });
 export const runIdQuery = z.strictObject({ runId: id });
 export const emptyQuery = z.strictObject({});
+export const endSessionBody = z.strictObject({});

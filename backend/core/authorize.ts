@@ -1,5 +1,5 @@
 import { KeylaunchError } from './errors';
-import type { CatalogEntry, JobDefinition } from './job';
+import { fillPlaceholders, type CatalogEntry, type JobDefinition } from './job';
 import type { User } from './model';
 
 /** protocol.md §7: the job's policy decides who may run it (by role or by name). */
@@ -17,10 +17,11 @@ export function availableJob(entry: CatalogEntry | undefined, name: string): { j
 }
 
 /** What the person reads before touching: where the job runs, in one line. */
-export function describeTarget(job: JobDefinition): string {
+/** What a job runs; with `params`, a local job's command line as it will run (placeholders filled). */
+export function describeTarget(job: JobDefinition, params?: Record<string, unknown>): string {
   switch (job.type) {
     case 'local':
-      return `local: ${job.target.argv.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
+      return `local: ${job.target.argv.map((a) => (params ? fillPlaceholders(a, params) : a)).map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
     case 'lambda':
       return `Lambda function ${job.target.functionName ?? job.name}${job.target.qualifier ? `:${job.target.qualifier}` : ''} (async)`;
     case 'ec2': {

@@ -28,6 +28,8 @@ export const verifierConfigSchema = z.strictObject({
     })
     .default({ windowSeconds: 300, maxFailuresPerIp: 30, maxFailuresPerUser: 10 }),
   maxBodyBytes: z.number().int().min(1024).max(1024 * 1024).default(64 * 1024),
+  /** Desktops older than this (semver) are refused with client_outdated: the kill switch for a bad release. */
+  minDesktopVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'a version such as 0.2.0').optional(),
 });
 
 export type VerifierConfigInput = z.input<typeof verifierConfigSchema>;

@@ -23,6 +23,8 @@ export const ERROR_STATUS = {
   verification_failed: 401,
   session_invalid: 401,
   session_expired: 401,
+  /** The desktop is older than the verifier's minDesktopVersion (details.minimumVersion): install a newer one. */
+  client_outdated: 426,
   not_authorized: 403,
   last_key: 409,
   job_unknown: 404,

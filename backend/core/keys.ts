@@ -123,14 +123,15 @@ export async function startRevokeKey(
   deps: VerifierDeps,
   ctx: RequestContext,
   input: { credentialId: string; allowLastKey: boolean },
-): Promise<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number }> {
+): Promise<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } }> {
   const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
-  ensureRevocable(session, input.credentialId, input.allowLastKey);
+  const target = ensureRevocable(session, input.credentialId, input.allowLastKey);
   const intent = keyIntent(deps, session, 'revoke_key', { credentialId: input.credentialId, allowLastKey: input.allowLastKey });
   const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent);
   ctx.facts.fingerprint = fp;
   ctx.facts.detail = `revoke key ${input.credentialId}`;
-  return { intentId: record.intentId, approval: options, fingerprint: fp, expiresAt: intent.expiresAt };
+  // The key's label, so the desktop's review names the key the touch revokes.
+  return { intentId: record.intentId, approval: options, fingerprint: fp, expiresAt: intent.expiresAt, key: { id: target.id, label: target.label } };
 }
 
 export async function finishRevokeKey(

@@ -42,6 +42,10 @@ export interface Store {
   /** protocol.md §1: single use, atomically, only while `expiresAt > now`. */
   consumeChallenge(intentId: string, now: number): Promise<ConsumeResult>;
 
+  /** Records a session as ended (the desktop locked) until `expiresAt`; loadSession refuses it from then on. */
+  endSession(sessionId: string, expiresAt: number): Promise<void>;
+  isSessionEnded(sessionId: string): Promise<boolean>;
+
   /** Fails if a run with that id exists. */
   createRun(run: Run): Promise<void>;
   updateRun(run: Run): Promise<void>;

@@ -18,8 +18,11 @@ export interface PreparedRun {
   options: RequestOptions;
   fingerprint: string;
   expiresAt: number;
+  /** `target` is what will run, with this run's parameters filled in. */
   job: { name: string; title: string; type: string; target: string };
   params: Record<string, ParamValue>;
+  /** Each parameter's label (its title, else its name), secret ones included: the desktop's review shows these. */
+  labels: Record<string, string>;
   /** Secret parameters to send with the confirmation. */
   secretParams: string[];
   /** `required`: send a 6-digit `mfaCode` with the confirmation. */
@@ -66,8 +69,9 @@ export async function prepareRun(
     options,
     fingerprint: ctx.facts.fingerprint,
     expiresAt: intent.expiresAt,
-    job: { name: job.name, title: job.title, type: job.type, target: describeTarget(job) },
+    job: { name: job.name, title: job.title, type: job.type, target: describeTarget(job, params) },
     params,
+    labels: Object.fromEntries(job.params.map((p) => [p.name, p.title ?? p.name])),
     secretParams: intent.secretParams,
     mfaCode: job.mfaCode,
   };

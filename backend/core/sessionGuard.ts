@@ -21,7 +21,8 @@ export async function loadSession(deps: VerifierDeps, ctx: RequestContext): Prom
   ctx.facts.userId = claims.uid;
   ctx.facts.userName = claims.name;
   ctx.facts.credentialId = claims.cid;
-  const loaded = await deps.store.getUserWithCredentials(claims.uid);
+  const [loaded, ended] = await Promise.all([deps.store.getUserWithCredentials(claims.uid), deps.store.isSessionEnded(claims.sid)]);
+  if (ended) throw new KeylaunchError('session_invalid', 'This session was ended when the desktop locked; unlock again.');
   const credential = activeCredential(loaded?.user, loaded?.credentials ?? [], claims.cid, [claims.cid]);
   return { claims, user: loaded!.user, credentials: loaded!.credentials, credential };
 }

@@ -4,6 +4,7 @@ import { createInvite, type CreatedInvite } from '../core/invites';
 import type { Clock, Random, Store } from '../core/ports';
 import { pushJobs } from '../cli/jobCatalogAdmin';
 import type { DeploySettings } from './settings';
+import { parseDesktopConfig } from '../../electron/main/desktopConfig';
 
 /**
  * The desktop config for the deployed verifier: the app is served at the verifier's own origin and the
@@ -23,7 +24,8 @@ export function desktopConfigFor(verifierUrl: string, userName: string, rpId?: s
     throw new Error(`The stack's VerifierUrl is not https://<host>[/<stage>]: ${JSON.stringify(verifierUrl).slice(0, 100)}`);
   }
   if (rpId !== undefined && url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) throw new Error(`The rpId ${rpId} is not ${url.hostname} or a parent domain of it.`);
-  return { verifierUrl: `${url.origin}${path}`, appOrigin: url.origin, rpId: rpId ?? url.hostname, userName };
+  // No appOrigin: the desktop serves itself at the verifier's own origin, always.
+  return { verifierUrl: `${url.origin}${path}`, rpId: rpId ?? url.hostname, userName };
 }
 
 /**
@@ -41,7 +43,10 @@ export async function postDeploy(o: {
 }): Promise<{ lines: string[]; invite?: CreatedInvite }> {
   const pushed = await pushJobs({ client: o.ssm, prefix: o.settings.ssmPrefix, text: o.catalogText });
   if (!pushed.ok) throw new Error(`The job catalog was not pushed:\n${pushed.lines.join('\n')}`);
+  // The file is checked with the desktop's own rule, so deploy never writes a config the app would refuse.
   const desktopConfig = desktopConfigFor(o.verifierUrl, o.settings.adminName, o.settings.rpId);
+  const accepted = parseDesktopConfig(JSON.stringify(desktopConfig));
+  if ('reason' in accepted) throw new Error(`The desktop would refuse this config (${accepted.reason}).`);
   await writeFile(o.settings.desktopConfigFile, JSON.stringify(desktopConfig, null, 2) + '\n');
   const lines = [...pushed.lines, `Desktop config written to ${o.settings.desktopConfigFile} (for ${o.settings.adminName}; give others a copy with their own userName).`];
   if (await o.store.getUserByName(o.settings.adminName)) return { lines };

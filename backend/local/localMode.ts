@@ -14,13 +14,15 @@ export const defaultJobsFile = () => resolve(process.env.KEYLAUNCH_JOBS_FILE ?? 
 
 /**
  * Local mode, assembled: dynalite persisted under the data folder, the jobs file, the local launcher,
- * and the verifier on 127.0.0.1. The app origin is http://localhost:<appPort>, where WebAuthn runs.
+ * and the verifier on 127.0.0.1. The app origin is http://localhost:<verifier port>: the desktop serves
+ * itself at its verifier's origin (electron/main/appOrigin.ts), and localhost is where WebAuthn runs.
  */
 export async function startLocalMode(o: { dataDir: string; settings: LocalSettings; jobsFile: string; verifierPort?: number }) {
+  const port = o.verifierPort ?? o.settings.verifierPort;
   const dynamo = await startLocalDynamo({ path: join(o.dataDir, 'dynamo'), tableName: LOCAL_TABLE });
   const config: VerifierConfig = parseVerifierConfig({
     rpId: 'localhost',
-    origins: [`http://localhost:${o.settings.appPort}`],
+    origins: [`http://localhost:${port}`],
     sessionSecret: o.settings.sessionSecret,
     allowedCidrs: ['127.0.0.1/32', '::1/128'],
   });
@@ -33,7 +35,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
     clock: systemClock,
     random: systemRandom,
   });
-  const { server, url } = await startLocalServer({ verifier, port: o.verifierPort ?? o.settings.verifierPort, maxBodyBytes: config.maxBodyBytes });
+  const { server, url } = await startLocalServer({ verifier, port, maxBodyBytes: config.maxBodyBytes });
   return {
     url,
     config,

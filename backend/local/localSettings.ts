@@ -10,7 +10,6 @@ import * as z from 'zod';
 const settingsSchema = z.object({
   sessionSecret: z.string(),
   verifierPort: z.number().int().min(1).max(65535).default(8787),
-  appPort: z.number().int().min(1).max(65535).default(5317),
   adminName: z.string().default('admin'),
 });
 export type LocalSettings = z.infer<typeof settingsSchema>;

@@ -24,13 +24,14 @@ const local = await startLocalMode({ dataDir: dir, settings, jobsFile }).catch((
 const endpointFile = join(dir, 'dynamo.endpoint');
 await writeFile(endpointFile, local.dynamoEndpoint + '\n');
 
-const desktopConfig = { verifierUrl: local.url, appOrigin: local.config.origins[0], rpId: local.config.rpId, userName: settings.adminName };
+// The app origin is not written: the desktop derives it from the verifier URL (http://localhost:<port>).
+const desktopConfig = { verifierUrl: local.url, rpId: local.config.rpId, userName: settings.adminName };
 await writeFile(join(dir, 'desktop-config.json'), JSON.stringify(desktopConfig, null, 2) + '\n');
 
 console.log(`keylaunch verifier (local mode) on ${local.url}`);
 console.log(`  data:   ${dir}`);
 console.log(`  jobs:   ${jobsFile}`);
-console.log(`  app:    ${desktopConfig.appOrigin} (rpId ${desktopConfig.rpId})`);
+console.log(`  app:    ${local.config.origins[0]} (rpId ${desktopConfig.rpId})`);
 
 if (!(await local.store.getUserByName(settings.adminName))) {
   const invite = await createInvite(

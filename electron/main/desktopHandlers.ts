@@ -2,6 +2,11 @@ import type { DesktopApi, DesktopError, DesktopResult, DesktopStatus } from '../
 import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
+import type { ApprovalGate, ReviewOutcome } from './approvalGate';
+import { addKeyReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
+import type { AddKeyOptions } from '../../backend/core/keys';
+import type { PreparedRun } from '../../backend/core/runs';
+import type { RequestOptions } from '../../backend/core/webauthn';
 
 /**
  * The main process's implementation of DesktopApi, over the verifier client and the in-memory session.
@@ -12,14 +17,18 @@ export interface HandlerDeps {
   /** The current config and its client; undefined until a valid config is loaded or imported. */
   current(): { config: DesktopConfig; client: VerifierClient } | undefined;
   configState(): DesktopStatus['config'];
-  importConfig(): Promise<void>;
+  /** Shows the file dialog and imports; a refusal (e.g. a build with a baked profile) comes back as an error. */
+  importConfig(): Promise<DesktopError | undefined>;
   session: SessionHolder;
+  /** The trusted review: what a touch approves, shown by main, accepted by the person (./approvalGate.ts). */
+  approvals: ApprovalGate;
   /** Called when a touch is about to be asked for (main shows a notification if the window is not focused). */
   touchExpected(what: string): void;
   openExternal(url: string): Promise<boolean>;
 }
 
 type Handlers = Omit<DesktopApi, 'onLocked'>;
+type RevokeOptions = { intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } };
 
 const failure = (code: string, message: string): { ok: false; error: DesktopError } => ({ ok: false, error: { code, message } });
 /** Verifier codes that mean the session is over: the desktop drops its token. */
@@ -46,11 +55,25 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
     return result;
   };
 
+  /** The verifier's options reach the renderer only once the person accepted main's review of them. */
+  async function afterReview<T>(result: DesktopResult<T>, review: (value: T) => ApprovalReview, what: string): Promise<DesktopResult<T>> {
+    if (!result.ok) return result;
+    const outcome: ReviewOutcome = await deps.approvals.review(review(result.value));
+    if (outcome === 'accepted') return expectTouch(what, result);
+    if (outcome === 'declined') return failure('approval_declined', 'You declined it in keylaunch’s review; nothing was approved.');
+    if (outcome === 'expired') return failure('challenge_expired', 'The request ran out while the review was open; start again.');
+    return failure('approval_pending', 'Another approval is waiting for your answer.');
+  }
+
+  /** A confirmation goes out only for the intent main showed and the person accepted; else nothing is sent. */
+  const unlessAccepted = (purpose: ApprovalPurpose, intentId: string) =>
+    deps.approvals.take(purpose, intentId) ? undefined : failure('approval_not_accepted', 'keylaunch did not show you this request, or you did not accept it; nothing was sent.');
+
   return {
     status: async () => ({ ok: true, value: status() }),
     importConfig: async () => {
-      await deps.importConfig();
-      return { ok: true, value: status() };
+      const refused = await deps.importConfig();
+      return refused ? { ok: false, error: refused } : { ok: true, value: status() };
     },
 
     startEnrollment: async (input) => expectTouch('enroll your key', await call('POST', '/v1/enroll/options', { body: input })),
@@ -68,13 +91,14 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       return { ok: true, value: deps.session.state()! };
     },
     lock: async () => {
+      deps.approvals.clear();
       deps.session.lock('manual');
       return { ok: true, value: null };
     },
 
     listJobs: async () => call('GET', '/v1/jobs', { session: true }),
-    prepareRun: async (input) => expectTouch(`run ${input.job}`, await call('POST', '/v1/runs/prepare', { body: input, session: true })),
-    confirmRun: async (input) => call('POST', '/v1/runs/confirm', { body: input, session: true }),
+    prepareRun: async (input) => afterReview(await call<PreparedRun>('POST', '/v1/runs/prepare', { body: input, session: true }), runReview, `run ${input.job}`),
+    confirmRun: async (input) => unlessAccepted('run', input.intentId) ?? call('POST', '/v1/runs/confirm', { body: input, session: true }),
     listRuns: async (input) => {
       const q = new URLSearchParams();
       if (input.limit) q.set('limit', String(input.limit));
@@ -84,10 +108,11 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
     getRun: async (input) => call('GET', `/v1/runs/${encodeURIComponent(input.runId)}`, { session: true }),
 
     listKeys: async () => call('GET', '/v1/keys', { session: true }),
-    startAddKey: async () => expectTouch('add a key', await call('POST', '/v1/keys/add/options', { body: {}, session: true })),
-    finishAddKey: async (input) => call('POST', '/v1/keys/add/verify', { body: input, session: true }),
-    startRevokeKey: async (input) => expectTouch('revoke a key', await call('POST', '/v1/keys/revoke/options', { body: input, session: true })),
-    finishRevokeKey: async (input) => call('POST', '/v1/keys/revoke/verify', { body: input, session: true }),
+    startAddKey: async () =>
+      afterReview(await call<AddKeyOptions>('POST', '/v1/keys/add/options', { body: {}, session: true }), (o) => addKeyReview(o, deps.session.state()?.user.name ?? 'you'), 'add a key'),
+    finishAddKey: async (input) => unlessAccepted('add_key', input.intentId) ?? call('POST', '/v1/keys/add/verify', { body: input, session: true }),
+    startRevokeKey: async (input) => afterReview(await call<RevokeOptions>('POST', '/v1/keys/revoke/options', { body: input, session: true }), revokeKeyReview, 'revoke a key'),
+    finishRevokeKey: async (input) => unlessAccepted('revoke_key', input.intentId) ?? call('POST', '/v1/keys/revoke/verify', { body: input, session: true }),
 
     openExternal: async (input) => ({ ok: true, value: await deps.openExternal(input.url) }),
   };

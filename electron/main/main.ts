@@ -1,50 +1,69 @@
-import { BrowserWindow, Notification, app, dialog, ipcMain, session, shell } from 'electron';
+import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, session, shell } from 'electron';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOCKED_EVENT, type ConfigState } from '../shared/desktopApi';
+import { LOCKED_EVENT, type ConfigState, type DesktopError } from '../shared/desktopApi';
 import { desktopInputSchemas } from '../shared/desktopSchemas';
-import { configState, loadDesktopConfig, parseDesktopConfig, type DesktopConfig } from './desktopConfig';
+import { configState, importRefusal, loadDesktopConfig, parseDesktopConfig, type ConfigSource, type DesktopConfig } from './desktopConfig';
 import { createDesktopHandlers } from './desktopHandlers';
-import { createSessionHolder } from './sessionHolder';
+import { createDesktopSession } from './sessionHolder';
 import { createVerifierClient, type VerifierClient } from './verifierClient';
+import { createApprovalGate } from './approvalGate';
+import { createApprovalDialog } from './policies/approvalDialog';
 import { createAppRequestHandler } from './policies/appProtocol';
 import { openExternalLink } from './policies/externalLinks';
 import { guardNavigation } from './policies/navigation';
 import { registerDesktopIpc } from './policies/ipcGuard';
+import { forbiddenSwitches } from './policies/launchSwitches';
 import { lockDownSession } from './policies/sessionPolicy';
 import { createTouchNotifier } from './policies/touchNotifier';
 import { createAppWindow } from './policies/appWindow';
 
 /**
  * The main process's composition root (style.md §6): one window, one locked session, the app served at
- * its origin, typed IPC, and the verifier client. Every policy it applies is a unit-tested module.
+ * the verifier's origin, typed IPC, the trusted review, and the verifier client. Every policy it applies
+ * is a unit-tested module; tests/electron/mainArtifact.test.ts loads the built file to check the wiring.
  */
 const PARTITION = 'keylaunch-app'; // not persisted: nothing the renderer stores survives a restart
 const rendererDir = join(__dirname, '..', 'renderer');
+/** An organization's build carries its profile here (`npm run dist -- --config <file>`). */
+const bakedProfile = join(__dirname, 'profile.json');
 const importedConfigFile = () => join(app.getPath('userData'), 'desktop-config.json');
 const log = (m: string) => console.log(`[keylaunch] ${m}`);
-
-app.enableSandbox();
-if (!app.requestSingleInstanceLock()) app.quit();
 
 let window: BrowserWindow | undefined;
 let current: { config: DesktopConfig; client: VerifierClient } | undefined;
 let state: ConfigState = { state: 'missing' };
+let source: ConfigSource = 'imported';
 // Before any config, the app is served at this placeholder origin; the config's origin replaces it.
 let appOrigin = 'http://localhost:5317';
 
-const sessionHolder = createSessionHolder({ onLocked: (reason) => window?.webContents.send(LOCKED_EVENT, reason) });
+const sessionHolder = createDesktopSession({
+  client: () => current?.client,
+  onLocked: (reason) => {
+    approvals.clear();
+    window?.webContents.send(LOCKED_EVENT, reason);
+  },
+});
+const approvals = createApprovalGate({
+  ask: createApprovalDialog({
+    show: (options) => (window && !window.isDestroyed() ? dialog.showMessageBox(window, options) : Promise.resolve({ response: 1 })),
+    now: Date.now,
+  }),
+  now: Date.now,
+});
 
 function useConfig(loaded: { config?: DesktopConfig; state: ConfigState }) {
   state = loaded.state;
-  current = loaded.config ? { config: loaded.config, client: createVerifierClient(loaded.config) } : undefined;
+  current = loaded.config ? { config: loaded.config, client: createVerifierClient({ ...loaded.config, desktopVersion: app.getVersion() }) } : undefined;
 }
 
-async function importConfigWithDialog(): Promise<void> {
-  if (!window) return;
+async function importConfigWithDialog(): Promise<DesktopError | undefined> {
+  const refused = importRefusal(source);
+  if (refused) return refused;
+  if (!window) return undefined;
   const picked = await dialog.showOpenDialog(window, { title: 'Import keylaunch config', properties: ['openFile'], filters: [{ name: 'keylaunch config', extensions: ['json'] }] });
   const file = picked.filePaths[0];
-  if (picked.canceled || !file) return;
+  if (picked.canceled || !file) return undefined;
   const result = parseDesktopConfig(await readFile(file, 'utf8'));
   if ('config' in result) {
     await mkdir(app.getPath('userData'), { recursive: true });
@@ -56,14 +75,18 @@ async function importConfigWithDialog(): Promise<void> {
     }
   }
   useConfig(configState(result));
+  return undefined;
 }
 
 async function start(): Promise<void> {
-  useConfig(await loadDesktopConfig({ argv: process.argv, importedFile: importedConfigFile() }));
+  const loaded = await loadDesktopConfig({ argv: process.argv, importedFile: importedConfigFile(), bakedFile: bakedProfile });
+  source = loaded.source;
+  useConfig(loaded);
   if (current) appOrigin = current.config.appOrigin;
 
   const ses = session.fromPartition(PARTITION);
   lockDownSession(ses, { appOrigin, log });
+  lockDownSession(session.defaultSession, { appOrigin, log }); // unused by the app, so it may do nothing either
   const serve = createAppRequestHandler({ appOrigin, rendererDir });
   ses.protocol.handle(new URL(appOrigin).protocol.replace(':', ''), (request) => serve(request));
 
@@ -77,11 +100,16 @@ async function start(): Promise<void> {
       configState: () => state,
       importConfig: importConfigWithDialog,
       session: sessionHolder,
+      approvals,
       touchExpected: createTouchNotifier({ window: () => window, notify: (title, body) => new Notification({ title, body }).show() }),
       openExternal: (url) => openExternalLink(url, shell),
     }),
     log,
   });
+
+  // A sleeping or screen-locked computer is an unattended one.
+  powerMonitor.on('suspend', () => sessionHolder.lock('system'));
+  powerMonitor.on('lock-screen', () => sessionHolder.lock('system'));
 
   window = createAppWindow(BrowserWindow, { partition: PARTITION, preload: join(__dirname, 'preload.cjs'), isPackaged: app.isPackaged });
   window.once('ready-to-show', () => window?.show());
@@ -91,15 +119,34 @@ async function start(): Promise<void> {
   await window.loadURL(`${appOrigin}/`);
 }
 
-// Every web contents, including any the app did not mean to make, gets the same guards.
-app.on('web-contents-created', (_event, contents) => guardNavigation(contents, { shell, log }));
-app.on('second-instance', () => {
-  if (window?.isMinimized()) window.restore();
-  window?.focus();
-});
-app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => sessionHolder.lock('manual'));
-app.whenReady().then(start, (e) => {
-  log(`failed to start: ${(e as Error).message}`);
-  app.exit(1);
-});
+function main(): void {
+  // A packaged app never runs under a debugger, a DevTools client or injected V8 flags.
+  const forbidden = app.isPackaged ? forbiddenSwitches(process.argv) : [];
+  if (forbidden.length > 0) {
+    const message = `keylaunch does not start with ${forbidden.map((s) => `--${s}`).join(', ')}: these hand control of it to another program.`;
+    log(message);
+    dialog.showErrorBox('keylaunch will not start', message);
+    app.exit(1);
+    return;
+  }
+  // A second instance hands over to the first and does nothing else: no IPC, protocol or window.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.enableSandbox();
+  // Every web contents, including any the app did not mean to make, gets the same guards.
+  app.on('web-contents-created', (_event, contents) => guardNavigation(contents, { shell, log }));
+  app.on('second-instance', () => {
+    if (window?.isMinimized()) window.restore();
+    window?.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => sessionHolder.lock('manual'));
+  app.whenReady().then(start).catch((e: unknown) => {
+    log(`failed to start: ${(e as Error).message}`);
+    app.exit(1);
+  });
+}
+
+main();

@@ -20,19 +20,30 @@ export const systemTimers: Timers = {
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
-export function createSessionHolder(o: { idleMs?: number; timers?: Timers; onLocked: (reason: 'idle' | 'expired' | 'manual' | 'ended') => void }) {
+export type LockReason = 'idle' | 'expired' | 'manual' | 'ended' | 'system';
+
+export function createSessionHolder(o: {
+  idleMs?: number;
+  timers?: Timers;
+  onLocked: (reason: LockReason) => void;
+  /** Given the dropped token, so the verifier can end it too (a locked desktop's token is dead everywhere). */
+  onTokenDropped?: (token: string, reason: LockReason) => void;
+}) {
   const idleMs = o.idleMs ?? 5 * 60_000;
   const timers = o.timers ?? systemTimers;
   let current: { token: string; user: SessionState['user']; expiresAt: number } | undefined;
   let idleAt = 0;
   let timer: unknown;
 
-  const drop = (reason: 'idle' | 'expired' | 'manual' | 'ended') => {
+  const drop = (reason: LockReason) => {
     if (timer !== undefined) timers.clearTimeout(timer);
     timer = undefined;
-    const had = current !== undefined;
+    const had = current;
     current = undefined;
-    if (had) o.onLocked(reason);
+    if (!had) return;
+    // The verifier already ended it ('ended', 'expired'): nothing to revoke there.
+    if (reason !== 'ended' && reason !== 'expired') o.onTokenDropped?.(had.token, reason);
+    o.onLocked(reason);
   };
   const arm = () => {
     if (!current) return;
@@ -50,14 +61,34 @@ export function createSessionHolder(o: { idleMs?: number; timers?: Timers; onLoc
     use(): string | undefined {
       if (!current) return undefined;
       if (timers.now() >= current.expiresAt) return void drop('expired');
+      // Checked at use, not only by the timer: a suspended machine's timers fire late, or not at all.
+      if (timers.now() >= idleAt) return void drop('idle');
       arm();
       return current.token;
     },
     state(): SessionState | null {
-      if (!current || timers.now() >= current.expiresAt) return null;
+      if (!current || timers.now() >= current.expiresAt || timers.now() >= idleAt) return null;
       return { user: current.user, expiresAt: current.expiresAt, idleLockAt: idleAt };
     },
-    lock: (reason: 'manual' | 'ended' = 'manual') => drop(reason),
+    lock: (reason: 'manual' | 'ended' | 'system' = 'manual') => drop(reason),
   };
 }
 export type SessionHolder = ReturnType<typeof createSessionHolder>;
+
+/**
+ * The session holder main uses: a dropped token (lock, idle, suspend) is also ended at the verifier, so
+ * a locked desktop's token is dead everywhere. If the verifier cannot be reached it still dies here.
+ */
+export function createDesktopSession(o: {
+  client: () => { call(method: 'POST', path: string, o: { body: unknown; token: string }): Promise<unknown> } | undefined;
+  onLocked: (reason: LockReason) => void;
+  idleMs?: number;
+  timers?: Timers;
+}): SessionHolder {
+  return createSessionHolder({
+    onLocked: o.onLocked,
+    ...(o.idleMs !== undefined ? { idleMs: o.idleMs } : {}),
+    ...(o.timers ? { timers: o.timers } : {}),
+    onTokenDropped: (token) => void o.client()?.call('POST', '/v1/session/end', { body: {}, token }).catch(() => undefined),
+  });
+}

@@ -3,6 +3,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import type { DesktopError } from '../shared/desktopApi';
+import { DESKTOP_VERSION_HEADER } from '../../backend/core/desktopVersionHeader';
 
 /**
  * The main process's client for the verifier: the app's only network client. HTTPS, or http only to
@@ -32,7 +33,15 @@ function pinnedIdentity(pins: string[]) {
   };
 }
 
-export function createVerifierClient(o: { verifierUrl: string; pinSha256?: string[]; /** extra trusted CA (PEM), e.g. a private CA */ ca?: string }): VerifierClient {
+
+export function createVerifierClient(o: {
+  verifierUrl: string;
+  pinSha256?: string[];
+  /** extra trusted CA (PEM), e.g. a private CA */
+  ca?: string;
+  /** Sent on every call, so a verifier can refuse a vulnerable release (`client_outdated`). */
+  desktopVersion?: string;
+}): VerifierClient {
   const base = new URL(o.verifierUrl);
   const https = base.protocol === 'https:';
   const send = https ? httpsRequest : httpRequest;
@@ -50,7 +59,8 @@ export function createVerifierClient(o: { verifierUrl: string; pinSha256?: strin
     call<T>(method: 'GET' | 'POST', path: string, options: { body?: unknown; token?: string } = {}) {
       return new Promise<VerifierReply<T>>((resolve) => {
         const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-        const url = new URL(path, base);
+        // The verifier URL may carry a path (an API Gateway stage): routes are relative to it.
+        const url = new URL(`${base.pathname.replace(/\/$/, '')}${path}`, base.origin);
         const req = send(url, {
           method,
           agent,
@@ -59,6 +69,7 @@ export function createVerifierClient(o: { verifierUrl: string; pinSha256?: strin
             accept: 'application/json',
             ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
             ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+            ...(o.desktopVersion ? { [DESKTOP_VERSION_HEADER]: o.desktopVersion } : {}),
           },
         });
         const fail = (code: string, message: string) => resolve({ ok: false, error: { code, message } });

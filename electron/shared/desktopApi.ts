@@ -23,7 +23,11 @@ export interface DesktopError {
 }
 
 /** Codes the desktop adds to the verifier's. */
-export const DESKTOP_ERROR_CODES = ['verifier_unreachable', 'certificate_mismatch', 'config_missing', 'config_invalid', 'locked', 'bad_request'] as const;
+export const DESKTOP_ERROR_CODES = [
+  'verifier_unreachable', 'certificate_mismatch', 'config_missing', 'config_invalid', 'config_locked', 'locked', 'bad_request',
+  // The trusted review (issue 10 §2): declined in main's dialog, another one open, or a confirmation for an intent not accepted.
+  'approval_declined', 'approval_pending', 'approval_not_accepted',
+] as const;
 
 export type ConfigState =
   | { state: 'ok'; verifierUrl: string; appOrigin: string; rpId: string; userName: string; mode: 'local' | 'remote' }
@@ -63,7 +67,7 @@ export interface DesktopApi {
   listKeys(): Promise<DesktopResult<{ keys: PublicKey[] }>>;
   startAddKey(): Promise<DesktopResult<AddKeyOptions>>;
   finishAddKey(input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string }): Promise<DesktopResult<{ key: PublicKey }>>;
-  startRevokeKey(input: { credentialId: string; allowLastKey: boolean }): Promise<DesktopResult<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number }>>;
+  startRevokeKey(input: { credentialId: string; allowLastKey: boolean }): Promise<DesktopResult<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } }>>;
   finishRevokeKey(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ key: PublicKey }>>;
 
   /** Opens an allowlisted external link (an AWS console page, the docs) in the system browser. */

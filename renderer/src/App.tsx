@@ -27,6 +27,7 @@ const LOCK_REASONS: Record<string, string> = {
   expired: 'Your session ended.',
   ended: 'Your session ended.',
   manual: '',
+  system: 'Locked because the computer went to sleep or its screen locked.',
 };
 
 export function App() {
@@ -63,7 +64,18 @@ export function App() {
   }, [screen, refresh]);
 
   if (!status) return <main className="centered" aria-busy="true">Loading…</main>;
-  if (status.config.state !== 'ok') return <FirstRun config={status.config} onImport={() => void desktop.importConfig().then(refresh)} />;
+  if (status.config.state !== 'ok') {
+    return (
+      <FirstRun
+        config={status.config}
+        onImport={async () => {
+          const r = await desktop.importConfig();
+          await refresh();
+          return r;
+        }}
+      />
+    );
+  }
   if (enrolling) return <Enroll onDone={() => setEnrolling(false)} onCancel={() => setEnrolling(false)} />;
   if (!status.session) {
     return (

@@ -40,6 +40,11 @@ const TABLE: Record<string, Explanation> = {
   certificate_mismatch: { title: 'Wrong verifier certificate', detail: 'The verifier’s certificate does not match the pinned key. This can be an interception attempt.', next: 'Do not continue; tell your security team.' },
   config_invalid: { title: 'The desktop config is not valid', detail: 'keylaunch could not use its config file.', next: 'Import the config file your admin gave you again, or ask them for a new one.' },
   last_key: { title: 'This is your last usable key', detail: 'Revoking it would leave you no key to unlock with.', next: 'Add a backup key first, or confirm that you mean to lock yourself out.' },
+  config_locked: { title: 'This config cannot be replaced here', detail: 'keylaunch uses the config it was built or started with.', next: 'Ask your admin for the right keylaunch build, or start it without --keylaunch-config.' },
+  approval_declined: { title: 'Declined', detail: 'You declined it in keylaunch’s review window. Nothing was approved or run.', next: 'Start again if you meant to approve it.' },
+  approval_pending: { title: 'A review is already open', detail: 'keylaunch is waiting for your answer in another review window.', next: 'Answer that window first.' },
+  approval_not_accepted: { title: 'Not approved in keylaunch’s review', detail: 'This request was not the one keylaunch showed you and you accepted, so it was not sent. This can mean something in the app is misbehaving.', next: 'Start again; if it happens again, tell your security team.' },
+  client_outdated: { title: 'This keylaunch is too old', detail: 'The verifier no longer accepts this version of the desktop app, usually because a newer one fixes a security problem.', next: 'Install the newer keylaunch your admin provides.' },
   config_missing: { title: 'Not set up', detail: 'keylaunch has no verifier config yet.', next: 'Import the config file your admin gave you.' },
   launch_failed: { title: 'The job could not start', detail: 'The launcher could not start this job.', next: 'See the details below, and tell the job’s owner.' },
   access_denied: { title: 'The verifier may not launch this', detail: 'AWS refused the launch: the verifier’s role lacks a permission this job needs.', next: 'Ask whoever deployed keylaunch to redeploy with this job in the catalog (permissions come from it).' },
@@ -56,6 +61,9 @@ export function explain(code: string, details?: Record<string, unknown>): Explan
   const base = TABLE[code] ?? { title: 'Something went wrong', detail: `The request failed (${code}).`, next: 'Try again; if it persists, tell your admin.' };
   if (code === 'spot_price_too_high' && details && 'currentPrice' in details && 'maxPrice' in details) {
     return { ...base, detail: `The current spot price is $${String(details.currentPrice)}/h, above this job’s maximum of $${String(details.maxPrice)}/h, so nothing was launched.` };
+  }
+  if (code === 'client_outdated' && typeof details?.minimumVersion === 'string') {
+    return { ...base, next: `Install keylaunch ${details.minimumVersion} or newer (from your admin).` };
   }
   if (code === 'rate_limited' && typeof details?.retryAfterSeconds === 'number') {
     return { ...base, next: `Wait about ${Math.ceil(details.retryAfterSeconds / 60)} minute(s) and try again.` };

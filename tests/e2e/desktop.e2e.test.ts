@@ -51,7 +51,26 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     const [stored] = (await e.harness.store.listRuns({ limit: 1 })).items;
     expect(stored).toMatchObject({ job: 'echo', status: 'succeeded', fingerprint, userName: 'ada' });
     expect(e.touches).toContain('run echo');
+    // Main's native review was shown (and answered as the person would) before the touch, from the verifier's reply.
+    const review = e.reviews.at(-1)!;
+    expect(review.text.message).toBe('Run Echo parameters (echo)?');
+    expect(review.text.detail).toContain('message: "hello from e2e"');
+    expect(review.text.detail).toContain(`Fingerprint: ${fingerprint}`);
     await e.screenshot('result');
+  });
+
+  it('declined in main’s review: no touch is asked for, nothing runs', async () => {
+    const { page } = e;
+    const runsBefore = (await e.harness.store.listRuns({ limit: 100 })).items.length;
+    e.person.answer = () => false;
+    try {
+      await startRun(e, /Echo parameters/, { 'message (required)': 'not this one' });
+      await page.getByText('You declined it in keylaunch’s review window', { exact: false }).waitFor({ timeout: TIMEOUT });
+    } finally {
+      e.person.answer = () => true;
+    }
+    expect(e.reviews.at(-1)!.text.detail).toContain('message: "not this one"');
+    expect((await e.harness.store.listRuns({ limit: 100 })).items.length).toBe(runsBefore);
   });
 
   it('shows the history and a run’s details', async () => {
@@ -79,6 +98,8 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
   it('locks on request and shows the locked screen again', async () => {
     await e.page.getByRole('button', { name: 'Lock', exact: true }).click();
     await e.page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor();
+    // The token died at the verifier too, not only in main's memory.
+    await expect.poll(async () => (await e.harness.auditEntries(20)).some((a) => a.action === 'session.end' && a.outcome === 'accepted')).toBe(true);
     expect(e.session.state()).toBeNull();
   });
 });

@@ -18,8 +18,10 @@ interface Accepted {
 function scan(): { check: string; file: string; where: string }[] {
   const out = join(mkdtempSync(join(tmpdir(), 'kl-en-')), 'findings.csv');
   const bin = join('node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
-  // AvailableSecurityFixesGlobalCheck asks the network for Electron releases: there is none here.
-  execFileSync(process.execPath, [bin, '-i', 'electron', '-o', out, '-x', 'AvailableSecurityFixesGlobalCheck'], { stdio: 'ignore', timeout: 90_000 });
+  // AvailableSecurityFixesGlobalCheck asks the network for Electron releases: there is none here. The
+  // version is the pinned one (-e): undetected, the scanner assumes an old Electron and its old defaults.
+  const electron = (JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.electron!;
+  execFileSync(process.execPath, [bin, '-i', 'electron', '-o', out, '-e', electron, '-x', 'AvailableSecurityFixesGlobalCheck'], { stdio: 'ignore', timeout: 90_000 });
   const [, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
   return rows.map((row) => {
     const cells = row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));

@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
 import { createSessionHolder, type Timers } from '../../electron/main/sessionHolder';
-import { parseDesktopConfig } from '../../electron/main/desktopConfig';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
 import { DESKTOP_METHODS, channelOf, type DesktopMethod } from '../../electron/shared/desktopApi';
 
@@ -124,25 +123,36 @@ describe('session token in memory, with idle lock', () => {
   });
 });
 
-describe('desktop config', () => {
-  const good = { verifierUrl: 'https://abc.lambda-url.eu-west-1.on.aws/', appOrigin: 'https://keylaunch.example.com', rpId: 'example.com', userName: 'alice' };
+describe('the idle lock, checked at use, and the token handed back for revocation', () => {
+  const user = { id: 'u', name: 'alice', role: 'operator' as const };
+  /** Timers that never fire, as after an OS suspend: only the clock moves. */
+  const frozen = () => {
+    let time = 0;
+    return { timers: { now: () => time, setTimeout: () => 0, clearTimeout: () => undefined } satisfies Timers, advance: (ms: number) => (time += ms) };
+  };
 
-  it('accepts a deployed config and a local one', () => {
-    expect(parseDesktopConfig(JSON.stringify(good))).toMatchObject({ config: { mode: 'remote', appOrigin: 'https://keylaunch.example.com' } });
-    expect(parseDesktopConfig(JSON.stringify({ verifierUrl: 'http://127.0.0.1:8787', appOrigin: 'http://localhost:5317', rpId: 'localhost', userName: 'admin' }))).toMatchObject({ config: { mode: 'local' } });
+  it('refuses a token past the idle time even when the timer never fired', () => {
+    const { timers, advance } = frozen();
+    const onLocked = vi.fn();
+    const dropped: string[] = [];
+    const holder = createSessionHolder({ timers, onLocked, onTokenDropped: (t, r) => dropped.push(`${t}:${r}`) });
+    holder.set('tok', user, 3_600_000);
+    advance(5 * 60_000);
+    expect(holder.state()).toBeNull();
+    expect(holder.use()).toBeUndefined();
+    expect(onLocked).toHaveBeenCalledWith('idle');
+    expect(dropped).toEqual(['tok:idle']);
   });
 
-  it.each([
-    ['not JSON', '{', 'not valid JSON'],
-    ['http to a remote verifier', JSON.stringify({ ...good, verifierUrl: 'http://verifier.example.com' }), 'verifierUrl'],
-    ['an http app origin not on localhost', JSON.stringify({ ...good, appOrigin: 'http://keylaunch.example.com' }), 'appOrigin'],
-    ['an app origin with a path', JSON.stringify({ ...good, appOrigin: 'https://keylaunch.example.com/app' }), 'appOrigin'],
-    ['an rpId the origin does not belong to', JSON.stringify({ ...good, rpId: 'other.com' }), 'rpId'],
-    ['an rpId that is only a suffix string', JSON.stringify({ ...good, appOrigin: 'https://evilexample.com', rpId: 'example.com' }), 'rpId'],
-    ['an unknown field', JSON.stringify({ ...good, devTools: true }), ''],
-    ['a bad pin', JSON.stringify({ ...good, pinSha256: ['abc'] }), 'pinSha256'],
-  ])('refuses %s with a reason', (_, text, mentions) => {
-    const r = parseDesktopConfig(text);
-    expect('reason' in r && r.reason).toContain(mentions);
+  it('hands a manually or system-locked token back to be ended at the verifier, not one the verifier ended', () => {
+    const dropped: string[] = [];
+    const holder = createSessionHolder({ timers: frozen().timers, onLocked: () => undefined, onTokenDropped: (t, r) => dropped.push(`${t}:${r}`) });
+    holder.set('a', user, 600_000);
+    holder.lock('system');
+    holder.set('b', user, 600_000);
+    holder.lock('ended');
+    holder.set('c', user, 600_000);
+    holder.lock('manual');
+    expect(dropped).toEqual(['a:system', 'c:manual']);
   });
 });

@@ -5,12 +5,13 @@ import { lockDownSession, type LockableSession } from '../../electron/main/polic
 import { CONTENT_SECURITY_POLICY, createAppRequestHandler } from '../../electron/main/policies/appProtocol';
 import { createTouchNotifier } from '../../electron/main/policies/touchNotifier';
 import { ELECTRON_FUSES } from '../../electron/fuses';
+import { forbiddenSwitches } from '../../electron/main/policies/launchSwitches';
 
 /** A fake of the few WebContents members the navigation guard touches; records what it registered. */
 class FakeContents implements GuardedContents {
-  listeners = new Map<string, (event: any, url?: string) => void>();
+  listeners = new Map<string, (event: any, ...args: any[]) => void>();
   openHandler?: (details: { url: string }) => { action: 'deny' };
-  on(event: string, listener: (event: any, url?: string) => void) {
+  on(event: string, listener: (event: any, ...args: any[]) => void) {
     this.listeners.set(event, listener);
     return this;
   }
@@ -25,6 +26,16 @@ class FakeContents implements GuardedContents {
 }
 
 describe('navigation and windows', () => {
+  it('cancels the Bluetooth device chooser without picking a device', () => {
+    const contents = new FakeContents();
+    guardNavigation(contents, { shell: { openExternal: vi.fn() } });
+    const picked: string[] = [];
+    const e = { prevented: false, preventDefault() { this.prevented = true; } };
+    (contents.listeners.get('select-bluetooth-device') as any)(e, [{ deviceId: 'dev-1' }], (id: string) => picked.push(id));
+    expect(e.prevented).toBe(true);
+    expect(picked).toEqual(['']);
+  });
+
   it('denies navigation, redirects, frame navigation and webviews', () => {
     const contents = new FakeContents();
     guardNavigation(contents, { shell: { openExternal: vi.fn() } });
@@ -50,7 +61,18 @@ describe('external link allowlist', () => {
   it.each([
     ['https://console.aws.amazon.com/lambda/home', true],
     ['https://eu-west-1.console.aws.amazon.com/states/home#/executions', true],
-    ['https://docs.aws.amazon.com/lambda/', true],
+    ['https://eu-west-1.console.aws.amazon.com/ec2/home?region=eu-west-1#InstanceDetails:instanceId=i-0abc', true],
+    ['https://us-east-1.console.aws.amazon.com/systems-manager/run-command/0b1c?region=us-east-1', true],
+    ['https://eu-west-1.console.aws.amazon.com/ecs/v2/clusters/c/tasks/t?region=eu-west-1', true],
+    ['https://eu-west-1.console.aws.amazon.com/lambda/home?region=eu-west-1#/functions/f?tab=monitoring', true],
+    ['https://docs.aws.amazon.com/lambda/', false],
+    ['https://github.com/attacker/repo', false],
+    ['https://console.aws.amazon.com/iam/home#/users', false],
+    ['https://console.aws.amazon.com/lambda/homeevil', false],
+    ['https://console.aws.amazon.com/ecs/v2/clusters/../../iam/home', false],
+    ['https://console.aws.amazon.com/ec2/home/../../iam/home', false],
+    ['https://evil.test.console.aws.amazon.com/ec2/home', false],
+    ['https://signin.aws.amazon.com/oauth', false],
     ['http://console.aws.amazon.com/', false],
     ['https://console.aws.amazon.com.evil.test/', false],
     ['https://evilconsole.aws.amazon.com/', false],
@@ -64,7 +86,7 @@ describe('external link allowlist', () => {
   it('openExternalLink opens only allowed links', async () => {
     const shell = { openExternal: vi.fn(async () => undefined) };
     expect(await openExternalLink('https://evil.test/', shell)).toBe(false);
-    expect(await openExternalLink('https://docs.aws.amazon.com/x', shell)).toBe(true);
+    expect(await openExternalLink('https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1', shell)).toBe(true);
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
   });
 });
@@ -80,8 +102,14 @@ class FakeSession implements LockableSession {
   setPermissionCheckHandler(h: typeof this.checkHandler) {
     this.checkHandler = h;
   }
-  on(_event: 'will-download', l: (e: { preventDefault(): void }) => void) {
-    this.downloadListener = l;
+  deviceHandler?: (d: unknown) => boolean;
+  choosers = new Map<string, (e: { preventDefault(): void }, d: unknown, cb: (id?: string) => void) => void>();
+  setDevicePermissionHandler(h: (d: unknown) => boolean) {
+    this.deviceHandler = h;
+  }
+  on(event: string, l: any) {
+    if (event === 'will-download') this.downloadListener = l;
+    else this.choosers.set(event, l);
     return this;
   }
   webRequest = { onBeforeRequest: (l: NonNullable<FakeSession['beforeRequest']>) => void (this.beforeRequest = l) };
@@ -96,6 +124,16 @@ describe('the app session', () => {
     ses.requestHandler!({}, permission, (g) => (granted = g));
     expect(granted).toBe(false);
     expect(ses.checkHandler!({}, permission)).toBe(false);
+  });
+
+  it.each(['select-hid-device', 'select-usb-device', 'select-serial-port'])('cancels the %s chooser without picking a device', (chooser) => {
+    const answers: (string | undefined)[] = [];
+    let prevented = false;
+    ses.choosers.get(chooser)!({ preventDefault: () => (prevented = true) }, { deviceList: [{ deviceId: 'd1' }] }, (id) => answers.push(id));
+    expect(prevented).toBe(true);
+    expect(answers).toHaveLength(1);
+    expect(answers[0] ?? '').toBe('');
+    expect(ses.deviceHandler!({ deviceType: 'hid' })).toBe(false);
   });
 
   it('cancels downloads', () => {
@@ -209,5 +247,23 @@ describe('the window', () => {
       devTools: false,
     });
     expect(createAppWindow(FakeWindow, { partition: 'p', preload: 'x', isPackaged: false }).options.webPreferences.devTools).toBe(true);
+  });
+});
+
+describe('switches a packaged app refuses', () => {
+  it.each([
+    [['--remote-debugging-port=9222'], ['remote-debugging-port']],
+    [['--REMOTE-DEBUGGING-PORT=9222'], ['remote-debugging-port']],
+    [['-remote-debugging-pipe'], ['remote-debugging-pipe']],
+    [['--inspect-brk=0'], ['inspect-brk']],
+    [['--inspect-anything'], ['inspect-anything']],
+    [['--js-flags', '--expose-gc'], ['js-flags']],
+    [['--gpu-launcher=/bin/sh -c x'], ['gpu-launcher']],
+    [['--keylaunch-config=/tmp/x.json', 'C:\\Users\\a\\file.json', '--lang=en'], []],
+  ])('%j -> %j', (argv, found) => expect(forbiddenSwitches(argv, 'linux')).toEqual(found));
+
+  it('reads /switch as a switch on Windows only (elsewhere it is a path)', () => {
+    expect(forbiddenSwitches(['/remote-debugging-port=9222'], 'win32')).toEqual(['remote-debugging-port']);
+    expect(forbiddenSwitches(['/inspect/notes.json'], 'linux')).toEqual([]);
   });
 });

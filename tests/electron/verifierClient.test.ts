@@ -66,3 +66,14 @@ describe('verifier client', () => {
     expect(await closed.call('GET', '/v1/jobs')).toMatchObject({ ok: false, error: { code: 'verifier_unreachable' } });
   });
 });
+
+describe('a verifier URL with a path (an API Gateway stage)', () => {
+  it('keeps the stage in front of every route, and says the desktop version', async () => {
+    const client = createVerifierClient({ verifierUrl: `${tlsUrl()}/prod/`, ca: cert, desktopVersion: '0.1.0' });
+    const seen: { url?: string; version?: string | string[] }[] = [];
+    tls.prependOnceListener('request', (req) => seen.push({ url: req.url, version: req.headers['x-keylaunch-desktop-version'] }));
+    const r = await client.call<{ path: string }>('GET', '/v1/runs?limit=5');
+    expect(r).toMatchObject({ ok: true, value: { path: '/prod/v1/runs?limit=5' } });
+    expect(seen).toEqual([{ url: '/prod/v1/runs?limit=5', version: '0.1.0' }]);
+  });
+});

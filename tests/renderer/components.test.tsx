@@ -7,6 +7,7 @@ import { ErrorPanel } from '../../renderer/src/components/ErrorPanel';
 import { ParamField } from '../../renderer/src/components/ParamField';
 import { TouchPrompt } from '../../renderer/src/components/TouchPrompt';
 import { RunJob } from '../../renderer/src/screens/RunJob';
+import { FirstRun } from '../../renderer/src/screens/FirstRun';
 import { EXPLAINED_CODES, explain } from '../../renderer/src/explain';
 import { initialValues, validateForm } from '../../renderer/src/paramForm';
 import { ERROR_STATUS } from '../../backend/core/errors';
@@ -195,5 +196,15 @@ describe('running a job', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
     expect(await screen.findByText('does not match the required pattern')).toBeTruthy();
     expect(screen.getByLabelText('tag').getAttribute('aria-invalid')).toBe('true');
+  });
+});
+
+describe('first run', () => {
+  it('says why an import was refused, instead of doing nothing', async () => {
+    const refused = { code: 'config_locked', message: 'keylaunch was started with --keylaunch-config' };
+    render(<FirstRun config={{ state: 'invalid', reason: 'rpId: co.uk is a public suffix' }} onImport={async () => ({ ok: false, error: refused })} />);
+    expect(screen.getByText('rpId: co.uk is a public suffix')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Import config file…' }));
+    await waitFor(() => expect(screen.getByText(explain('config_locked').title)).toBeTruthy());
   });
 });

@@ -2,11 +2,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
-import { createSessionHolder } from '../../electron/main/sessionHolder';
+import { createDesktopSession } from '../../electron/main/sessionHolder';
 import { createVerifierClient } from '../../electron/main/verifierClient';
 import { parseDesktopConfig, configState } from '../../electron/main/desktopConfig';
 import { registerDesktopIpc, type IpcEventLike, type IpcMainLike } from '../../electron/main/policies/ipcGuard';
 import { createAppRequestHandler } from '../../electron/main/policies/appProtocol';
+import { createApprovalGate } from '../../electron/main/approvalGate';
+import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
 import { CHANNEL_PREFIX, DESKTOP_METHODS } from '../../electron/shared/desktopApi';
 import { ORIGIN, RP_ID, startHarness, type Harness } from './harness';
@@ -15,7 +17,7 @@ export const CHROMIUM = process.env.KEYLAUNCH_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join('test-output', 'screenshots');
 
 /** The renderer under test is always the current source: built once per test process, never a stale dist/. */
-let built: Promise<void> | undefined;
+let built: Promise<unknown> | undefined;
 const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) => m.buildDesktop({ quiet: true })));
 
 /**
@@ -48,11 +50,24 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
   });
 
-  // Main's side: the config, the in-memory session, the handlers, the IPC guard.
-  const parsed = parseDesktopConfig(JSON.stringify({ verifierUrl: harness.url, appOrigin: ORIGIN, rpId: RP_ID, userName: o.userName }));
+  // Main's side: the config, the in-memory session, the handlers, the IPC guard. The config is a remote
+  // one whose verifier is https://keylaunch.test (so the app origin is that, by the desktop's own rule);
+  // the client reaches that name at the local harness, as DNS would.
+  const parsed = parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: o.userName }));
   const loaded = configState(parsed);
-  const current = loaded.config ? { config: loaded.config, client: createVerifierClient(loaded.config) } : undefined;
-  const session = createSessionHolder({ onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
+  if (!loaded.config || loaded.config.appOrigin !== ORIGIN) throw new Error(`the e2e config was refused: ${JSON.stringify(loaded.state)}`);
+  const current = { config: loaded.config, client: createVerifierClient({ ...loaded.config, verifierUrl: harness.url, desktopVersion: '0.1.0' }) };
+  /** Main's native review dialog, answered as the person would: they read it (recorded) and answer. */
+  const reviews: { review: ApprovalReview; text: { message: string; detail: string } }[] = [];
+  const person = { answer: (_review: ApprovalReview): boolean => true };
+  const approvals = createApprovalGate({
+    ask: async (review) => {
+      reviews.push({ review, text: reviewText(review, Date.now()) });
+      return person.answer(review);
+    },
+    now: Date.now,
+  });
+  const session = createDesktopSession({ client: () => current.client, onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
   const touches: string[] = [];
   const opened: string[] = [];
   const handlers = createDesktopHandlers({
@@ -60,6 +75,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     configState: () => loaded.state,
     importConfig: async () => undefined,
     session,
+    approvals,
     touchExpected: (what) => touches.push(what),
     openExternal: async (url) => (opened.push(url), true),
   });
@@ -117,7 +133,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const forward = (method: string, arg: unknown) => (handlers[method as keyof typeof handlers] as (a: unknown) => Promise<unknown>)(arg);
 
   return {
-    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused,
+    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person,
     close: async () => {
       await browser.close();
       await harness.close();

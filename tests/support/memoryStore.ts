@@ -12,6 +12,7 @@ export class MemoryStore implements Store {
   private credentials = new Map<string, Credential>();
   private invites = new Map<string, Invite>();
   private challenges = new Map<string, ChallengeRecord>();
+  private endedSessions = new Set<string>();
   private runs = new Map<string, Run>();
   private audit: AuditEntry[] = [];
   private failures = new Map<string, number>();
@@ -60,6 +61,12 @@ export class MemoryStore implements Store {
     if (!i || i.redeemedAt !== undefined || i.expiresAt <= now) return false;
     i.redeemedAt = now;
     return true;
+  }
+  async endSession(sessionId: string) {
+    this.endedSessions.add(sessionId);
+  }
+  async isSessionEnded(sessionId: string) {
+    return this.endedSessions.has(sessionId);
   }
   async putChallenge(record: ChallengeRecord) {
     this.challenges.set(record.intentId, this.clone(record));

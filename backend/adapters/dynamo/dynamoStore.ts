@@ -156,6 +156,14 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
       }
     },
 
+    async endSession(sessionId, expiresAt) {
+      await client.send(new PutCommand({ TableName, Item: { ...key.endedSession(sessionId), expiresAt, ttl: ttlSeconds(expiresAt) } }));
+    },
+
+    async isSessionEnded(sessionId) {
+      return (await get(key.endedSession(sessionId))) !== undefined;
+    },
+
     async putChallenge(record: ChallengeRecord) {
       // The record is kept as JSON text: the intent must come back byte-for-byte to re-derive the challenge.
       await putNew({ ...key.challenge(record.intentId), record: JSON.stringify(record), expiresAt: record.expiresAt, ttl: ttlSeconds(record.expiresAt) });

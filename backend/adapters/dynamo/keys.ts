@@ -7,6 +7,7 @@
  *   USERNAME#<name>        USERNAME           name -> userId (names are unique)
  *   INVITE#<sha256>        INVITE             an invite, by the hash of its code
  *   CHALLENGE#<intentId>   CHALLENGE          a single-use challenge record
+ *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   AUDIT                  <auditId>          the audit log, the same way
  *   RATE#<key>             <windowStart>      failure counts per window
@@ -17,6 +18,7 @@ export const key = {
   userName: (name: string) => ({ pk: `USERNAME#${name}`, sk: 'USERNAME' }),
   invite: (hash: string) => ({ pk: `INVITE#${hash}`, sk: 'INVITE' }),
   challenge: (intentId: string) => ({ pk: `CHALLENGE#${intentId}`, sk: 'CHALLENGE' }),
+  endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   rate: (k: string, windowStart: number) => ({ pk: `RATE#${k}`, sk: String(windowStart) }),

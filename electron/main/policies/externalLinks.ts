@@ -1,11 +1,14 @@
 /**
- * The only places the app may send a person outside itself: AWS console pages for a run, and the docs.
- * Checked on the parsed URL (https only, no credentials, exact host or a subdomain of an allowed one),
- * never with a string prefix, which `https://console.aws.amazon.com.evil.test` would pass.
+ * The only places the app may send a person outside itself: the AWS console pages the verifier's run
+ * links point at (backend/adapters/launcher/aws/awsLaunch.ts `consoleUrl`). Checked on the parsed URL:
+ * https only, no credentials or port, the console host or one regional console host, and a path under
+ * one of the consoles those links use. Never a string prefix, which
+ * `https://console.aws.amazon.com.evil.test` would pass.
  */
-export const EXTERNAL_LINK_HOSTS = ['console.aws.amazon.com', 'docs.aws.amazon.com', 'github.com'] as const;
+export const CONSOLE_HOST = /^(?:[a-z]{2}(?:-[a-z]+)+-\d\.)?console\.aws\.amazon\.com$/;
+export const CONSOLE_PATHS = ['/lambda/home', '/ec2/home', '/systems-manager/run-command/', '/ecs/v2/clusters/', '/states/home'] as const;
 
-export function isAllowedExternalLink(raw: string, hosts: readonly string[] = EXTERNAL_LINK_HOSTS): boolean {
+export function isAllowedExternalLink(raw: string): boolean {
   let url: URL;
   try {
     url = new URL(raw);
@@ -13,8 +16,9 @@ export function isAllowedExternalLink(raw: string, hosts: readonly string[] = EX
     return false;
   }
   if (url.protocol !== 'https:' || url.username || url.password || url.port) return false;
-  const host = url.hostname.toLowerCase();
-  return hosts.some((h) => host === h || host.endsWith(`.${h}`));
+  if (!CONSOLE_HOST.test(url.hostname)) return false;
+  // The URL parser has already resolved `..`: the check is on the path the browser will ask for.
+  return CONSOLE_PATHS.some((p) => (p.endsWith('/') ? url.pathname.startsWith(p) : url.pathname === p || url.pathname.startsWith(`${p}/`)));
 }
 
 /** Opens the link with the system browser when allowed; says whether it did. */

@@ -3,11 +3,12 @@ import { openExternalLink } from './externalLinks';
 /**
  * No general browsing (architecture.md): the window shows our renderer and nothing else. Navigations,
  * redirects and new windows are denied; an allowlisted link asked for as a new window goes to the
- * system browser instead. `<webview>` is refused outright.
+ * system browser instead. `<webview>` is refused outright, and so is the Bluetooth device chooser.
  */
 export interface GuardedContents {
   on(event: 'will-navigate' | 'will-redirect' | 'will-frame-navigate', listener: (event: { preventDefault(): void; url?: string }, url?: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: { preventDefault(): void }) => void): unknown;
+  on(event: 'select-bluetooth-device', listener: (event: { preventDefault(): void }, devices: unknown, callback: (deviceId: string) => void) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
@@ -20,6 +21,11 @@ export function guardNavigation(contents: GuardedContents, o: { shell: { openExt
   contents.on('will-redirect', deny('redirect'));
   contents.on('will-frame-navigate', deny('frame navigation'));
   contents.on('will-attach-webview', (event) => event.preventDefault());
+  // Web Bluetooth's chooser is a web contents event: cancel it (an empty id), never pick a device.
+  contents.on('select-bluetooth-device', (event, _devices, callback) => {
+    event.preventDefault();
+    callback('');
+  });
   contents.setWindowOpenHandler(({ url }) => {
     void openExternalLink(url, o.shell);
     return { action: 'deny' };

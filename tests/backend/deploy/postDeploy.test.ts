@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,15 +42,25 @@ describe('after deploying', () => {
     await store.createUser({ id: 'u_admin', name: 'admin', role: 'admin', disabled: false, createdAt: Date.now() });
     expect((await run()).invite).toBeUndefined();
   });
+
+  it('refuses to write a config the desktop would refuse (a verifier at a bare IP address)', async () => {
+    mockClient(SSMClient).on(PutParameterCommand).resolves({ Version: 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'kl-post-'));
+    const settings = deploySettingsSchema.parse({ region: 'eu-west-1', allowedCidrs: ['203.0.113.0/24'], desktopConfigFile: join(dir, 'desktop.json') });
+    const store = createDynamoStore({ client: dynamo.documents, tableName: 'kl-deploy' });
+    const run = postDeploy({ settings, verifierUrl: 'https://198.51.100.7/live', catalogText: readFileSync('jobs/aws.example.yaml', 'utf8'), ssm: new SSMClient({}), store, clock: systemClock, random: systemRandom });
+    await expect(run).rejects.toThrow(/The desktop would refuse this config/);
+    expect(existsSync(settings.desktopConfigFile)).toBe(false);
+  });
 });
 
 describe('the desktop config for a deployed verifier', () => {
   it('a custom domain: the verifier, the app origin and the rpId are that one name', () => {
     const config = desktopConfigFor('https://keylaunch.example.com', 'ada');
-    expect(config).toEqual({ verifierUrl: 'https://keylaunch.example.com', appOrigin: 'https://keylaunch.example.com', rpId: 'keylaunch.example.com', userName: 'ada' });
+    expect(config).toEqual({ verifierUrl: 'https://keylaunch.example.com', rpId: 'keylaunch.example.com', userName: 'ada' });
     expect(parseDesktopConfig(JSON.stringify(config))).toMatchObject({ config: { mode: 'remote' } });
     expect(desktopConfigFor(`${STAGE_URL}/`, 'ada').verifierUrl).toBe(STAGE_URL);
-    expect(desktopConfigFor('https://keylaunch.example.com', 'ada', 'example.com')).toMatchObject({ appOrigin: 'https://keylaunch.example.com', rpId: 'example.com' });
+    expect(desktopConfigFor('https://keylaunch.example.com', 'ada', 'example.com')).toMatchObject({ rpId: 'example.com' });
     expect(() => desktopConfigFor('https://keylaunch.example.com', 'ada', 'ample.com')).toThrow(/not keylaunch\.example\.com or a parent/);
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { desktopConfigFor } from '../../../backend/deploy/postDeploy';
 import { CHROMIUM } from '../../support/desktopE2e';
+import { parseDesktopConfig } from '../../../electron/main/desktopConfig';
 
 /**
  * The desktop config deploy writes for a stage URL makes the app origin the API's own host and the rpId
@@ -10,7 +11,10 @@ import { CHROMIUM } from '../../support/desktopE2e';
  * can be an rpId there. Checked in real Chromium (its own PSL, its own WebAuthn, a virtual authenticator),
  * with the page served at that origin as the app's protocol handler serves it.
  */
-const config = desktopConfigFor('https://abc123defg.execute-api.eu-west-1.amazonaws.com/live', 'ada');
+// The app's origin as the desktop derives it from that config (electron/main/desktopConfig.ts).
+const parsed = parseDesktopConfig(JSON.stringify(desktopConfigFor('https://abc123defg.execute-api.eu-west-1.amazonaws.com/live', 'ada')));
+if (!('config' in parsed) || !parsed.config) throw new Error('the desktop refuses the config deploy writes');
+const config = parsed.config;
 let browser: Browser;
 let page: Page;
 beforeAll(async () => {

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
+import { createSessionHolder } from '../../electron/main/sessionHolder';
+import { createVerifierClient } from '../../electron/main/verifierClient';
+import { configState, parseDesktopConfig } from '../../electron/main/desktopConfig';
+import { createApprovalGate } from '../../electron/main/approvalGate';
+import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
+import { createApprovalDialog } from '../../electron/main/policies/approvalDialog';
+import { ORIGIN, RP_ID, startHarness, type Harness } from '../support/harness';
+import type { SoftAuthenticator } from '../support/softAuthenticator';
+
+/**
+ * Issue 10 §2, over main's real handlers, a real verifier over HTTP and real WebAuthn payloads, with
+ * the native dialog faked: options reach the renderer only after the person accepted main's review,
+ * and a confirmation goes out only for the intent that was shown and accepted.
+ */
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => h?.close());
+
+async function desktopFor(user: { name: string; authenticator: SoftAuthenticator }) {
+  const loaded = configState(parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: user.name })));
+  const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: h.url }) };
+  const shown: ApprovalReview[] = [];
+  const person = { answers: [] as boolean[] };
+  const approvals = createApprovalGate({
+    ask: async (review) => (shown.push(review), person.answers.shift() ?? false),
+    now: () => h.clock.now(),
+  });
+  const session = createSessionHolder({ onLocked: () => undefined, timers: { now: () => h.clock.now(), setTimeout: () => 0, clearTimeout: () => undefined } });
+  const handlers = createDesktopHandlers({
+    current: () => current,
+    configState: () => loaded.state,
+    importConfig: async () => undefined,
+    session,
+    approvals,
+    touchExpected: () => undefined,
+    openExternal: async () => false,
+  });
+  const unlock = await handlers.startUnlock();
+  if (!unlock.ok) throw new Error(JSON.stringify(unlock));
+  const unlocked = await handlers.finishUnlock({ intentId: unlock.value.intentId, assertion: user.authenticator.assert(unlock.value.options) });
+  if (!unlocked.ok) throw new Error(JSON.stringify(unlocked));
+  return { handlers, shown, person };
+}
+
+describe('the trusted review of a run', () => {
+  it('shows what the verifier prepared, labelled, and releases the options only when accepted; the run then launches', async () => {
+    const user = await h.enroll();
+    const { handlers, shown, person } = await desktopFor(user);
+    person.answers.push(true);
+    const prep = await handlers.prepareRun({ job: 'echo', params: { message: 'hi there', count: 2 } });
+    expect(prep.ok).toBe(true);
+    if (!prep.ok) return;
+    expect(shown).toHaveLength(1);
+    const text = reviewText(shown[0]!, h.clock.now());
+    expect(text.message).toBe('Run Echo parameters (echo)?');
+    expect(text.detail).toContain('message: "hi there"');
+    expect(text.detail).toContain('count: 2');
+    expect(text.detail).toMatch(/Runs: local: .* "hi there" 2/); // the target with the parameters filled in
+    expect(text.detail).toContain('Secrets sent with it: none');
+    expect(text.detail).toContain(`Fingerprint: ${prep.value.fingerprint}`);
+    expect(text.detail).toMatch(/Time left: \d+ s/);
+
+    const before = h.launcher.launches.length;
+    const confirmed = await handlers.confirmRun({ intentId: prep.value.intentId, assertion: user.authenticator.assert(prep.value.options), secrets: {} });
+    expect(confirmed).toMatchObject({ ok: true, value: { run: { job: 'echo' } } });
+    expect(h.launcher.launches.length).toBe(before + 1);
+  });
+
+  it('names secrets by label, never by value', async () => {
+    const user = await h.enroll();
+    const { handlers, shown, person } = await desktopFor(user);
+    person.answers.push(false);
+    await handlers.prepareRun({ job: 'with-secret', params: { target: 'staging' } });
+    expect(reviewText(shown[0]!, h.clock.now()).detail).toContain('Secrets sent with it: token');
+  });
+
+  it('declined: nothing released, and nothing can be confirmed', async () => {
+    const user = await h.enroll();
+    const { handlers, person } = await desktopFor(user);
+    person.answers.push(false);
+    const prep = await handlers.prepareRun({ job: 'echo', params: { message: 'no' } });
+    expect(prep).toEqual({ ok: false, error: { code: 'approval_declined', message: expect.any(String) } });
+    expect(JSON.stringify(prep)).not.toContain('challenge');
+  });
+
+  it('a renderer that confirms an intent it was never shown (prepared behind main’s back) is refused, and nothing launches', async () => {
+    const user = await h.enroll();
+    const { handlers } = await desktopFor(user);
+    // The compromised renderer cannot reach the verifier itself (no network); the best it can do is
+    // learn an intent id some other way and ask main to confirm it. Here it is prepared directly.
+    const token = await h.session(user);
+    const b = await h.api('POST', '/v1/runs/prepare', { job: 'echo', params: { message: 'B' } }, token);
+    const before = h.launcher.launches.length;
+    const r = await handlers.confirmRun({ intentId: b.body.intentId, assertion: user.authenticator.assert(b.body.options), secrets: {} });
+    expect(r).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    expect(h.launcher.launches.length).toBe(before);
+  });
+
+  it('confirming intent A after the person accepted B is refused, nothing launches, and B still can', async () => {
+    const user = await h.enroll();
+    const { handlers, person } = await desktopFor(user);
+    const token = await h.session(user);
+    const a = await h.api('POST', '/v1/runs/prepare', { job: 'echo', params: { message: 'A: what the attacker wants' } }, token);
+    person.answers.push(true);
+    const b = await handlers.prepareRun({ job: 'echo', params: { message: 'B: what the person saw' } });
+    if (!b.ok) throw new Error(JSON.stringify(b));
+    const before = h.launcher.launches.length;
+    const refused = await handlers.confirmRun({ intentId: a.body.intentId, assertion: user.authenticator.assert(a.body.options), secrets: {} });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    expect(h.launcher.launches.length).toBe(before);
+    const ok = await handlers.confirmRun({ intentId: b.value.intentId, assertion: user.authenticator.assert(b.value.options), secrets: {} });
+    expect(ok.ok).toBe(true);
+    expect(h.launcher.launches.at(-1)?.params).toMatchObject({ message: 'B: what the person saw' });
+  });
+
+  it('accepting B does not let the renderer confirm an earlier accepted A, and an acceptance is used once', async () => {
+    const user = await h.enroll();
+    const { handlers, person } = await desktopFor(user);
+    person.answers.push(true, true);
+    const a = await handlers.prepareRun({ job: 'echo', params: { message: 'A' } });
+    const b = await handlers.prepareRun({ job: 'echo', params: { message: 'B' } });
+    if (!a.ok || !b.ok) throw new Error('prepare failed');
+    const before = h.launcher.launches.length;
+    const confirmA = await handlers.confirmRun({ intentId: a.value.intentId, assertion: user.authenticator.assert(a.value.options), secrets: {} });
+    expect(confirmA).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    expect(h.launcher.launches.length).toBe(before);
+    expect((await handlers.confirmRun({ intentId: b.value.intentId, assertion: user.authenticator.assert(b.value.options), secrets: {} })).ok).toBe(true);
+    const again = await handlers.confirmRun({ intentId: b.value.intentId, assertion: user.authenticator.assert(b.value.options), secrets: {} });
+    expect(again).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+  });
+
+  it('an acceptance given after the request expired releases nothing', async () => {
+    const gate = createApprovalGate({ ask: async (r) => (h.clock.advance(r.expiresAt - h.clock.now() + 1), true), now: () => h.clock.now() });
+    const review: ApprovalReview = { purpose: 'run', intentId: 'int_x', title: 't', facts: [], fingerprint: 'AAAA-BBBB', expiresAt: h.clock.now() + 1000 };
+    expect(await gate.review(review)).toBe('expired');
+    expect(gate.take('run', 'int_x')).toBe(false);
+  });
+});
+
+describe('the trusted review of key changes', () => {
+  it('revoking a key names it; declined releases nothing, and a revoke confirmation without acceptance is not sent', async () => {
+    const user = await h.enroll();
+    const { handlers, shown, person } = await desktopFor(user);
+    const keys = await handlers.listKeys();
+    if (!keys.ok) throw new Error('no keys');
+    person.answers.push(false);
+    const declined = await handlers.startRevokeKey({ credentialId: keys.value.keys[0]!.id, allowLastKey: true });
+    expect(declined).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
+    expect(shown[0]!.title).toBe('Revoke the key “primary”?');
+    const token = await h.session(user);
+    const behind = await h.api('POST', '/v1/keys/revoke/options', { credentialId: keys.value.keys[0]!.id, allowLastKey: true }, token);
+    const r = await handlers.finishRevokeKey({ intentId: behind.body.intentId, assertion: user.authenticator.assert(behind.body.approval) });
+    expect(r).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    expect((await h.store.getUserWithCredentials(user.userId))!.credentials[0]!.revokedAt).toBeUndefined();
+  });
+
+  it('adding a key is reviewed too, and its options are held until accepted', async () => {
+    const user = await h.enroll();
+    const { handlers, shown, person } = await desktopFor(user);
+    person.answers.push(false);
+    expect(await handlers.startAddKey()).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
+    expect(shown[0]).toMatchObject({ purpose: 'add_key', title: `Add a security key to ${user.name}?` });
+  });
+});
+
+describe('the native dialog', () => {
+  it('declines by default (Enter and Escape), and approves only on the approve button', async () => {
+    const review: ApprovalReview = { purpose: 'run', intentId: 'int_1', title: 'Run X (x)?', facts: [{ label: 'Job', value: 'X' }], fingerprint: 'AAAA-BBBB', expiresAt: 60_000 };
+    const seen: unknown[] = [];
+    const answer = (response: number) => createApprovalDialog({ show: async (o) => (seen.push(o), { response }), now: () => 0 });
+    expect(await answer(0)(review)).toBe(true);
+    expect(await answer(1)(review)).toBe(false);
+    expect(seen[0]).toMatchObject({ type: 'question', message: 'Run X (x)?', defaultId: 1, cancelId: 1, noLink: true });
+    expect((seen[0] as { detail: string }).detail).toContain('Fingerprint: AAAA-BBBB');
+    expect((seen[0] as { detail: string }).detail).toContain('Time left: 60 s');
+  });
+});
