@@ -80,11 +80,17 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
 
 function parseJson(body: string | undefined): unknown {
   if (body === undefined || body.trim() === '') return {};
+  let named = false;
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    // JSON.parse keeps `__proto__` as an own key, but schemas skip it silently: refuse it, so no name a
+    // request carries is ever dropped unseen (issue 11 §3). Every field of this API has a declared name.
+    parsed = JSON.parse(body, (key, value: unknown) => ((named ||= key === '__proto__'), value));
   } catch {
     throw new KeylaunchError('bad_request', 'The body is not valid JSON.');
   }
+  if (named) throw new KeylaunchError('bad_request', 'The body names `__proto__`, which is not a field or parameter here.');
+  return parsed;
 }
 
 const bearer = (header: string | undefined) => /^Bearer ([A-Za-z0-9._-]{1,2000})$/.exec(header ?? '')?.[1];
