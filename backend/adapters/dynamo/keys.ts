@@ -9,7 +9,7 @@
  *   CHALLENGE#<intentId>   CHALLENGE          a single-use challenge record
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   AUDIT                  <auditId>          the audit log, the same way
- *   RATE#<key>             <windowStart>      failure counts per window
+ *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
 export const key = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
@@ -19,7 +19,7 @@ export const key = {
   challenge: (intentId: string) => ({ pk: `CHALLENGE#${intentId}`, sk: 'CHALLENGE' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
-  rate: (k: string, windowStart: number) => ({ pk: `RATE#${k}`, sk: String(windowStart) }),
+  rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };
 
 export const ttlSeconds = (expiresAtMs: number, graceDays = 1) => Math.ceil(expiresAtMs / 1000) + graceDays * 86_400;
