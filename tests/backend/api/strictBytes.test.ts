@@ -160,3 +160,29 @@ describe('parameter strings: what is shown is what is signed', () => {
     expect(prep.body.params.label).toBe('abc\u202Edef');
   });
 });
+
+describe('WebAuthn objects: unknown fields are refused, not dropped', () => {
+  it.each([
+    ['on the assertion', (a: any) => ({ ...a, extra: 1 })],
+    ['inside assertion.response', (a: any) => ({ ...a, response: { ...a.response, attestationObject: 'AAAA' } })],
+  ])('%s: bad_request, nothing launched', async (_, mutate) => {
+    const { user, token, prep } = await prepared();
+    const assertion = mutate(user.authenticator.assert(prep.body.options));
+    const before = h.launcher.launches.length;
+    const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion }, token);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+    expect(h.launcher.launches.length).toBe(before);
+  });
+
+  it('inside registration.response: bad_request, no key', async () => {
+    const name = h.newName();
+    const { code } = await h.invite(name);
+    const options = await h.api('POST', '/v1/enroll/options', { inviteCode: code });
+    const registration = new SoftAuthenticator(ORIGIN).register(options.body.options);
+    const res = await h.api('POST', '/v1/enroll/verify', { intentId: options.body.intentId, registration: { ...registration, response: { ...registration.response, signature: 'AAAA' } }, label: 'x' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('bad_request');
+    expect(await h.store.getUserByName(name)).toBeUndefined();
+  });
+});
