@@ -88,12 +88,13 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     if (error.cause) deps.log(`${action}: ${error.code}`, error.cause);
     const counted = deps.rateLimiter.counts(error.code);
     const keys = { ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) };
+    const audited = error.code; // the real reason stays in the audit log even when the answer says less
     if (counted && PROVES_A_KEY.has(action)) {
       const lockedFor = await deps.rateLimiter.addressLockedFor(req.sourceIp).catch(() => 0);
       if (lockedFor > 0) error = deps.rateLimiter.refuse(lockedFor);
     }
     await Promise.all([
-      finish(deps, req, action, error.code === 'internal_error' || error.code === 'storage_unavailable' ? 'failed' : 'refused', facts, error.code),
+      finish(deps, req, action, audited === 'internal_error' || audited === 'storage_unavailable' ? 'failed' : 'refused', facts, audited),
       counted ? deps.rateLimiter.recordFailure(keys).catch((e) => deps.log('rate limit record failed', e)) : undefined,
     ]);
     const headers: Record<string, string> = { ...HEADERS };
