@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startLocalDynamo } from '../../../backend/local/localDynamo';
 import { sampleJobs } from '../../support/sampleJobs';
 
@@ -63,5 +63,30 @@ describe('the Lambda Function URL handler', () => {
     const junk = await handler({ hello: 'world' });
     expect(junk.statusCode).toBe(400);
     expect(JSON.parse(junk.body).error.code).toBe('bad_request');
+  });
+});
+
+describe('refusals before identification, in Lambda', () => {
+  it('write no DynamoDB row: one EMF log line on stdout (a CloudWatch metric) instead', async () => {
+    const { QueryCommand } = await import('@aws-sdk/lib-dynamodb');
+    const auditRows = async () => (await dynamo.documents.send(new QueryCommand({ TableName: 'kl-lambda', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'AUDIT' } }))).Items ?? [];
+    const before = (await auditRows()).length;
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      const refused = await handler(event({ sourceIp: '198.51.100.7', body: '{"userName":"a"}' }));
+      expect(refused.statusCode).toBe(403);
+      const lines = log.mock.calls.map((c) => JSON.parse(String(c[0])));
+      expect(lines).toEqual([
+        expect.objectContaining({
+          _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: 'keylaunch', Dimensions: [['code']], Metrics: [{ Name: 'Refused', Unit: 'Count' }] }] },
+          code: 'ip_not_allowed',
+          Refused: 1,
+          sourceIp: '198.51.100.7',
+        }),
+      ]);
+    } finally {
+      log.mockRestore();
+    }
+    expect((await auditRows()).length).toBe(before);
   });
 });
