@@ -41,6 +41,11 @@ export interface ApiDeps extends VerifierDeps {
 const PROVES_A_KEY = new Set(['unlock.options', 'unlock.verify']);
 /** Audited refusals are kept this long (DynamoDB TTL); accepted actions are kept. */
 export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
+/**
+ * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
+ * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
+ */
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options']);
 
 /**
  * The whole request path in order: allowlist, cross-site check, size, route, content type, parse,
@@ -173,7 +178,7 @@ async function finish(deps: ApiDeps, req: ApiRequest, action: string, outcome: '
     sourceIp: req.sourceIp,
     ...facts,
     ...(code ? { code } : {}),
-    ...(outcome === 'refused' ? { expiresAt: at + REFUSAL_RETENTION_MS } : {}),
+    ...(outcome === 'refused' || (outcome === 'accepted' && CHALLENGE_ONLY.has(action)) ? { expiresAt: at + REFUSAL_RETENTION_MS } : {}),
   };
   try {
     await deps.store.appendAudit(entry);

@@ -93,6 +93,16 @@ describe('audited refusals expire; accepted actions are kept', () => {
     expect(item(no.id).ttl).toBe(Math.ceil(no.expiresAt! / 1000));
     expect(item(yes.id).ttl).toBeUndefined();
   });
+
+  it('a step that only issues a challenge expires like a refusal (anyone may ask unlock options in any name)', async () => {
+    const user = await h.enroll();
+    const options = await h.api('POST', '/v1/unlock/options', { userName: user.name });
+    const decoy = await h.api('POST', '/v1/unlock/options', { userName: h.newName('nobody') });
+    expect([options.status, decoy.status]).toEqual([200, 200]);
+    const entries = (await h.auditEntries()).filter((e) => e.action === 'unlock.options').slice(0, 2);
+    expect(entries).toHaveLength(2);
+    for (const e of entries) expect(e).toMatchObject({ outcome: 'accepted', expiresAt: e.at + 90 * 86_400_000 });
+  });
 });
 
 describe('local mode: only its own loopback name', () => {
