@@ -77,8 +77,11 @@ function checkValue(d: ParamDeclaration, value: unknown): { value: ParamValue } 
     }
     case 'boolean':
       return typeof value === 'boolean' ? ok(value) : 'must be true or false';
-    case 'enum':
-      return typeof value === 'string' && d.values.includes(value) ? ok(value) : `one of ${d.values.join(', ')}`;
+    case 'enum': {
+      // Compared in NFC, bound as the job spells it: `café` typed decomposed is still the value `café`.
+      const chosen = typeof value === 'string' ? d.values.find((v) => v.normalize('NFC') === value.normalize('NFC')) : undefined;
+      return chosen !== undefined ? ok(chosen) : `one of ${d.values.join(', ')}`;
+    }
   }
 }
 

@@ -15,7 +15,10 @@ const jobs = [
     title: 'Any text, on purpose',
     type: 'local',
     // A pattern that deliberately admits a right-to-left override (a job for RTL labels, say).
-    params: [{ name: 'label', type: 'string', required: true, pattern: '[\\u202Ea-z.]+' }],
+    params: [
+      { name: 'label', type: 'string', required: true, pattern: '[\\u202Ea-z.]+' },
+      { name: 'place', type: 'enum', values: ['caf\u00e9', 'bar'], default: 'bar' },
+    ],
     allow: { roles: ['admin', 'operator'] },
     target: { argv: [node, '-e', 'console.log(process.argv[1])', '{{label}}'], timeoutSeconds: 20 },
   },
@@ -153,6 +156,11 @@ describe('parameter strings: what is shown is what is signed', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('params_invalid');
     expect(res.body.error.details.fields.message).toMatch(/control|bidirectional/);
+  });
+
+  it('an enum value typed in another normal form is that value, bound as the job spells it', async () => {
+    const { prep } = await prepared('free-text', { label: 'abc', place: 'cafe\u0301' });
+    expect(prep.body.params.place).toBe('caf\u00e9');
   });
 
   it('a job whose pattern admits the character takes it', async () => {
