@@ -19,6 +19,7 @@ export const NOT_AT_COLD_START: { pattern: RegExp; why: string }[] = [
   { pattern: /@simplewebauthn\/server\/esm\/registration\//, why: 'registration (enroll, add a key) is loaded on first use' },
   { pattern: /node_modules\/(@peculiar\/x509|tsyringe|reflect-metadata)\//, why: 'the X.509 attestation stack is only for registration' },
   { pattern: /backend\/core\/webauthnRegistration\.ts$/, why: 'registration is loaded on first use' },
+  { pattern: /node_modules\/@eslint-community\/regexpp\/|backend\/core\/(job|shellSafety)\.ts$/, why: 'job definitions are validated by the catalog, loaded on first use' },
   { pattern: /node_modules\/yaml\//, why: 'YAML job files are read by local mode and the CLI, never in Lambda' },
   { pattern: /backend\/adapters\/catalog\/fileCatalog\.ts$/, why: 'the jobs-file catalog is local mode only' },
   { pattern: /node_modules\/@aws-sdk\/client-(ssm|lambda|ec2|ecs|sfn)\//, why: 'the catalog and each launcher load with their client on first use' },

@@ -18,8 +18,6 @@ export interface Route<S extends z.ZodType = z.ZodType> {
   path: string;
   action: string;
   input: S;
-  /** The user a rate limit applies to before the session is read (unlock only). */
-  userOf?: (input: z.output<S>) => string;
   run: (deps: VerifierDeps, ctx: RequestContext, input: z.output<S>) => Promise<unknown>;
 }
 
@@ -34,7 +32,7 @@ export const routes: Route[] = [
     method: 'POST', path: '/v1/enroll/verify', action: 'enroll.verify', input: s.enrollVerifyBody,
     run: (d, c, i) => finishEnrollment(d, c, { ...i, registration: registration(i.registration) }),
   }),
-  route({ method: 'POST', path: '/v1/unlock/options', action: 'unlock.options', input: s.unlockOptionsBody, userOf: (i) => i.userName, run: startUnlock }),
+  route({ method: 'POST', path: '/v1/unlock/options', action: 'unlock.options', input: s.unlockOptionsBody, run: startUnlock }),
   route({
     method: 'POST', path: '/v1/unlock/verify', action: 'unlock.verify', input: s.unlockVerifyBody,
     run: (d, c, i) => finishUnlock(d, c, { ...i, assertion: assertion(i.assertion) }),

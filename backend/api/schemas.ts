@@ -8,11 +8,12 @@ import * as z from 'zod';
 const b64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]*$/, 'base64url');
 const id = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'an id');
 
-export const assertionSchema = z.object({
+// Strict down to the WebAuthn objects: a field we do not know is refused, never silently dropped.
+export const assertionSchema = z.strictObject({
   id: b64url(1400),
   rawId: b64url(1400),
   type: z.literal('public-key'),
-  response: z.object({
+  response: z.strictObject({
     authenticatorData: b64url(4096),
     clientDataJSON: b64url(4096),
     signature: b64url(2048),
@@ -22,11 +23,11 @@ export const assertionSchema = z.object({
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
 });
 
-export const registrationSchema = z.object({
+export const registrationSchema = z.strictObject({
   id: b64url(1400),
   rawId: b64url(1400),
   type: z.literal('public-key'),
-  response: z.object({
+  response: z.strictObject({
     clientDataJSON: b64url(4096),
     attestationObject: b64url(16_384),
     authenticatorData: b64url(8192).optional(),

@@ -1,5 +1,6 @@
 import { KeylaunchError } from './errors';
-import { fillPlaceholders, type CatalogEntry, type JobDefinition } from './job';
+import { fillPlaceholders } from './placeholders';
+import type { CatalogEntry, JobDefinition } from './job';
 import type { User } from './model';
 
 /** protocol.md §7: the job's policy decides who may run it (by role or by name). */

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { KeylaunchError } from './errors';
-import { describeZodError } from './job';
+import { describeZodError } from './describeZodError';
 
 /**
  * The verifier's settings. Limits from protocol.md are enforced here, so a config cannot ask for

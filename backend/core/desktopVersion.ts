@@ -1,4 +1,5 @@
-import { lt, valid } from 'semver';
+import lt from 'semver/functions/lt';
+import valid from 'semver/functions/valid';
 import { KeylaunchError } from './errors';
 
 /**

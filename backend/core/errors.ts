@@ -9,6 +9,11 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   not_found: 404,
   ip_not_allowed: 403,
+  /** A browser request from another site (Origin, Sec-Fetch-Site): the verifier is not a web API. */
+  origin_not_allowed: 403,
+  /** Local mode: the Host header is not the verifier's own loopback address (DNS rebinding). */
+  host_not_allowed: 421,
+  unsupported_media_type: 415,
   rate_limited: 429,
   invite_invalid: 403,
   user_exists: 409,

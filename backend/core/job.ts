@@ -1,4 +1,10 @@
 import * as z from 'zod';
+import { anchored } from './params';
+import { shellUnsafeReason } from './shellSafety';
+import { placeholdersOf } from './placeholders';
+// Kept apart so that the request path does not load the job schema (and its regex prover) to use them.
+export { describeZodError } from './describeZodError';
+export { fillPlaceholders, placeholdersOf } from './placeholders';
 import { ec2TargetSchema, ecsTaskTargetSchema, lambdaTargetSchema, localTargetSchema, ssmCommandTargetSchema, stepFunctionsTargetSchema } from './jobTargets';
 
 /**
@@ -22,7 +28,9 @@ export const paramDeclarationSchema = z.discriminatedUnion('type', [
     ...paramBase,
     type: z.literal('string'),
     default: z.string().optional(),
-    pattern: z.string().max(500).optional(),
+    // Checked here, so a job with a broken pattern is listed unavailable (and refused by push) instead
+    // of failing at prepare.
+    pattern: z.string().max(500).refine(isValidPattern, 'not a valid regular expression (JavaScript, u flag)').optional(),
     minLength: z.number().int().min(0).optional(),
     maxLength: z.number().int().min(1).max(4096).default(256),
   }),
@@ -70,20 +78,41 @@ const jobBase = {
   execution: z.record(z.string(), z.unknown()).optional(),
 };
 
-const PLACEHOLDER = /\{\{([A-Za-z][A-Za-z0-9_]*)\}\}/g;
+function isValidPattern(pattern: string): boolean {
+  try {
+    anchored(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
-/** `{{name}}` placeholders in a local job's argv: each must be a declared, non-secret parameter. */
-export const placeholdersOf = (arg: string) => [...arg.matchAll(PLACEHOLDER)].map((m) => m[1]!);
-export const fillPlaceholders = (arg: string, values: Record<string, unknown>) =>
-  arg.replace(PLACEHOLDER, (_, name: string) => (values[name] === undefined ? '' : String(values[name])));
 
-/** `{{name}}` in a target's strings must be a declared, non-secret parameter. */
-function checkPlaceholders(strings: string[], params: ParamDeclaration[], path: (string | number)[], ctx: z.RefinementCtx) {
+/**
+ * `{{name}}` in a target's strings must be a declared, non-secret parameter; where the string is read
+ * by a shell (`shell: true`), also one whose values cannot carry shell syntax (shellSafety.ts).
+ */
+function checkPlaceholders(strings: string[], params: ParamDeclaration[], path: (string | number)[], ctx: z.RefinementCtx, shell: boolean) {
   for (const name of strings.flatMap(placeholdersOf)) {
     const declared = params.find((p) => p.name === name);
     // Secrets never go on a command line or into a document: both are visible to others.
     if (!declared || declared.secret) ctx.addIssue({ code: 'custom', path, message: `{{${name}}} is not a declared non-secret parameter` });
+    const unsafe = declared && shell ? shellUnsafeReason(declared) : undefined;
+    if (unsafe) ctx.addIssue({ code: 'custom', path, message: `{{${name}}} reaches a shell, but ${unsafe}` });
   }
+}
+
+/**
+ * Local jobs run argv without a shell, so a placeholder that is an argument stays one argument. But an
+ * argument can itself be code: the script after `-c`/`-e`/`--eval`/`-Command`/`/c` (sh, bash, node,
+ * python, pwsh, cmd…), or anything after `ssh` (the remote side runs it through a shell). Those
+ * elements follow the shell rule. A heuristic that errs on the side of refusing.
+ */
+const CODE_FLAGS = new Set(['-c', '-e', '--eval', '-command', '--command', '/c', '/k', '-encodedcommand', '-ec']);
+const baseName = (arg: string) => (arg.split(/[\\/]/).pop() ?? arg).toLowerCase().replace(/\.exe$/, '');
+export function isCodeArgument(argv: string[], i: number): boolean {
+  const sshAt = argv.findIndex((a) => baseName(a) === 'ssh');
+  return (sshAt >= 0 && i > sshAt) || (i > 0 && CODE_FLAGS.has(argv[i - 1]!.toLowerCase()));
 }
 
 /**
@@ -103,8 +132,13 @@ export const jobDefinitionSchema = z
     z.strictObject({ ...jobBase, type: z.literal('step-functions'), target: stepFunctionsTargetSchema }),
   ])
   .superRefine((job, ctx) => {
-    if (job.type === 'local') checkPlaceholders(job.target.argv, job.params, ['target', 'argv'], ctx);
-    if (job.type === 'ssm-command') checkPlaceholders(Object.values(job.target.parameters).flat(), job.params, ['target', 'parameters'], ctx);
+    if (job.type === 'local') {
+      const { argv } = job.target;
+      argv.forEach((arg, i) => checkPlaceholders([arg], job.params, ['target', 'argv', i], ctx, isCodeArgument(argv, i)));
+    }
+    // Any SSM document may paste a parameter into a shell command (AWS-RunShellScript does, and a custom
+    // document's can), and the verifier cannot see the document: every placeholder follows the shell rule.
+    if (job.type === 'ssm-command') checkPlaceholders(Object.values(job.target.parameters).flat(), job.params, ['target', 'parameters'], ctx, true);
     if (!TAKES_SECRETS.has(job.type)) {
       if (job.params.some((p) => p.secret)) ctx.addIssue({ code: 'custom', path: ['params'], message: `${job.type} jobs cannot take secret parameters (AWS keeps what they receive)` });
       if (job.mfaCode === 'required') ctx.addIssue({ code: 'custom', path: ['mfaCode'], message: `${job.type} jobs cannot take an MFA code (AWS keeps what they receive)` });
@@ -122,11 +156,4 @@ export type CatalogEntry =
 export interface ExecutionRef {
   parameter: string;
   version: string;
-}
-
-export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
 }

@@ -159,4 +159,6 @@ export interface AuditEntry {
   runId?: string;
   fingerprint?: string;
   detail?: string;
+  /** When the entry may be deleted (epoch ms): refusals are kept 90 days, accepted actions for good. */
+  expiresAt?: number;
 }

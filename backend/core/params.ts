@@ -32,9 +32,9 @@ export function validateParams(
       if (d.required) problems[d.name] = 'required';
       continue;
     }
-    const problem = checkValue(d, value);
-    if (problem) problems[d.name] = problem;
-    else out[d.name] = value as ParamValue;
+    const checked = checkValue(d, value);
+    if (typeof checked === 'object') out[d.name] = checked.value;
+    else problems[d.name] = checked;
   }
   if (Object.keys(problems).length > 0) {
     const summary = Object.entries(problems).map(([k, v]) => `${k}: ${v}`).join('; ');
@@ -43,15 +43,29 @@ export function validateParams(
   return out;
 }
 
-function checkValue(d: ParamDeclaration, value: unknown): string | undefined {
+/**
+ * C0/C1 controls, line/paragraph separators and the bidirectional controls (Trojan Source, CVE-2021-42574):
+ * characters that make a value display as something other than what it is.
+ */
+const DECEPTIVE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
+
+/** A valid value (normalized) or what is wrong with it. */
+function checkValue(d: ParamDeclaration, value: unknown): { value: ParamValue } | string {
+  const ok = (v: ParamValue) => ({ value: v });
   switch (d.type) {
     case 'string': {
       if (typeof value !== 'string') return 'must be a string';
-      if (d.minLength !== undefined && value.length < d.minLength) return `at least ${d.minLength} characters`;
-      if (value.length > d.maxLength) return `at most ${d.maxLength} characters`;
+      // NFC before anything else, so the value checked, shown, signed and launched is one string.
+      // Secrets are passed on as typed (a password's bytes are its meaning) and are never shown.
+      const text = d.secret ? value : value.normalize('NFC');
+      if (d.minLength !== undefined && text.length < d.minLength) return `at least ${d.minLength} characters`;
+      if (text.length > d.maxLength) return `at most ${d.maxLength} characters`;
       // Anchored: a pattern describes the whole value, never a substring of it.
-      if (d.pattern !== undefined && !new RegExp(`^(?:${d.pattern})$`, 'u').test(value)) return 'does not match the required pattern';
-      return undefined;
+      const matches = d.pattern !== undefined && anchored(d.pattern).test(text);
+      if (d.pattern !== undefined && !matches) return 'does not match the required pattern';
+      // Only a job whose pattern accepts the value may take such characters.
+      if (!matches && DECEPTIVE.test(text)) return 'contains control or bidirectional-override characters';
+      return ok(text);
     }
     case 'integer':
     case 'number': {
@@ -59,11 +73,17 @@ function checkValue(d: ParamDeclaration, value: unknown): string | undefined {
       if (d.type === 'integer' && !Number.isSafeInteger(value)) return 'must be a whole number';
       if (d.min !== undefined && value < d.min) return `at least ${d.min}`;
       if (d.max !== undefined && value > d.max) return `at most ${d.max}`;
-      return undefined;
+      return ok(value);
     }
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : 'must be true or false';
-    case 'enum':
-      return typeof value === 'string' && d.values.includes(value) ? undefined : `one of ${d.values.join(', ')}`;
+      return typeof value === 'boolean' ? ok(value) : 'must be true or false';
+    case 'enum': {
+      // Compared in NFC, bound as the job spells it: `café` typed decomposed is still the value `café`.
+      const chosen = typeof value === 'string' ? d.values.find((v) => v.normalize('NFC') === value.normalize('NFC')) : undefined;
+      return chosen !== undefined ? ok(chosen) : `one of ${d.values.join(', ')}`;
+    }
   }
 }
+
+/** A job's pattern as the verifier applies it: the whole value, with the `u` flag. */
+export const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`, 'u');

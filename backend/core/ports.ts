@@ -55,9 +55,10 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 
-  /** Failures counted in the current window for each key (e.g. `ip:1.2.3.4`, `user:u_…`). */
-  countFailures(keys: string[], windowStart: number): Promise<number[]>;
-  recordFailure(keys: string[], windowStart: number, expiresAt: number): Promise<void>;
+  /** Times (ms) of `key`'s failures at or after `since`, newest first, at most `limit` (e.g. `ip:1.2.3.4`). */
+  recentFailures(key: string, since: number, limit: number): Promise<number[]>;
+  /** One failure at `at` for each key; kept at least until `expiresAt`. */
+  recordFailure(keys: string[], at: number, expiresAt: number): Promise<void>;
 }
 
 export interface JobCatalog {

@@ -3,14 +3,22 @@ import type { VerifierConfig } from './config';
 import type { Clock, Store } from './ports';
 
 /**
- * protocol.md §10: failures are counted per source IP and per user in fixed windows; past the limit,
- * requests are refused with `rate_limited` until the window ends. Counts live in the Store, so every
- * Lambda instance sees the same numbers.
+ * protocol.md §10, sliding windows: a key (a source address, or a user) is locked while it has
+ * `max` failures within the last `windowSeconds`, and unlocks when the oldest of those leaves the
+ * window — no wall-clock boundary that resets a lock early or grants two windows' worth of tries.
+ * Failures live in the Store, so every Lambda instance sees the same ones.
+ *
+ * Throttling must not be a weapon (issue 11 §2): a failure anyone can cause in someone's name counts
+ * against the source address only. Only a request that proves one of the user's keys (a genuine
+ * session token) counts against, and is gated by, that user.
  */
 
-/** Refusals that count as failures. Plain input mistakes (bad_request, params_invalid) do not. */
+/**
+ * Refusals that count as failures. Plain input mistakes (bad_request, params_invalid) do not, nor do
+ * refusals at the edge (outside the allowlist, cross-site, wrong content type): those are refused
+ * every time anyway and must cost no storage write.
+ */
 const COUNTED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'ip_not_allowed',
   'invite_invalid',
   'challenge_unknown',
   'challenge_used',
@@ -27,28 +35,40 @@ const COUNTED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 
 export interface RateLimitKeys {
   ip: string;
-  user?: string;
+  /** The user id of a genuine session token, when the request carries one. */
+  provenUser?: string;
 }
 
 export function createRateLimiter(deps: { store: Store; clock: Clock; config: VerifierConfig }) {
   const { windowSeconds, maxFailuresPerIp, maxFailuresPerUser } = deps.config.rateLimit;
   const windowMs = windowSeconds * 1000;
-  const windowStart = (now: number) => Math.floor(now / windowMs) * windowMs;
-  const keysOf = (k: RateLimitKeys) => [`ip:${k.ip}`, ...(k.user ? [`user:${k.user}`] : [])];
+
+  /** Seconds until this key may try again, or 0 when it is not locked. */
+  async function lockedFor(key: string, max: number): Promise<number> {
+    const now = deps.clock.now();
+    const recent = await deps.store.recentFailures(key, now - windowMs, max);
+    if (recent.length < max) return 0;
+    return Math.max(1, Math.ceil((recent[max - 1]! + windowMs - now) / 1000));
+  }
+  const refuse = (retryAfterSeconds: number) =>
+    new KeylaunchError('rate_limited', 'Too many failed attempts from here; wait and try again.', { details: { retryAfterSeconds } });
 
   return {
-    async check(keys: RateLimitKeys): Promise<void> {
-      const now = deps.clock.now();
-      const [ipCount = 0, userCount = 0] = await deps.store.countFailures(keysOf(keys), windowStart(now));
-      if (ipCount >= maxFailuresPerIp || userCount >= maxFailuresPerUser) {
-        const retryAfterSeconds = Math.ceil((windowStart(now) + windowMs - now) / 1000);
-        throw new KeylaunchError('rate_limited', 'Too many failed attempts; wait and try again.', { details: { retryAfterSeconds } });
-      }
+    /** Seconds the address is locked for (0: not locked). */
+    addressLockedFor: (ip: string) => lockedFor(`ip:${ip}`, maxFailuresPerIp),
+    /** Refuses (`rate_limited`) a locked address, or a locked proven user. */
+    async check(keys: RateLimitKeys, o: { address: boolean } = { address: true }): Promise<void> {
+      const [ip, user] = await Promise.all([
+        o.address ? lockedFor(`ip:${keys.ip}`, maxFailuresPerIp) : 0,
+        keys.provenUser ? lockedFor(`user:${keys.provenUser}`, maxFailuresPerUser) : 0,
+      ]);
+      if (ip > 0 || user > 0) throw refuse(Math.max(ip, user));
     },
+    refuse,
     counts: (code: ErrorCode) => COUNTED.has(code),
     async recordFailure(keys: RateLimitKeys): Promise<void> {
-      const start = windowStart(deps.clock.now());
-      await deps.store.recordFailure(keysOf(keys), start, start + windowMs);
+      const now = deps.clock.now();
+      await deps.store.recordFailure([`ip:${keys.ip}`, ...(keys.provenUser ? [`user:${keys.provenUser}`] : [])], now, now + windowMs);
     },
   };
 }

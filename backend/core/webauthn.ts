@@ -9,6 +9,7 @@ import {
 } from '@simplewebauthn/server';
 import { KeylaunchError } from './errors';
 import { fromBase64Url, toBase64Url } from './encoding';
+import { checkClientData, checkSignatureEncoding } from './strictAssertion';
 import type { Credential } from './model';
 
 /**
@@ -63,6 +64,8 @@ export async function verifyAssertion(o: {
   if (o.requireUserVerification && !flags.uv) {
     throw new KeylaunchError('verification_failed', 'This job needs your key to verify you (PIN or biometric).');
   }
+  checkClientData(o.response.response.clientDataJSON);
+  checkSignatureEncoding({ publicKey: o.credential.publicKey, ...o.response.response });
   try {
     const result = await verifyAuthenticationResponse({
       response: o.response,

@@ -1,5 +1,6 @@
 import { generateRegistrationOptions, verifyRegistrationResponse, type AuthenticatorTransport } from '@simplewebauthn/server';
 import { KeylaunchError } from './errors';
+import { checkClientData } from './strictAssertion';
 import { toBase64Url } from './encoding';
 import { bytes, type CreationOptions, type RegistrationResponseJSON } from './webauthn';
 import type { Credential } from './model';
@@ -40,6 +41,7 @@ export async function verifyRegistration(o: {
   origins: string[];
   rpId: string;
 }): Promise<Pick<Credential, 'id' | 'publicKey' | 'counter' | 'aaguid' | 'transports'>> {
+  checkClientData(o.response.response.clientDataJSON);
   let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
     result = await verifyRegistrationResponse({

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { documentClient, ensureTable } from '../adapters/dynamo/table';
@@ -16,7 +16,9 @@ export async function startLocalDynamo(o: { path?: string; tableName: string }) 
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const port = (server.address() as AddressInfo).port;
+  closeToBrowsers(server, [`127.0.0.1:${port}`]);
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
   await ensureTable(client, o.tableName);
   return {
@@ -25,6 +27,26 @@ export async function startLocalDynamo(o: { path?: string; tableName: string }) 
     documents: documentClient(client),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * dynalite answers CORS preflights for any origin, so any web page could read and write the local
+ * table at 127.0.0.1. Only the SDK may talk to it: a request a browser made (it always sends Origin or
+ * Sec-Fetch-* on cross-origin requests and preflights) or one addressed by another name (DNS
+ * rebinding) is refused before dynalite sees it.
+ */
+function closeToBrowsers(server: Server, ownHosts: string[]): void {
+  const handlers = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const fromBrowser = req.method === 'OPTIONS' || ['origin', 'sec-fetch-site', 'sec-fetch-mode'].some((h) => req.headers[h] !== undefined);
+    if (fromBrowser || !ownHosts.includes((req.headers.host ?? '').toLowerCase())) {
+      res.writeHead(403, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('forbidden');
+      return;
+    }
+    for (const handler of handlers) handler.call(server, req, res);
+  });
 }
 
 /** A client for a dynalite endpoint: any static credentials, any region. */

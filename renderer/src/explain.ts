@@ -54,6 +54,9 @@ const TABLE: Record<string, Explanation> = {
   function_not_found: { title: 'Lambda function not found', detail: 'The job’s Lambda function does not exist in this account and region.', next: 'Tell the job’s owner to fix the job definition.' },
   job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },
   ip_not_allowed: { title: 'Network not allowed', detail: 'The verifier does not accept requests from your network.', next: 'Connect from an allowed network (e.g. the VPN).' },
+  origin_not_allowed: { title: 'Request refused as cross-site', detail: 'The verifier refuses requests made from a web page or another site.', next: 'Use the keylaunch app itself; if this came from the app, tell your admin.' },
+  host_not_allowed: { title: 'Verifier address not accepted', detail: 'The local verifier answers only at its own loopback address and port.', next: 'Use the verifierUrl that `npm start` wrote to the desktop config.' },
+  unsupported_media_type: { title: 'Request format refused', detail: 'The verifier accepts only JSON request bodies.', next: 'Update keylaunch; if it persists, tell your admin.' },
   storage_unavailable: { title: 'Verifier storage unavailable', detail: 'The verifier could not reach its storage.', next: 'Try again shortly.' },
 };
 

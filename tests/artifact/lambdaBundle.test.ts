@@ -244,10 +244,16 @@ describe('the Lambda bundle as deploy ships it', () => {
     expect(fn.output()).toContain('AccessDeniedException');
   });
 
-  it('judges the platform source address, never X-Forwarded-For', async () => {
+  it('judges the platform source address, never X-Forwarded-For; the refusal stores nothing and logs a metric', async () => {
+    const audited = async () => (await createDynamoStore({ client: dynamo.documents, tableName: TABLE }).listAudit({ limit: 100 })).items.length;
+    const before = await audited();
     const outside = await fn.invoke(restApiEvent({ sourceIp: '198.51.100.7', body: '{"userName":"ada"}', headers: { 'X-Forwarded-For': CALLER } }));
     expect(outside.statusCode).toBe(403);
     expect(JSON.parse(outside.body).error.code).toBe('ip_not_allowed');
+    expect(await audited()).toBe(before);
+    // One EMF line on stdout: CloudWatch Logs turns it into the keylaunch/Refused metric.
+    const emf = fn.output().split('\n').filter((l) => l.startsWith('{"_aws"')).map((l) => JSON.parse(l));
+    expect(emf.at(-1)).toMatchObject({ _aws: { CloudWatchMetrics: [{ Namespace: 'keylaunch', Metrics: [{ Name: 'Refused', Unit: 'Count' }] }] }, code: 'ip_not_allowed', Refused: 1, sourceIp: '198.51.100.7' });
   });
 
   it('decodes base64 bodies, and answers oversized bodies and unrecognized events with 4xx', async () => {

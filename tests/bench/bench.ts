@@ -62,7 +62,7 @@ function verdict(label: string, value: number, aim: number, unit = '') {
 async function setup(store: Store) {
   const verifier = createVerifier({ config, store, catalog, launchers: { local: launcher }, clock: systemClock, random: systemRandom, log: () => undefined });
   const call = async (method: string, path: string, body?: unknown, token?: string) => {
-    const req: ApiRequest = { method, path, query: {}, headers: token ? { authorization: `Bearer ${token}` } : {}, body: body === undefined ? undefined : JSON.stringify(body), sourceIp: '127.0.0.1' };
+    const req: ApiRequest = { method, path, query: {}, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body), sourceIp: '127.0.0.1' };
     const res = await verifier.handle(req);
     if (res.status !== 200) throw new Error(`${path}: ${res.body}`);
     return JSON.parse(res.body);

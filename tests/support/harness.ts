@@ -68,6 +68,8 @@ export async function startHarness(
   const baseStore = createDynamoStore({ client: dynamo.documents, tableName: 'kl-test' });
   const store = o.store ? o.store(baseStore) : baseStore;
   const launcher = new RecordingLauncher(createLocalLauncher());
+  /** Structured log lines (EMF) the verifier emitted: refusals that stored nothing. */
+  const events: Record<string, any>[] = [];
   const verifier = createVerifier({
     config,
     store,
@@ -76,6 +78,7 @@ export async function startHarness(
     clock,
     random: systemRandom,
     log: o.log ?? (() => undefined),
+    emit: (record) => void events.push(record),
   });
   const { server, url } = await startLocalServer({ verifier, port: 0, maxBodyBytes: config.maxBodyBytes });
 
@@ -126,7 +129,7 @@ export async function startHarness(
   }
 
   return {
-    url, api, clock, store, documents: dynamo.documents, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
+    url, api, clock, store, events, documents: dynamo.documents, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo.close();

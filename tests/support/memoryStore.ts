@@ -15,7 +15,7 @@ export class MemoryStore implements Store {
   private endedSessions = new Set<string>();
   private runs = new Map<string, Run>();
   private audit: AuditEntry[] = [];
-  private failures = new Map<string, number>();
+  private failures = new Map<string, number[]>();
   private clone = <T>(v: T): T => structuredClone(v);
 
   async getUserByName(name: string) {
@@ -98,10 +98,10 @@ export class MemoryStore implements Store {
   async listAudit({ limit }: { limit: number }): Promise<Page<AuditEntry>> {
     return { items: this.audit.slice(-limit).reverse() };
   }
-  async countFailures(keys: string[], windowStart: number) {
-    return keys.map((k) => this.failures.get(`${k}@${windowStart}`) ?? 0);
+  async recentFailures(key: string, since: number, limit: number) {
+    return (this.failures.get(key) ?? []).filter((t) => t >= since).sort((a, b) => b - a).slice(0, limit);
   }
-  async recordFailure(keys: string[], windowStart: number) {
-    for (const k of keys) this.failures.set(`${k}@${windowStart}`, (this.failures.get(`${k}@${windowStart}`) ?? 0) + 1);
+  async recordFailure(keys: string[], at: number) {
+    for (const k of keys) this.failures.set(k, [...(this.failures.get(k) ?? []), at]);
   }
 }

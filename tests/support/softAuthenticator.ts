@@ -26,6 +26,8 @@ export interface CeremonyTweaks {
   counter?: number;
   /** Sign with this credential (base64url id) even if the options do not list it. */
   credentialId?: string;
+  /** Members merged into clientDataJSON before signing (e.g. `crossOrigin: true`), signed as sent. */
+  clientData?: Record<string, unknown>;
 }
 
 const b64u = (b: Buffer) => b.toString('base64url');
@@ -100,6 +102,6 @@ export class SoftAuthenticator {
   }
 
   private clientData(type: string, challenge: string, tweaks: CeremonyTweaks): Buffer {
-    return Buffer.from(JSON.stringify({ type, challenge, origin: tweaks.origin ?? this.origin, crossOrigin: false }));
+    return Buffer.from(JSON.stringify({ type, challenge, origin: tweaks.origin ?? this.origin, crossOrigin: false, ...tweaks.clientData }));
   }
 }

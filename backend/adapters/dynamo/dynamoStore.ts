@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
@@ -206,30 +207,29 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
 
     async appendAudit(entry: AuditEntry) {
-      await putNew({ ...key.audit(entry.id), ...entry });
+      // `ttl` is the table's TTL attribute (stack.ts): DynamoDB deletes expired refusals by itself.
+      await putNew({ ...key.audit(entry.id), ...entry, ...(entry.expiresAt !== undefined ? { ttl: ttlSeconds(entry.expiresAt, 0) } : {}) });
     },
 
     listAudit: ({ limit, cursor }) => page<AuditEntry>('AUDIT', limit, cursor),
 
-    async countFailures(keys, windowStart) {
-      const items = await Promise.all(keys.map((k) => get(key.rate(k, windowStart))));
-      return items.map((i) => (typeof i?.failures === 'number' ? i.failures : 0));
+    async recentFailures(k, since, limit) {
+      const r = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :since',
+          ExpressionAttributeValues: { ':pk': key.rate(k, 0).pk, ':since': key.rate(k, since).sk },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => Number(i.at));
     },
 
-    async recordFailure(keys, windowStart, expiresAt) {
-      await Promise.all(
-        keys.map((k) =>
-          client.send(
-            new UpdateCommand({
-              TableName,
-              Key: key.rate(k, windowStart),
-              UpdateExpression: 'ADD failures :one SET expiresAt = :exp, #ttl = :ttl',
-              ExpressionAttributeNames: { '#ttl': 'ttl' },
-              ExpressionAttributeValues: { ':one': 1, ':exp': expiresAt, ':ttl': ttlSeconds(expiresAt, 0) },
-            }),
-          ),
-        ),
-      );
+    async recordFailure(keys, at, expiresAt) {
+      // One item per failure (a sliding-window log): concurrent failures never overwrite each other.
+      await Promise.all(keys.map((k) => client.send(new PutCommand({ TableName, Item: { ...key.rate(k, at, randomBytes(6).toString('hex')), at, ttl: ttlSeconds(expiresAt, 0) } }))));
     },
   };
 }

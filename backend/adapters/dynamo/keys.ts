@@ -10,7 +10,7 @@
  *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   AUDIT                  <auditId>          the audit log, the same way
- *   RATE#<key>             <windowStart>      failure counts per window
+ *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
 export const key = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'USER' }),
@@ -21,7 +21,7 @@ export const key = {
   endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
-  rate: (k: string, windowStart: number) => ({ pk: `RATE#${k}`, sk: String(windowStart) }),
+  rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };
 
 export const ttlSeconds = (expiresAtMs: number, graceDays = 1) => Math.ceil(expiresAtMs / 1000) + graceDays * 86_400;

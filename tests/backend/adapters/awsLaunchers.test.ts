@@ -195,7 +195,8 @@ describe('ssm-command launcher', () => {
     expect(ssm.commandCalls(SendCommandCommand)[0]!.args[0].input).toEqual({
       DocumentName: 'AWS-RunShellScript',
       Targets: [{ Key: 'tag:Role', Values: ['web'] }],
-      Parameters: { commands: ['./patch.sh --env prod'] },
+      // Safe by construction (an enum of safe words) and quoted as well (issue 11 §4).
+      Parameters: { commands: ["./patch.sh --env 'prod'"] },
       TimeoutSeconds: 600,
       Comment: 'keylaunch patch run_01TESTRUN by alice',
     });

@@ -96,10 +96,15 @@ describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (
     await expect(store.createRun({ ...base, id: 'run_01' })).rejects.toThrow();
   });
 
-  it('counts failures per key and window', async () => {
-    await store.recordFailure(['ip:1.2.3.4', 'user:x'], 1000, 2000);
-    await store.recordFailure(['ip:1.2.3.4'], 1000, 2000);
-    expect(await store.countFailures(['ip:1.2.3.4', 'user:x'], 1000)).toEqual([2, 1]);
-    expect(await store.countFailures(['ip:1.2.3.4'], 2000)).toEqual([0]);
+  it('keeps a log of failures per key: the newest first, since a time, at most a limit', async () => {
+    await store.recordFailure(['ip:1.2.3.4', 'user:x'], 1000, 61_000);
+    await store.recordFailure(['ip:1.2.3.4'], 1000, 61_000); // the same millisecond: both kept
+    await store.recordFailure(['ip:1.2.3.4'], 5000, 65_000);
+    await store.recordFailure(['ip:1.2.3.40'], 9000, 69_000); // a key that shares a prefix
+    expect(await store.recentFailures('ip:1.2.3.4', 0, 10)).toEqual([5000, 1000, 1000]);
+    expect(await store.recentFailures('ip:1.2.3.4', 1001, 10)).toEqual([5000]);
+    expect(await store.recentFailures('ip:1.2.3.4', 0, 2)).toEqual([5000, 1000]);
+    expect(await store.recentFailures('user:x', 0, 10)).toEqual([1000]);
+    expect(await store.recentFailures('user:y', 0, 10)).toEqual([]);
   });
 });

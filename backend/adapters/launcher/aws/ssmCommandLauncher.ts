@@ -1,9 +1,27 @@
 import { ListCommandsCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { KeylaunchError } from '../../../core/errors';
 import { fillPlaceholders } from '../../../core/job';
+import { quoteFor } from '../../../core/shellSafety';
 import type { LaunchDetails } from '../../../core/model';
 import type { LaunchResult, Launcher, LaunchRequest } from '../../../core/ports';
 import { DEFAULT_RETRY, consoleUrl, launchError, withRetry, type RetryPolicy } from './awsLaunch';
+
+/**
+ * AWS's own shell documents paste `commands` into a script. Values there are shell-safe by construction
+ * (job.ts refuses other placeholders) and quoted as well. Any other document parameter is sent as the
+ * bare value: a document with typed parameters (the better kind) declares and checks them itself.
+ */
+const SHELL_DOCUMENTS: Record<string, (value: string) => string> = {
+  'AWS-RunShellScript': quoteFor.posix,
+  'AWS-RunPowerShellScript': quoteFor.powershell,
+};
+
+export function documentParameters(documentName: string, parameters: Record<string, string[]>, values: Record<string, unknown>): Record<string, string[]> {
+  const quote = SHELL_DOCUMENTS[documentName.split('/').pop() ?? documentName];
+  return Object.fromEntries(
+    Object.entries(parameters).map(([k, vs]) => [k, vs.map((v) => fillPlaceholders(v, values, quote && k === 'commands' ? quote : undefined))]),
+  );
+}
 
 /** `ssm-command` jobs: SendCommand with the job's document, targets and parameters (`{{param}}` filled in). */
 export function createSsmCommandLauncher(o: { client: SSMClient; region: string; retry?: RetryPolicy }): Launcher {
@@ -20,7 +38,7 @@ export function createSsmCommandLauncher(o: { client: SSMClient; region: string;
               DocumentName: t.documentName,
               ...(t.documentVersion ? { DocumentVersion: t.documentVersion } : {}),
               ...(t.targets ? { Targets: t.targets.map((x) => ({ Key: x.key, Values: x.values })) } : { InstanceIds: t.instanceIds }),
-              Parameters: Object.fromEntries(Object.entries(t.parameters).map(([k, vs]) => [k, vs.map((v) => fillPlaceholders(v, request.params))])),
+              Parameters: documentParameters(t.documentName, t.parameters, request.params),
               ...(t.timeoutSeconds ? { TimeoutSeconds: t.timeoutSeconds } : {}),
               Comment: `keylaunch ${job.name} ${request.runId} by ${request.requestedBy}`.slice(0, 100),
             }),
