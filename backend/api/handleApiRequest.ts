@@ -81,7 +81,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     const exempt = PROVES_A_KEY.has(route.action) || (session !== undefined && session.exp > deps.clock.now());
     gate = deps.rateLimiter.check({ ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) }, { address: !exempt });
     gate.catch(() => undefined); // observed below and by the route; never an unhandled rejection
-    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(sessionToken ? { sessionToken } : {}) };
+    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}) };
     const result = await route.run(deps, ctx, parsed.data);
     await gate; // a route that forgot its gate still cannot answer past a rate limit
     await finish(deps, req, action, 'accepted', facts);

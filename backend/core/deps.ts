@@ -1,6 +1,7 @@
 import type { VerifierConfig } from './config';
 import type { JobType } from './job';
 import type { AuditEntry } from './model';
+import type { SessionClaims } from './session';
 import type { Clock, JobCatalog, Launcher, Random, Store } from './ports';
 
 /** Everything the verifier core depends on: read createVerifier.ts's callers to see every adapter. */
@@ -22,7 +23,8 @@ export interface VerifierDeps {
  */
 export interface RequestContext {
   sourceIp: string;
-  sessionToken?: string;
+  /** The claims of the request's session token, its MAC checked once at the edge (expiry not yet). */
+  session?: SessionClaims;
   gate: Promise<void>;
   facts: AuditFacts;
 }

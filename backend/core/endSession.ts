@@ -1,4 +1,4 @@
-import { readSessionToken } from './session';
+import { liveSession } from './session';
 import { KeylaunchError } from './errors';
 import type { RequestContext, VerifierDeps } from './deps';
 
@@ -9,8 +9,8 @@ import type { RequestContext, VerifierDeps } from './deps';
  */
 export async function endSession(deps: VerifierDeps, ctx: RequestContext): Promise<{ ended: true }> {
   await ctx.gate;
-  if (!ctx.sessionToken) throw new KeylaunchError('session_invalid', 'No session to end.');
-  const claims = readSessionToken(Buffer.from(deps.config.sessionSecret, 'base64'), ctx.sessionToken, deps.clock.now());
+  if (!ctx.session) throw new KeylaunchError('session_invalid', 'No session to end.');
+  const claims = liveSession(ctx.session, deps.clock.now());
   ctx.facts.userId = claims.uid;
   ctx.facts.userName = claims.name;
   ctx.facts.credentialId = claims.cid;

@@ -39,6 +39,11 @@ export function readSessionToken(secret: Buffer, token: string, now: number): Se
   } catch {
     throw invalid();
   }
+  return liveSession(claims, now);
+}
+
+/** The claims, if the session has not yet expired. */
+export function liveSession(claims: SessionClaims, now: number): SessionClaims {
   if (claims.exp <= now) throw new KeylaunchError('session_expired', 'The session has expired; touch your key to unlock again.');
   return claims;
 }

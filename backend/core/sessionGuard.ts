@@ -1,5 +1,5 @@
 import { KeylaunchError } from './errors';
-import { readSessionToken, type SessionClaims } from './session';
+import { liveSession, type SessionClaims } from './session';
 import { activeCredential } from './approval';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { Credential, User } from './model';
@@ -16,8 +16,8 @@ export interface ActiveSession {
  * a disabled user loses every session at once. One Store read.
  */
 export async function loadSession(deps: VerifierDeps, ctx: RequestContext): Promise<ActiveSession> {
-  if (!ctx.sessionToken) throw new KeylaunchError('session_invalid', 'Unlock first: this needs a session.');
-  const claims = readSessionToken(Buffer.from(deps.config.sessionSecret, 'base64'), ctx.sessionToken, deps.clock.now());
+  if (!ctx.session) throw new KeylaunchError('session_invalid', 'Unlock first: this needs a session.');
+  const claims = liveSession(ctx.session, deps.clock.now());
   ctx.facts.userId = claims.uid;
   ctx.facts.userName = claims.name;
   ctx.facts.credentialId = claims.cid;

@@ -93,6 +93,7 @@ beforeAll(async () => {
   });
 
   const enroll = await call('POST', '/v1/enroll/options', { inviteCode: code });
+  expect(enroll.status, `${JSON.stringify(enroll.body)}\n${fn.output()}`).toBe(200);
   const enrolled = await call('POST', '/v1/enroll/verify', { intentId: enroll.body.intentId, registration: key.register(enroll.body.options), label: 'yubikey' });
   expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(200);
   const unlock = await call('POST', '/v1/unlock/options', { userName: 'ada' });
@@ -171,14 +172,14 @@ describe('the Lambda bundle as deploy ships it', () => {
     expect(aws.callsTo('ec2', 'RunInstances')).toHaveLength(before);
   });
 
-  it('sends an SSM command with the document, targets and filled-in parameters', async () => {
+  it('sends an SSM command with the document, targets and parameters filled in, quoted for its shell', async () => {
     const { run: r } = await run('patch-web', { window: 'tonight' });
     expect(r.status).toBe('running');
     expect(aws.callsTo('ssm', 'SendCommand').map((c) => c.input)).toEqual([
       {
         DocumentName: 'AWS-RunShellScript',
         Targets: [{ Key: 'tag:Role', Values: ['web'] }],
-        Parameters: { commands: ['sudo /opt/patch.sh --window tonight'] },
+        Parameters: { commands: ["sudo /opt/patch.sh --window 'tonight'"] }, // quoted for the shell that runs it
         TimeoutSeconds: 1800,
         Comment: `keylaunch patch-web ${r.id} by ada`.slice(0, 100),
       },

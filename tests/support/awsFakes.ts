@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
@@ -125,11 +125,17 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
 export type AwsFakes = Awaited<ReturnType<typeof startAwsFakes>>;
 
 /** Passes a checked request on to the real protocol server (dynalite) and its answer back. */
-async function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse) {
+function forward(upstream: string, req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> {
+  // node:http, not fetch: fetch adds Sec-Fetch-* headers, which local mode's dynalite refuses as a browser's.
   const headers = Object.fromEntries(['authorization', 'content-type', 'x-amz-target', 'x-amz-date'].map((h) => [h, String(req.headers[h] ?? '')]));
-  const answer = await fetch(upstream, { method: 'POST', headers, body: new Uint8Array(body) });
-  res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/x-amz-json-1.0', 'x-amzn-requestid': answer.headers.get('x-amzn-requestid') ?? '' });
-  res.end(Buffer.from(await answer.arrayBuffer()));
+  return new Promise((resolve, reject) => {
+    const out = request(upstream, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 500, { 'content-type': String(answer.headers['content-type'] ?? 'application/x-amz-json-1.0'), 'x-amzn-requestid': String(answer.headers['x-amzn-requestid'] ?? '') });
+      answer.pipe(res).on('finish', resolve);
+    });
+    out.on('error', reject);
+    out.end(body);
+  });
 }
 
 function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): { operation: string; input: any } {
