@@ -16,6 +16,8 @@ export interface PersonSummary extends User {
 export interface AdminDirectory {
   listPeople(): Promise<PersonSummary[]>;
   listPendingInvites(now: number): Promise<Invite[]>;
+  /** Every invite ever made for the user (pending, used, canceled or expired), oldest first. */
+  listInvitesFor(userName: string): Promise<Invite[]>;
   /** Cancels the user's pending invites (optionally only those `createdBy`); returns how many. */
   cancelInvites(userName: string, now: number, options?: { createdBy?: string }): Promise<number>;
 }
@@ -45,12 +47,12 @@ export function createAdminDirectory(o: { client: DynamoDBClient; tableName: str
   const strip = <T>({ pk: _pk, sk: _sk, ttl: _ttl, ...rest }: Record<string, unknown>) => rest as T;
   const isPending = (i: Invite, now: number) => i.redeemedAt === undefined && i.canceledAt === undefined && i.expiresAt > now;
 
-  const pendingInvites = async (now: number) =>
+  const allInvites = async () =>
     (await scan())
       .filter((i) => i.sk === 'INVITE')
       .map((i) => strip<Invite>(i))
-      .filter((i) => isPending(i, now))
       .sort((a, b) => a.userName.localeCompare(b.userName) || a.createdAt - b.createdAt);
+  const pendingInvites = async (now: number) => (await allInvites()).filter((i) => isPending(i, now));
 
   return {
     async listPeople() {
@@ -67,6 +69,7 @@ export function createAdminDirectory(o: { client: DynamoDBClient; tableName: str
     },
 
     listPendingInvites: pendingInvites,
+    listInvitesFor: async (userName) => (await allInvites()).filter((i) => i.userName === userName),
 
     async cancelInvites(userName, now, options = {}) {
       const mine = (await pendingInvites(now)).filter((i) => i.userName === userName && (options.createdBy === undefined || i.createdBy === options.createdBy));
