@@ -24,8 +24,9 @@ export function createFileCatalog(path: string, options: FileCatalogOptions = {}
     try {
       const s = await stat(path);
       stamp = `${s.mtimeMs}:${s.size}`;
-    } catch {
-      return [unavailable('(jobs file)', `cannot read ${path}`)];
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return [unavailable('(jobs file)', code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path} (${code})`)];
     }
     if (cached?.stamp === stamp) return cached.entries;
     const entries = parseJobsFile(await readFile(path, 'utf8'), options);
