@@ -23,7 +23,8 @@ async function localSetup(jobs: unknown) {
   writeFileSync(join(env.KEYLAUNCH_DATA!, 'local.json'), JSON.stringify(settings));
   const jobsFile = join(env.HOME!, 'jobs.json');
   writeFileSync(jobsFile, typeof jobs === 'string' ? jobs : JSON.stringify(jobs, null, 2));
-  return { env: { ...env, KEYLAUNCH_JOBS_FILE: jobsFile }, jobsFile, settings };
+  const withJobs: NodeJS.ProcessEnv = { ...env, KEYLAUNCH_JOBS_FILE: jobsFile };
+  return { env: withJobs, jobsFile, settings };
 }
 
 const good = { name: 'ok', title: 'OK', type: 'local', allow: { roles: ['admin'] }, target: { argv: ['echo', 'hi'] } };
