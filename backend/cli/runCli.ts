@@ -64,7 +64,7 @@ function describeParseError(message: string): string {
 /** Turns what a command threw into what a person reads. Pure, so it is tested without processes. */
 export function describeFailure(e: unknown): { kind: ExitKind | 'internal'; line: string } {
   if (e instanceof CliError) return { kind: e.kind, line: sentence(e.message, e.hint) };
-  if (isKeylaunchError(e)) return { kind: 'failed', line: sentence(`${e.message} (${e.code})`) };
+  if (isKeylaunchError(e)) return { kind: 'failed', line: sentence(`${e.message.replace(/[.\s]+$/, '')} (${e.code})`) };
   const err = e as NodeJS.ErrnoException & { $metadata?: unknown };
   const name = err?.name ?? '';
   const message = String(err?.message ?? e).split('\n')[0]!;
