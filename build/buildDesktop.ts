@@ -37,4 +37,24 @@ export async function buildDesktop(o: { quiet?: boolean; outDir?: string } = {})
   return { outDir };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await buildDesktop();
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { runCli } = await import('../backend/cli/runCli');
+  await runCli(
+    {
+      command: 'npm run build --',
+      usage: `Usage: npm run build
+
+  Builds the desktop app into dist/: the renderer (dist/renderer), main and preload
+  (dist/electron/main.cjs, preload.cjs). \`npm start\` runs it first.
+
+Exit codes: 0 done, 2 bad command line, 70 a bug or a build error (rerun with KEYLAUNCH_DEBUG=1).`,
+    },
+    async (argv) => {
+      if (argv.length) {
+        const { usageError } = await import('../backend/cli/runCli');
+        throw usageError({ command: 'npm run build --', usage: '' }, `Unexpected argument "${argv[0]}"`);
+      }
+      await buildDesktop();
+    },
+  );
+}

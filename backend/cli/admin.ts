@@ -1,84 +1,131 @@
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { createAdminDirectory } from '../adapters/dynamo/adminDirectory';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
 import { documentClient } from '../adapters/dynamo/table';
-import { createInvite } from '../core/invites';
-import { isKeylaunchError } from '../core/errors';
+import { createInvite, INVITE_TTL_HOURS, userNameSchema } from '../core/invites';
 import { systemClock, systemRandom } from '../createVerifier';
 import { localDynamoClient, startLocalDynamo } from '../local/localDynamo';
 import { dataDir } from '../local/localSettings';
 import { LOCAL_TABLE } from '../local/localMode';
+import { CliError, parseCommandLine, runCli, usageError, type Cli } from './runCli';
 
-const USAGE = `Usage: npm run admin -- invite <user> [--role admin|operator] [--ttl-hours N]
-       npm run admin -- disable <user>      (refuses their unlocks; ends their sessions)
-       npm run admin -- enable <user>
+const cli: Cli = {
+  command: 'npm run admin --',
+  usage: `Usage: npm run admin -- <command> [options]
 
-  invite makes a one-time code (shown once, stored only as a hash); the person enrolls their key with it.
-  Local mode by default (the data folder, KEYLAUNCH_DATA or .keylaunch/); with KEYLAUNCH_TABLE set, the
-  DynamoDB table of a deployed verifier, with your AWS credentials.`;
+Commands:
+  invite <user> [--role admin|operator] [--ttl-hours N]
+                          a one-time code to enroll a key (shown once, stored only as a hash);
+                          --role defaults to operator, --ttl-hours to 24 (from 1 minute = 0.0167 to 336)
+  invites                 pending invites (not yet used, canceled or expired)
+  cancel-invite <user>    cancels <user>'s pending invites
+  list                    people, their role, state and number of active keys
+  disable <user>          refuses their unlocks and ends their sessions
+  enable <user>
 
-async function openStore() {
-  if (process.env.KEYLAUNCH_TABLE) {
+Where: local mode by default (the data folder, KEYLAUNCH_DATA or .keylaunch/, also while \`npm start\`
+runs); with KEYLAUNCH_TABLE=<table>, the DynamoDB table of a deployed verifier, with your AWS
+credentials (AWS_PROFILE, AWS_REGION).
+
+Exit codes: 0 done, 1 not done (e.g. no such user), 2 bad command line, 3 setup to fix (AWS region or
+credentials, data folder), 70 a bug (rerun with KEYLAUNCH_DEBUG=1 and report it).`,
+};
+
+const WITH_USER = new Set(['invite', 'cancel-invite', 'disable', 'enable']);
+const COMMANDS = new Set([...WITH_USER, 'invites', 'list']);
+
+async function openTable() {
+  const tableName = process.env.KEYLAUNCH_TABLE;
+  if (tableName) {
     const client = new DynamoDBClient({});
-    return { store: createDynamoStore({ client: documentClient(client), tableName: process.env.KEYLAUNCH_TABLE }), close: async () => undefined };
+    return { client, tableName, where: `table ${tableName}`, close: async () => client.destroy() };
   }
   const dir = dataDir();
   // A running `npm start` holds the database: talk to its dynalite. Otherwise open the folder ourselves.
   const endpoint = (await readFile(join(dir, 'dynamo.endpoint'), 'utf8').catch(() => '')).trim();
-  if (endpoint) {
+  if (/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
     const client = localDynamoClient(endpoint);
     const alive = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE })).then(() => true, () => false);
-    if (alive) return { store: createDynamoStore({ client: documentClient(client), tableName: LOCAL_TABLE }), close: async () => undefined };
+    if (alive) return { client, tableName: LOCAL_TABLE, where: `local mode (${dir}, running)`, close: async () => client.destroy() };
   }
-  const dynamo = await startLocalDynamo({ path: join(dir, 'dynamo'), tableName: LOCAL_TABLE });
-  return { store: createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE }), close: dynamo.close };
+  const dynamo = await startLocalDynamo({ path: join(dir, 'dynamo'), tableName: LOCAL_TABLE }).catch((e: Error) => {
+    throw new CliError('setup', `Cannot open local mode's database in ${dir} (${e.message.split('\n')[0]})`, 'If `npm start` is running, stop it and retry, or set KEYLAUNCH_DATA to the right folder.', { cause: e });
+  });
+  return { client: dynamo.client, tableName: LOCAL_TABLE, where: `local mode (${dir})`, close: dynamo.close };
 }
+
+function parseTtlHours(text: string): number {
+  const hours = Number(text);
+  if (!(text.trim() !== '' && hours >= INVITE_TTL_HOURS.min && hours <= INVITE_TTL_HOURS.max))
+    throw usageError(cli, `--ttl-hours must be a number of hours from 0.0167 (1 minute) to ${INVITE_TTL_HOURS.max} (14 days), not "${text}"`);
+  return hours;
+}
+
+const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { role: { type: 'string', default: 'operator' }, 'ttl-hours': { type: 'string', default: '24' }, help: { type: 'boolean' } },
-  });
-  const [command, userName] = positionals;
-  if (values.help || !['invite', 'disable', 'enable'].includes(command ?? '') || !userName) {
-    console.log(USAGE);
-    return values.help ? 0 : 2;
-  }
-  if (values.role !== 'admin' && values.role !== 'operator') {
-    console.error('--role must be admin or operator');
-    return 2;
-  }
-  const { store, close } = await openStore();
+  const { positionals, values } = parseCommandLine(cli, argv, { role: { type: 'string', default: 'operator' }, 'ttl-hours': { type: 'string', default: '24' } });
+  const [command, userName, ...extra] = positionals;
+  if (!command) throw usageError(cli, 'Missing a command');
+  if (!COMMANDS.has(command)) throw usageError(cli, `Unknown command "${command}"`);
+  if (WITH_USER.has(command) && !userName) throw usageError(cli, `${command} needs a user name`);
+  if (extra.length || (!WITH_USER.has(command) && userName)) throw usageError(cli, `Unexpected argument "${extra[0] ?? userName}"`);
+  if (userName && !userNameSchema.safeParse(userName).success) throw usageError(cli, `"${userName}" is not a user name (lowercase letters, digits, ".", "-" and "_", at most 64)`);
+  if (values.role !== 'admin' && values.role !== 'operator') throw usageError(cli, `--role must be admin or operator, not "${values.role}"`);
+  const ttlHours = parseTtlHours(values['ttl-hours']);
+
+  const table = await openTable();
   try {
-    if (command === 'disable' || command === 'enable') {
-      const user = await store.getUserByName(userName);
-      if (!user) {
-        console.error(`No user ${userName}.`);
-        return 1;
+    const store = createDynamoStore({ client: documentClient(table.client), tableName: table.tableName });
+    const directory = createAdminDirectory(table);
+    const now = systemClock.now();
+    switch (command) {
+      case 'list': {
+        const people = await directory.listPeople();
+        if (people.length === 0) console.log(`Nobody has enrolled yet in ${table.where}. \`npm run admin -- invites\` shows pending invites.`);
+        for (const p of people) console.log(`${p.name.padEnd(24)} ${p.role.padEnd(9)} ${(p.disabled ? 'disabled' : 'enabled').padEnd(9)} ${p.activeKeys} active key${p.activeKeys === 1 ? '' : 's'}`);
+        return 0;
       }
-      await store.setUserDisabled(user.id, command === 'disable');
-      console.log(`${userName} is now ${command}d.`);
-      return 0;
+      case 'invites': {
+        const invites = await directory.listPendingInvites(now);
+        if (invites.length === 0) console.log(`No pending invites in ${table.where}.`);
+        for (const i of invites) console.log(`${i.userName.padEnd(24)} ${i.role.padEnd(9)} expires ${when(i.expiresAt)}  by ${i.createdBy}`);
+        return 0;
+      }
+      case 'cancel-invite': {
+        const canceled = await directory.cancelInvites(userName!, now);
+        if (canceled === 0) throw new CliError('failed', `${userName} has no pending invite`, '`npm run admin -- invites` lists the pending ones.');
+        console.log(`Canceled ${canceled} pending invite${canceled === 1 ? '' : 's'} for ${userName}: ${canceled === 1 ? 'its code no longer works' : 'their codes no longer work'}.`);
+        return 0;
+      }
+      case 'disable':
+      case 'enable': {
+        const user = await store.getUserByName(userName!);
+        if (!user) {
+          const pending = (await directory.listPendingInvites(now)).find((i) => i.userName === userName);
+          if (pending)
+            throw new CliError('failed', `${userName} has not enrolled yet (their invite is pending until ${when(pending.expiresAt)})`, `To stop it, run \`npm run admin -- cancel-invite ${userName}\`.`);
+          throw new CliError('failed', `No user ${userName} in ${table.where}`, '`npm run admin -- list` shows the people.');
+        }
+        await store.setUserDisabled(user.id, command === 'disable');
+        console.log(`${userName} is now ${command}d.`);
+        return 0;
+      }
+      default: {
+        const invite = await createInvite(
+          { store, clock: systemClock, random: systemRandom },
+          { userName: userName!, role: values.role, createdBy: `cli:${process.env.USER ?? 'unknown'}`, ttlHours },
+        );
+        console.log(`Invite for ${invite.userName} (${invite.role}), valid until ${when(invite.expiresAt)}:\n\n    ${invite.code}\n`);
+        console.log('It is shown only now and works once. Hand it over privately.');
+        return 0;
+      }
     }
-    const invite = await createInvite(
-      { store, clock: systemClock, random: systemRandom },
-      { userName, role: values.role, createdBy: `cli:${process.env.USER ?? 'unknown'}`, ttlHours: Number(values['ttl-hours']) },
-    );
-    console.log(`Invite for ${invite.userName} (${invite.role}), valid until ${new Date(invite.expiresAt).toISOString()}:\n\n    ${invite.code}\n`);
-    console.log('It is shown only now and works once. Hand it over privately.');
-    return 0;
-  } catch (e) {
-    if (isKeylaunchError(e)) {
-      console.error(`${e.code}: ${e.message}`);
-      return 1;
-    }
-    throw e;
   } finally {
-    await close();
+    await table.close();
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runCli(cli, main);

@@ -1,5 +1,6 @@
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { describeZodError, jobDefinitionSchema } from '../core/job';
+import { jobDefinitionSchema } from '../core/job';
+import { describeJobProblems } from '../core/jobProblems';
 import { readJobsDocument } from '../core/jobsFile';
 import { createSsmCatalog } from '../adapters/catalog/ssmCatalog';
 
@@ -20,11 +21,11 @@ export async function pushJobs(o: { client: SSMClient; prefix: string; text: str
   const problems: string[] = [];
   const jobs = doc.jobs.map((raw, i) => {
     const parsed = jobDefinitionSchema.safeParse(raw);
-    if (!parsed.success) problems.push(`job #${i + 1} (${String((raw as { name?: unknown })?.name ?? '?')}): ${describeZodError(parsed.error)}`);
+    if (!parsed.success) problems.push(`job #${i + 1} (${String((raw as { name?: unknown })?.name ?? '?')}): ${describeJobProblems(raw, parsed.error, jobDefinitionSchema)}`);
     return parsed.data;
   });
   const names = jobs.map((j) => j?.name);
-  for (const dup of names.filter((n, i) => n && names.indexOf(n) !== i)) problems.push(`job ${dup} appears twice`);
+  for (const dup of names.filter((n, i) => n && names.indexOf(n) !== i)) problems.push(`name "${dup}" is used by more than one job`);
   if (problems.length) return { ok: false, lines: ['Nothing was written. Fix these first:', ...problems] };
 
   const lines: string[] = [];

@@ -16,6 +16,9 @@ export const userNameSchema = z
 export const normalizeInviteCode = (code: string) => code.toUpperCase().replace(/[\s-]/g, '');
 export const inviteCodeHash = (code: string) => sha256(`keylaunch/invite/v1\0${normalizeInviteCode(code)}`).toString('hex');
 
+/** How long an invite may live, in hours: 1 minute to 14 days. The CLI's checks and help use these. */
+export const INVITE_TTL_HOURS = { min: 1 / 60, max: 24 * 14 } as const;
+
 export interface CreatedInvite {
   code: string;
   userName: string;
@@ -30,7 +33,7 @@ export async function createInvite(
   const userName = userNameSchema.safeParse(options.userName);
   if (!userName.success) throw new KeylaunchError('bad_request', `Invalid user name: ${userName.error.issues[0]?.message}`);
   if (await deps.store.getUserByName(userName.data)) throw new KeylaunchError('user_exists', `User ${userName.data} already exists.`);
-  if (!(options.ttlHours > 0 && options.ttlHours <= 24 * 14)) throw new KeylaunchError('bad_request', 'An invite lives from 1 minute to 14 days.');
+  if (!(options.ttlHours >= INVITE_TTL_HOURS.min && options.ttlHours <= INVITE_TTL_HOURS.max)) throw new KeylaunchError('bad_request', 'An invite lives from 1 minute to 14 days.');
   const raw = base32Crockford(deps.random.bytes(20), 32);
   const code = `KL-${raw.match(/.{4}/g)!.join('-')}`;
   const now = deps.clock.now();

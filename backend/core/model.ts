@@ -32,6 +32,8 @@ export interface Invite {
   createdAt: number;
   createdBy: string;
   redeemedAt?: number;
+  /** Set with `expiresAt = canceledAt` by `admin cancel-invite` (or a newer first-admin invite): redeeming checks expiry. */
+  canceledAt?: number;
 }
 
 /** What a challenge approves. Bound into the challenge by hashing its canonical JSON (see intent.ts). */

@@ -8,8 +8,11 @@ import { startLocalServer } from '../entry/localServer';
 import { startLocalDynamo } from './localDynamo';
 import type { LocalSettings } from './localSettings';
 import type { Store } from '../core/ports';
+import type { JobType } from '../core/job';
 
 export const LOCAL_TABLE = 'keylaunch-local';
+/** Local mode launches only local processes; AWS-type jobs are listed as needing AWS mode. */
+export const LOCAL_JOB_TYPES: ReadonlySet<JobType> = new Set(['local']);
 export const defaultJobsFile = () => resolve(process.env.KEYLAUNCH_JOBS_FILE ?? 'jobs/local.jobs.json');
 
 /**
@@ -30,7 +33,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
   const verifier: Verifier = createVerifier({
     config,
     store,
-    catalog: createFileCatalog(o.jobsFile),
+    catalog: createFileCatalog(o.jobsFile, { launchable: LOCAL_JOB_TYPES }),
     launchers: { local: createLocalLauncher() },
     clock: systemClock,
     random: systemRandom,
@@ -41,6 +44,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
     config,
     store,
     dynamoEndpoint: dynamo.endpoint,
+    dynamoClient: dynamo.client,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo.close();

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,9 +99,12 @@ describe('packaging', () => {
 
   it('`npm run dist -- --release` stops before building when it would be unsigned', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CSC_|WIN_CSC_|APPLE_)/.test(k)));
+    const started = Date.now();
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'build/dist.ts', '--release', '--win'], { env, encoding: 'utf8', timeout: 60_000 });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(3); // setup to fix (runCli's exit codes)
     expect(r.stderr).toContain('A release build must be signed');
     expect(r.stderr).toContain('WIN_CSC_LINK');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // one line, no stack trace
+    expect(existsSync('dist/renderer/index.html') && statSync('dist/renderer/index.html').mtimeMs > started).toBe(false); // nothing was built
   });
 });

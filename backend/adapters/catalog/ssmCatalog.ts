@@ -1,5 +1,6 @@
 import { GetParametersByPathCommand, GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
-import { describeZodError, jobDefinitionSchema, type CatalogEntry } from '../../core/job';
+import { jobDefinitionSchema, type CatalogEntry } from '../../core/job';
+import { describeJobProblems } from '../../core/jobProblems';
 import type { JobCatalog } from '../../core/ports';
 
 /**
@@ -74,7 +75,7 @@ export function toEntries(root: string, params: Parameter[]): CatalogEntry[] {
       const withName = raw && typeof raw === 'object' && !Array.isArray(raw) ? { name, ...raw } : raw;
       if ((withName as { name?: unknown })?.name !== name) return { name, available: false, reason: `the invoke config names another job (${String((withName as { name?: unknown }).name)})`, versions };
       const parsed = jobDefinitionSchema.safeParse(withName);
-      if (!parsed.success) return { name, available: false, reason: describeZodError(parsed.error), versions };
+      if (!parsed.success) return { name, available: false, reason: describeJobProblems(withName, parsed.error, jobDefinitionSchema), versions };
       return { name, available: true, job: parsed.data, versions, ...(execution ? { execution: { parameter: execution.Name!, version: String(execution.Version) } } : {}) };
     });
 }

@@ -1,0 +1,44 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { CatalogEntry } from '../core/job';
+import type { JobCatalog } from '../core/ports';
+
+/**
+ * What `npm start` says about the jobs file: which jobs are ready, and each broken one with its reason,
+ * at start and again whenever the file changes, so a typo shows in the terminal, not after an unlock.
+ */
+export function describeJobs(entries: CatalogEntry[]): string[] {
+  const ready = entries.filter((e) => e.available).map((e) => e.name);
+  const broken = entries.filter((e): e is Extract<CatalogEntry, { available: false }> => !e.available);
+  const lines = [`    ${ready.length} ready${ready.length ? `: ${ready.join(', ')}` : ''}`];
+  if (broken.length) {
+    lines.push(`    ${broken.length} unavailable:`);
+    for (const e of broken) lines.push(`      ${e.name}: ${e.reason}`);
+  }
+  return lines;
+}
+
+/** Re-reads the catalog when the file changes (editors often replace it: the folder is watched) and reports. */
+export function watchJobsFile(o: { file: string; catalog: JobCatalog; say: (line: string) => void }): FSWatcher | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  const report = () => {
+    timer = undefined;
+    o.catalog.listJobs().then(
+      (entries) => {
+        o.say(`\nJobs file changed (${o.file}):`);
+        for (const line of describeJobs(entries)) o.say(line);
+      },
+      (e: Error) => o.say(`\nJobs file changed but cannot be read (${e.message.split('\n')[0]}).`),
+    );
+  };
+  try {
+    return watch(dirname(o.file), (_event, name) => {
+      if (name !== basename(o.file)) return;
+      // One report per save: editors write in several steps.
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(report, 200);
+    }).on('error', () => undefined);
+  } catch {
+    return undefined; // a folder that cannot be watched: the catalog still re-reads the file on each use
+  }
+}
