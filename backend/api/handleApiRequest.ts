@@ -14,7 +14,7 @@ export interface ApiRequest {
   query: Record<string, string>;
   headers: Record<string, string | undefined>; // lower-case names
   body: string | undefined;
-  /** The platform's view of the peer: never a header (protocol.md §9). */
+  /** The platform's view of the peer: never a header (docs/security.md, property 9). */
   sourceIp: string;
 }
 
@@ -50,7 +50,7 @@ const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare
 /**
  * The whole request path in order: allowlist, cross-site check, size, route, content type, parse,
  * session token, rate-limit gate, the core; then the outcome is audited — or, for a refusal made before
- * any identity is known, logged with a metric and nothing stored (protocol.md §11, §12; issue 11 §2).
+ * any identity is known, logged with a metric and nothing stored (docs/security.md, properties 11 and 12; issue 11 §2).
  * Never throws.
  */
 export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<ApiResponse> {

@@ -7,7 +7,7 @@ import type { ChallengeRecord, Credential, Intent, Purpose, User } from './model
 
 /**
  * The steps every touch-approved action shares: issue a challenge bound to an intent, consume it once,
- * find the credential that answered, and advance its counter (protocol.md "What the verifier must do").
+ * find the credential that answered, and advance its counter (docs/security.md "The properties").
  */
 
 /** A challenge record with its intent's hash, computed once per request (fingerprint, run record). */

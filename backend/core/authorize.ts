@@ -3,7 +3,7 @@ import { fillPlaceholders } from './placeholders';
 import type { CatalogEntry, JobDefinition } from './job';
 import type { User } from './model';
 
-/** protocol.md §7: the job's policy decides who may run it (by role or by name). */
+/** docs/security.md, property 7: the job's policy decides who may run it (by role or by name). */
 export const mayRun = (job: JobDefinition, user: User): boolean => job.allow.roles.includes(user.role) || job.allow.users.includes(user.name);
 
 /** Checked at prepare and again at confirm. */

@@ -1,5 +1,5 @@
 /**
- * Canonical JSON (protocol.md "Run intents"): object keys sorted by code unit, `undefined` members
+ * Canonical JSON (docs/security.md "Bound challenges"): object keys sorted by code unit, `undefined` members
  * dropped, no whitespace. Two equal intents always hash the same, whatever order they were built in.
  */
 export function canonicalJson(value: unknown): string {

@@ -3,7 +3,7 @@ import { KeylaunchError } from './errors';
 import { describeZodError } from './describeZodError';
 
 /**
- * The verifier's settings. Limits from protocol.md are enforced here, so a config cannot ask for
+ * The verifier's settings. Limits from docs/security.md are enforced here, so a config cannot ask for
  * longer-lived challenges or sessions than the protocol allows.
  */
 export const verifierConfigSchema = z.strictObject({
@@ -18,7 +18,7 @@ export const verifierConfigSchema = z.strictObject({
   unlockChallengeTtlSeconds: z.number().int().min(10).max(120).default(120),
   enrollChallengeTtlSeconds: z.number().int().min(30).max(300).default(300),
   inviteTtlHours: z.number().min(1).max(24 * 14).default(24),
-  /** Source addresses allowed to call at all (protocol.md §9). */
+  /** Source addresses allowed to call at all (docs/security.md, property 9). */
   allowedCidrs: z.array(z.string()).min(1),
   rateLimit: z
     .strictObject({

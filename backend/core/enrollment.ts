@@ -7,7 +7,7 @@ import type { RequestContext, VerifierDeps } from './deps';
 import type { EnrollIntent } from './model';
 import { publicKey, type PublicKey } from './views';
 
-/** Enrollment: invite code -> registration options -> verified key -> user + credential (protocol.md). */
+/** Enrollment: invite code -> registration options -> verified key -> user + credential (docs/security.md). */
 
 export interface EnrollmentOptions {
   intentId: string;

@@ -1,6 +1,6 @@
 /**
  * Every refusal the verifier can give, with its stable code and HTTP status.
- * The table is the single place codes map to statuses (style.md §5); docs/api.md lists the same codes.
+ * The table is the single place codes map to statuses; docs/api.md lists the same codes.
  * Messages are ours: library messages are never echoed (they can contain the expected challenge).
  */
 export const ERROR_STATUS = {
@@ -68,7 +68,7 @@ export class KeylaunchError extends Error {
 
 export const isKeylaunchError = (e: unknown): e is KeylaunchError => e instanceof KeylaunchError;
 
-/** The error body every refusal carries: `{ error: { code, message } }` (protocol.md §11). */
+/** The error body every refusal carries: `{ error: { code, message } }` (docs/security.md, property 11). */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }

@@ -4,7 +4,7 @@ import { base32Crockford, fromBase64Url, sha256, toBase64Url } from './encoding'
 import type { Intent } from './model';
 
 /**
- * How an intent is bound into a WebAuthn challenge (protocol.md "Run intents and bound challenges"):
+ * How an intent is bound into a WebAuthn challenge (docs/security.md "Bound challenges"):
  *   challenge = SHA-256("keylaunch/<purpose>/v1" || 0x00 || nonce || SHA-256(canonical intent))
  * The authenticator signs the challenge, so an assertion approves exactly one intent.
  */

@@ -5,7 +5,7 @@ import type { VerifierDeps } from './deps';
 import type { Invite, Role } from './model';
 
 /**
- * One-time invite codes (protocol.md "Invite"): 160 random bits shown once, stored only as a hash,
+ * One-time invite codes (docs/security.md "Principals and records"): 160 random bits shown once, stored only as a hash,
  * with the user name, role and expiry. Enrollment is the only way a key gets registered.
  */
 export const userNameSchema = z

@@ -1,4 +1,4 @@
-/** The verifier's records (protocol.md "Principals and records"). Plain data: what the Store keeps. */
+/** The verifier's records (docs/security.md "Principals and records"). Plain data: what the Store keeps. */
 
 export type Role = 'admin' | 'operator';
 
@@ -87,7 +87,7 @@ export type Purpose = Intent['purpose'];
 
 export type ParamValue = string | number | boolean;
 
-/** Stored single-use challenge (protocol.md "Challenge record"). Keyed by intentId. */
+/** Stored single-use challenge (docs/security.md "Principals and records"). Keyed by intentId. */
 export interface ChallengeRecord {
   intentId: string;
   purpose: Purpose;

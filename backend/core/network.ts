@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /**
- * protocol.md §9: the allowlist is judged only on the platform's source address (API Gateway's
+ * docs/security.md, property 9: the allowlist is judged only on the platform's source address (API Gateway's
  * requestContext.http.sourceIp, the socket locally), never on X-Forwarded-For or any other header.
  */
 export function createIpAllowlist(cidrs: string[]): (sourceIp: string) => boolean {

@@ -2,7 +2,7 @@ import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
 
 /**
- * The verifier core's ports (architecture.md). The core never sees an SDK client: adapters under
+ * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
  * backend/adapters implement these, and tests use fakes that `implements` them so they cannot drift.
  */
 
@@ -28,7 +28,7 @@ export interface Store {
   putCredential(credential: Credential): Promise<void>;
   setCredentialState(userId: string, credentialId: string, state: { revokedAt?: number; suspendedAt?: number }): Promise<void>;
   /**
-   * protocol.md §5, as one conditional write: accepted when both counters are 0, or when `next` exceeds
+   * docs/security.md, property 5, as one conditional write: accepted when both counters are 0, or when `next` exceeds
    * the stored counter, and only while the credential is neither revoked nor suspended.
    */
   advanceCounter(userId: string, credentialId: string, next: number, now: number): Promise<CounterResult>;
@@ -39,7 +39,7 @@ export interface Store {
   redeemInvite(codeHash: string, now: number): Promise<boolean>;
 
   putChallenge(record: ChallengeRecord): Promise<void>;
-  /** protocol.md §1: single use, atomically, only while `expiresAt > now`. */
+  /** docs/security.md, property 1: single use, atomically, only while `expiresAt > now`. */
   consumeChallenge(intentId: string, now: number): Promise<ConsumeResult>;
 
   /** Records a session as ended (the desktop locked) until `expiresAt`; loadSession refuses it from then on. */

@@ -3,7 +3,7 @@ import type { VerifierConfig } from './config';
 import type { Clock, Store } from './ports';
 
 /**
- * protocol.md §10, sliding windows: a key (a source address, or a user) is locked while it has
+ * docs/security.md, property 10, sliding windows: a key (a source address, or a user) is locked while it has
  * `max` failures within the last `windowSeconds`, and unlocks when the oldest of those leaves the
  * window — no wall-clock boundary that resets a lock early or grants two windows' worth of tries.
  * Failures live in the Store, so every Lambda instance sees the same ones.

@@ -1,7 +1,7 @@
 import type { ParamValue } from './model';
 
 /**
- * protocol.md §13: secret values never leave in a response or a record. A job may still print one;
+ * docs/security.md, property 13: secret values never leave in a response or a record. A job may still print one;
  * every occurrence in what a launcher captured is replaced before it is stored.
  */
 export function redactSecrets<T>(value: T, secrets: Record<string, ParamValue>): T {

@@ -11,7 +11,7 @@ import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type 
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ParamValue, Run, RunIntent } from './model';
 
-/** Run approval (architecture.md "Running a job"): prepare binds an intent; confirm launches it once. */
+/** Run approval (docs/architecture.md "A run, step by step"): prepare binds an intent; confirm launches it once. */
 
 export interface PreparedRun {
   intentId: string;
@@ -110,7 +110,7 @@ export async function confirmRun(
   authorize(job, session.user);
   const secrets = validateParams(job.params, input.secrets, 'secret');
   const mfaCode = checkMfaCode(job.mfaCode, input.mfaCode);
-  // Everything secret, for scrubbing what launchers report back (protocol.md §13).
+  // Everything secret, for scrubbing what launchers report back (docs/security.md, property 13).
   const scrub = mfaCode ? { ...secrets, mfaCode } : secrets;
 
   const now = deps.clock.now();
@@ -171,7 +171,7 @@ export async function confirmRun(
   return { run };
 }
 
-/** protocol.md §13 and the MFA pass-through: a 6-digit code, only when the job asks for one. */
+/** docs/security.md, property 13 and the MFA pass-through: a 6-digit code, only when the job asks for one. */
 function checkMfaCode(policy: 'required' | 'none', code: string | undefined): string | undefined {
   if (policy === 'none') {
     if (code !== undefined) throw new KeylaunchError('params_invalid', 'This job takes no MFA code.', { details: { fields: { mfaCode: 'not taken by this job' } } });

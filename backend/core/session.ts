@@ -4,7 +4,7 @@ import { KeylaunchError } from './errors';
 import { fromBase64Url, toBase64Url } from './encoding';
 
 /**
- * Session tokens (protocol.md "Session"): `v1.<payload>.<HMAC-SHA256(secret, payload)>`, short-lived,
+ * Session tokens (docs/security.md "Principals and records"): `v1.<payload>.<HMAC-SHA256(secret, payload)>`, short-lived,
  * bound to the user and the credential that unlocked. The desktop keeps them in memory only. User and
  * credential state are re-read on every use, so disabling a user or revoking a key ends their sessions.
  */

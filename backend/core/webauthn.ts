@@ -74,7 +74,7 @@ export async function verifyAssertion(o: {
       expectedRPID: o.rpId,
       expectedType: 'webauthn.get',
       requireUserVerification: o.requireUserVerification,
-      // Counter policy is ours (protocol.md §5, enforced by Store.advanceCounter): give the library 0 so
+      // Counter policy is ours (docs/security.md, property 5, enforced by Store.advanceCounter): give the library 0 so
       // it checks the signature only, and a regression is reported as such, not as a generic failure.
       credential: { id: o.credential.id, publicKey: bytes(o.credential.publicKey), counter: 0 },
     });

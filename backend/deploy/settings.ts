@@ -37,7 +37,7 @@ export const deploySettingsSchema = z
     stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('keylaunch'),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region, e.g. eu-west-1'),
     /**
-     * Source addresses allowed to call the verifier at all (protocol.md §9). The API's resource policy
+     * Source addresses allowed to call the verifier at all (docs/security.md, property 9). The API's resource policy
      * denies every other source before Lambda runs; the verifier checks again. No default: say who.
      */
     allowedCidrs: z.array(cidr).min(1).max(50),

@@ -5,7 +5,7 @@ import type { ApiResponse } from '../api/handleApiRequest';
 /**
  * The Lambda handler behind the API Gateway REST API (proxy integration, payload format 1.0): parse the
  * event, hand it to the verifier, map the answer. The source address is the platform's
- * requestContext.identity.sourceIp, never a header (protocol.md §9). The path is `event.path`, which
+ * requestContext.identity.sourceIp, never a header (docs/security.md, property 9). The path is `event.path`, which
  * API Gateway gives without the stage or a custom domain's base path.
  */
 const eventSchema = z.object({

@@ -1,7 +1,7 @@
 import { parse } from 'tldts';
 
 /**
- * The app's WebAuthn origin and rpId, by construction (protocol.md §1, phishing resistance): the origin
+ * The app's WebAuthn origin and rpId, by construction (docs/security.md, property 3: phishing resistance): the origin
  * that asks for a signature is the origin whose server answers, as in a browser. A config file names
  * the verifier; it cannot name another origin, and its rpId must be the verifier's host or a parent of
  * it inside the host's registrable domain (public suffix list, private section included, via tldts), so

@@ -19,7 +19,7 @@ import { createTouchNotifier } from './policies/touchNotifier';
 import { createAppWindow } from './policies/appWindow';
 
 /**
- * The main process's composition root (style.md §6): one window, one locked session, the app served at
+ * The main process's composition root : one window, one locked session, the app served at
  * the verifier's origin, typed IPC, the trusted review, and the verifier client. Every policy it applies
  * is a unit-tested module; tests/electron/mainArtifact.test.ts loads the built file to check the wiring.
  */

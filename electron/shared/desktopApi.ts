@@ -7,7 +7,7 @@ import type { Role, Run } from '../../backend/core/model';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
 
 /**
- * The one contract between the renderer and the main process (style.md §1). The preload implements it
+ * The one contract between the renderer and the main process . The preload implements it
  * over IPC, main's handlers implement it over the verifier, and the renderer sees it as
  * `window.keylaunch`. Domain-level only: there is no generic request and no raw IPC passthrough.
  *

@@ -3,7 +3,7 @@ import { assertionSchema, paramRecord, registrationSchema } from '../../backend/
 import type { DesktopMethod } from './desktopApi';
 
 /**
- * What main accepts from the renderer, per method (style.md §2: handlers take `unknown` and parse).
+ * What main accepts from the renderer, per method (handlers take `unknown` and parse).
  * The renderer is treated as possibly compromised: nothing here can name a URL, path or channel beyond
  * what the method means.
  */

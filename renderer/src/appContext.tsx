@@ -3,7 +3,7 @@ import type { DesktopApi } from '../../electron/shared/desktopApi';
 import type { Ceremony } from './ceremony';
 
 /**
- * The renderer's composition root (style.md §6): the DesktopApi (window.keylaunch, from the preload) and
+ * The renderer's composition root : the DesktopApi (window.keylaunch, from the preload) and
  * the WebAuthn ceremony. Tests give fakes that implement the same contracts.
  */
 export interface AppDeps {

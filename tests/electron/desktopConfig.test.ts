@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { importRefusal, loadDesktopConfig, parseDesktopConfig } from '../../electron/main/desktopConfig';
 
 /**
- * protocol.md §1 on the desktop: a config file cannot choose the WebAuthn origin or rpId. The origin is
+ * docs/security.md, property 3 on the desktop: a config file cannot choose the WebAuthn origin or rpId. The origin is
  * the verifier's own; the rpId is its host or a parent inside the host's registrable domain.
  */
 const deployed = { verifierUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod', rpId: 'abc123.execute-api.eu-west-1.amazonaws.com', userName: 'alice' };

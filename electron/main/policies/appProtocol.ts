@@ -3,7 +3,7 @@ import { extname, join, normalize, sep } from 'node:path';
 
 /**
  * Serves the bundled renderer at the app origin, from inside the app, through `protocol.handle` on the
- * app's session (architecture.md "Origins"). Every response carries the CSP. Anything that is not a GET
+ * app's session (docs/architecture.md "Origins and rpId"). Every response carries the CSP. Anything that is not a GET
  * for a file of the bundle under the app origin is refused.
  */
 export const CONTENT_SECURITY_POLICY = [

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { DESKTOP_METHODS, channelOf, type DesktopMethod, type DesktopResult } from '../../shared/desktopApi';
 
 /**
- * IPC from the renderer, distrusted (style.md §2): a message is handled only if it comes from our
+ * IPC from the renderer, distrusted : a message is handled only if it comes from our
  * window's main frame at the app origin, and only after its argument parses with the method's schema.
  */
 export interface IpcEventLike {

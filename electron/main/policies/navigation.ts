@@ -1,7 +1,7 @@
 import { openExternalLink } from './externalLinks';
 
 /**
- * No general browsing (architecture.md): the window shows our renderer and nothing else. Navigations,
+ * No general browsing (docs/architecture.md): the window shows our renderer and nothing else. Navigations,
  * redirects and new windows are denied; an allowlisted link asked for as a new window goes to the
  * system browser instead. `<webview>` is refused outright, and so is the Bluetooth device chooser.
  */
