@@ -42,7 +42,7 @@ describe('local jobs file catalog', () => {
       'type "lcoal" is not one of local, lambda, ec2, ssm-command, ecs-task, step-functions (did you mean "local"?)',
       'unknown field "titel" (did you mean "title"?)',
       'target is missing',
-      'target.argv: {{who}} is not a declared non-secret parameter',
+      'target.argv.1 "{{who}}": {{who}} is not a declared non-secret parameter',
       'unknown field "target.timeoutSecond" (did you mean "timeoutSeconds"?)',
       'params.0.type "strng" is not one of string, integer, number, boolean, enum (did you mean "string"?)',
     ]);
