@@ -11,12 +11,18 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export const isLoopbackHost = (host: string) => LOOPBACK_HOSTS.has(host);
 
+/** Plain path segments only: no empty segment (`//`), no dot segment, no backslash or escapes. */
+const VERIFIER_PATH = /^(\/[A-Za-z0-9_-]+)*\/?$/;
+
 export type OriginRuling = { ok: true; appOrigin: string; mode: 'local' | 'remote' } | { ok: false; field: 'verifierUrl' | 'rpId'; reason: string };
 
 /** The app origin for a verifier URL: its own origin (https), or http://localhost:<port> for a loopback verifier. */
 export function appOriginFor(verifierUrl: URL): OriginRuling {
   if (verifierUrl.username || verifierUrl.password) return { ok: false, field: 'verifierUrl', reason: 'must not carry a user name or password' };
   if (verifierUrl.search || verifierUrl.hash) return { ok: false, field: 'verifierUrl', reason: 'must not carry a query or fragment' };
+  // A path is a stage name (`/live`), nothing else: `//host`, `/..//host` or `/\host` would make request
+  // URLs resolve to another server than the origin the app runs at (and the key signs for).
+  if (!VERIFIER_PATH.test(verifierUrl.pathname)) return { ok: false, field: 'verifierUrl', reason: 'its path may only be a stage name such as /live (letters, digits, - and _ in plain segments)' };
   if (verifierUrl.protocol === 'http:' && isLoopbackHost(verifierUrl.hostname)) {
     // Local mode: WebAuthn needs a secure context and a domain rpId, so the app runs at localhost on the verifier's port.
     return { ok: true, appOrigin: `http://localhost${verifierUrl.port ? `:${verifierUrl.port}` : ''}`, mode: 'local' };

@@ -61,6 +61,11 @@ export function createVerifierClient(o: {
         const body = options.body === undefined ? undefined : JSON.stringify(options.body);
         // The verifier URL may carry a path (an API Gateway stage): routes are relative to it.
         const url = new URL(`${base.pathname.replace(/\/$/, '')}${path}`, base.origin);
+        // Whatever the base path and the route, a request goes to the verifier's own origin or nowhere.
+        if (url.origin !== base.origin || !path.startsWith('/v1/')) {
+          resolve({ ok: false, error: { code: 'bad_request', message: 'Refused to send a request outside the verifier.' } });
+          return;
+        }
         const req = send(url, {
           method,
           agent,

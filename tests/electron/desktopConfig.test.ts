@@ -50,6 +50,10 @@ describe('the app origin and rpId, by construction', () => {
   ])('refuses %s, with the reason', (_, doc, reason) => {
     expect(reasonOf(doc)).toMatch(reason);
   });
+  // From an attacker's review: a path that makes request URLs resolve to another host than the app's origin.
+  it.each(['//attacker.example', '/..//attacker.example', '/\\attacker.example', '/live/..//attacker.example'])('refuses a verifier path that leaves the origin (%s)', (path) => {
+    expect(reasonOf({ ...custom, verifierUrl: `https://keylaunch.example.co.uk${path}` })).toMatch(/verifierUrl: its path may only be a stage name/);
+  });
 });
 
 describe('which config is used', () => {

@@ -77,3 +77,21 @@ describe('a verifier URL with a path (an API Gateway stage)', () => {
     expect(seen).toEqual([{ url: '/prod/v1/runs?limit=5', version: '0.1.0' }]);
   });
 });
+
+describe('a request never leaves the verifier’s origin', () => {
+  it('refuses a base path or route that would resolve to another host, sending nothing there', async () => {
+    let attackerSaw = 0;
+    const attacker = createServer((_req, res) => (attackerSaw++, res.writeHead(200).end('{}')));
+    await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
+    const elsewhere = `127.0.0.1:${(attacker.address() as AddressInfo).port}`;
+    try {
+      for (const base of [`${plainUrl()}//${elsewhere}`, `${plainUrl()}/..//${elsewhere}`, `${plainUrl()}/\\${elsewhere}`]) {
+        expect(await createVerifierClient({ verifierUrl: base }).call('GET', '/v1/jobs'), base).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      }
+      expect(await createVerifierClient({ verifierUrl: plainUrl() }).call('GET', `//${elsewhere}/v1/jobs`)).toMatchObject({ ok: false, error: { code: 'bad_request' } });
+      expect(attackerSaw).toBe(0);
+    } finally {
+      attacker.close();
+    }
+  });
+});
