@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { anchored } from './params';
 import { shellUnsafeReason } from './shellSafety';
 import { placeholdersOf } from './placeholders';
+import { isCodeArgument } from './codeArguments';
 // Kept apart so that the request path does not load the job schema (and its regex prover) to use them.
 export { describeZodError } from './describeZodError';
 export { fillPlaceholders, placeholdersOf } from './placeholders';
@@ -102,18 +103,7 @@ function checkPlaceholders(strings: string[], params: ParamDeclaration[], path: 
   }
 }
 
-/**
- * Local jobs run argv without a shell, so a placeholder that is an argument stays one argument. But an
- * argument can itself be code: the script after `-c`/`-e`/`--eval`/`-Command`/`/c` (sh, bash, node,
- * python, pwsh, cmd…), or anything after `ssh` (the remote side runs it through a shell). Those
- * elements follow the shell rule. A heuristic that errs on the side of refusing.
- */
-const CODE_FLAGS = new Set(['-c', '-e', '--eval', '-command', '--command', '/c', '/k', '-encodedcommand', '-ec']);
-const baseName = (arg: string) => (arg.split(/[\\/]/).pop() ?? arg).toLowerCase().replace(/\.exe$/, '');
-export function isCodeArgument(argv: string[], i: number): boolean {
-  const sshAt = argv.findIndex((a) => baseName(a) === 'ssh');
-  return (sshAt >= 0 && i > sshAt) || (i > 0 && CODE_FLAGS.has(argv[i - 1]!.toLowerCase()));
-}
+export { isCodeArgument } from './codeArguments';
 
 /**
  * Secrets and MFA codes reach a job only where the launch payload goes to the job alone: a local

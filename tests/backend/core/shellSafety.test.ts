@@ -85,6 +85,23 @@ describe('job validation: placeholders that reach a shell', () => {
     [['pwsh', '-Command', 'Write-Output {{x}}']],
     [['C:\\Windows\\System32\\cmd.exe', '/c', 'echo {{x}}']],
     [['ssh', 'host', 'restart', '{{x}}']],
+    // From an attacker's review: inline code behind flags the first rule did not know.
+    [['bash', '-lc', 'echo hello {{x}}']],
+    [['sh', '-xc', 'echo {{x}}']],
+    [['/bin/bash', '-euc', 'echo {{x}}']],
+    [['node', '-p', '"{{x}}"']],
+    [['node', '-pe', '"{{x}}"']],
+    [['python3.11', '-c', 'print("{{x}}")']],
+    [['perl', '-lne', 'print "{{x}}"']],
+    [['php', '-r', 'echo "{{x}}";']],
+    [['watch', '-n1', 'echo {{x}}']],
+    [['powershell.exe', 'Write-Output {{x}}']],
+    [['pwsh', '-Comm', 'Write-Output {{x}}']],
+    [['pwsh', '-Command', 'Write-Output', '{{x}}']],
+    [['awk', '{ print "{{x}}" }']],
+    [['/usr/bin/env', 'bash', '-c', 'echo {{x}}']],
+    [['sudo', '-u', 'deploy', 'sh', '-c', 'echo {{x}}']],
+    [['tool', '--eval={{x}}']],
   ])('local: a free-text placeholder in code (%j) is refused', (argv) => {
     expect(reasonOf(local(argv))).toMatch(/reaches a shell/);
   });
@@ -92,6 +109,9 @@ describe('job validation: placeholders that reach a shell', () => {
   it('local: a free-text placeholder as its own argument (argv, no shell) is fine', () => {
     expect(reasonOf(local(['/usr/bin/printf', '%s\\n', '{{x}}']))).toBeUndefined();
     expect(reasonOf(local(['sh', '-c', 'echo "$1"', 'sh', '{{x}}']))).toBeUndefined();
+    expect(reasonOf(local(['node', 'jobs/examples/hello.mjs', '{{x}}']))).toBeUndefined();
+    expect(reasonOf(local(['python3', 'report.py', '--month', '{{x}}']))).toBeUndefined();
+    expect(reasonOf(local(['bash', '-l', 'deploy.sh', '{{x}}']))).toBeUndefined();
   });
 
   it('local: a safe parameter in code is fine', () => {
