@@ -81,6 +81,8 @@ const jobBase = {
 
 function isValidPattern(pattern: string): boolean {
   try {
+    // On its own too: `a)|(b` compiles only once wrapped, and then no longer anchors the whole value.
+    new RegExp(pattern, 'u');
     anchored(pattern);
     return true;
   } catch {

@@ -7,11 +7,12 @@ import { BlockList, isIP } from 'node:net';
 export function createIpAllowlist(cidrs: string[]): (sourceIp: string) => boolean {
   const list = new BlockList();
   for (const cidr of cidrs) {
-    const [address, bits] = cidr.split('/');
+    const [address, bits, ...rest] = cidr.split('/');
     const family = isIP(address ?? '');
-    if (!address || family === 0) throw new Error(`Not a CIDR: ${cidr}`);
+    // The prefix is plain decimal digits, nothing Number() would also accept ("", "00", "0x0", " 0", "-0").
+    if (!address || family === 0 || rest.length || (bits !== undefined && !/^(0|[1-9]\d{0,2})$/.test(bits))) throw new Error(`Not a CIDR: ${cidr}`);
     const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`Not a CIDR: ${cidr}`);
+    if (prefix > (family === 4 ? 32 : 128)) throw new Error(`Not a CIDR: ${cidr}`);
     list.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
   }
   return (sourceIp) => {

@@ -47,7 +47,10 @@ export function validateParams(
  * C0/C1 controls, line/paragraph separators and the bidirectional controls (Trojan Source, CVE-2021-42574):
  * characters that make a value display as something other than what it is.
  */
-const DECEPTIVE = /[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
+// Controls, bidi overrides and isolates, line and paragraph separators, and every other invisible
+// format character (zero-width spaces and joiners, soft hyphen, BOM, tag characters: \p{Cf}), which
+// would render identically in the review while binding different bytes.
+const DECEPTIVE = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /** A valid value (normalized) or what is wrong with it. */
 function checkValue(d: ParamDeclaration, value: unknown): { value: ParamValue } | string {

@@ -18,7 +18,8 @@ const cidr = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: `not a CIDR (e.g. 203.0.113.0/24): ${JSON.stringify(value).slice(0, 60)}` });
     return;
   }
-  if (/\/0$/.test(value)) ctx.addIssue({ code: 'custom', message: `${value} admits every address: name your office or VPN ranges` });
+  // Judged on the parsed prefix, not the spelling: the parser above admits only plain digits.
+  if (value.split('/')[1] === '0') ctx.addIssue({ code: 'custom', message: `${value} admits every address: name your office or VPN ranges` });
 });
 
 /** The name registered under a public suffix (example.co.uk for a.example.co.uk); none for a suffix itself. */

@@ -149,6 +149,12 @@ describe('parameter strings: what is shown is what is signed', () => {
     ['an escape (terminal control)', 'x\u001b[2Jy'],
     ['a C1 control', 'x\u0085y'],
     ['a NUL', 'x\u0000y'],
+    // From an attacker's review: invisible format characters render identically in the review.
+    ['a zero-width space', 'ad\u200Bmin'],
+    ['a word joiner', 'ad\u2060min'],
+    ['a soft hyphen', 'ad\u00ADmin'],
+    ['a byte-order mark', '\uFEFFadmin'],
+    ['a tag character', 'admin\u{E0041}'],
   ])('%s is refused (params_invalid) when the pattern does not admit it', async (_, value) => {
     const user = await h.enroll();
     const token = await h.session(user);

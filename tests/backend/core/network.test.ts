@@ -19,4 +19,9 @@ describe('IP allowlist', () => {
     expect(() => createIpAllowlist(['10.0.0.0/33'])).toThrow();
     expect(() => createIpAllowlist(['example.com/8'])).toThrow();
   });
+
+  // From an attacker's review: spellings Number() reads as 0 admitted everyone, and "-0" aborted Node.
+  it.each(['0.0.0.0/', '0.0.0.0/00', '0.0.0.0/0x0', '0.0.0.0/ 0', '0.0.0.0/0.0', '0.0.0.0/-0', '::/', '::/00', '10.0.0.0/8/8', '10.0.0.0/+8'])('refuses the prefix spelling %s', (cidr) => {
+    expect(() => createIpAllowlist([cidr])).toThrow(`Not a CIDR: ${cidr}`);
+  });
 });

@@ -133,6 +133,7 @@ describe('an unsafe or broken job is listed unavailable and refused by push', ()
   it.each([
     ['a free-text placeholder in a shell document', '{ name: x, type: string }', /reaches a shell/],
     ['a pattern that is not a regular expression', '{ name: x, type: string, pattern: "[a-" }', /not a valid regular expression/],
+    ['a pattern that escapes its anchoring', '{ name: x, type: string, pattern: "[a-z0-9.-]+)|(" }', /not a valid regular expression/],
   ])('%s', async (_, params, reason) => {
     const [entry] = parseJobsFile(yaml(params));
     expect(entry).toMatchObject({ name: 'patch', available: false, reason: expect.stringMatching(reason) });

@@ -21,6 +21,8 @@ describe('deploy settings', () => {
     ['an allowlist that is the whole internet', { ...base, allowedCidrs: ['0.0.0.0/0'] }, /^allowedCidrs\.0: 0\.0\.0\.0\/0 admits every address/],
     ['the whole IPv6 internet', { ...base, allowedCidrs: ['203.0.113.0/24', '::/0'] }, /^allowedCidrs\.1: ::\/0 admits every address/],
     ['a CIDR that is not one', { ...base, allowedCidrs: ['203.0.113.0/33'] }, /^allowedCidrs\.0: not a CIDR/],
+    ['a whole-internet prefix spelled another way', { ...base, allowedCidrs: ['0.0.0.0/00'] }, /^allowedCidrs\.0: not a CIDR/],
+    ['a prefix that once aborted Node', { ...base, allowedCidrs: ['0.0.0.0/-0'] }, /^allowedCidrs\.0: not a CIDR/],
     ['a host name for a CIDR', { ...base, allowedCidrs: ['office.example.com'] }, /^allowedCidrs\.0: not a CIDR/],
     ['an unknown endpoint type', { ...base, endpoint: 'edge' }, /^endpoint: /],
     ['private without its VPC endpoint', { ...base, endpoint: 'private' }, /^vpcEndpointId: a private endpoint needs/],
