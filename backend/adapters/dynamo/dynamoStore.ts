@@ -5,9 +5,12 @@ import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from 
 import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
 import { key, ttlSeconds } from './keys';
 
+/** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
+const writeToken = () => randomBytes(12).toString('base64url');
 const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
 const strip = <T>(item: Record<string, unknown>): T => {
-  const { pk: _pk, sk: _sk, ttl: _ttl, ...rest } = item;
+  // Keys and bookkeeping of the table, not of the record: the TTL and the write tokens.
+  const { pk: _pk, sk: _sk, ttl: _ttl, counterWrite: _cw, consumedBy: _cb, ...rest } = item;
   return rest as T;
 };
 
@@ -110,22 +113,25 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     },
 
     async advanceCounter(userId, credentialId, next, now): Promise<CounterResult> {
+      const token = writeToken();
       try {
         await client.send(
           new UpdateCommand({
             TableName,
             Key: key.credential(userId, credentialId),
-            UpdateExpression: 'SET #counter = :next, lastUsedAt = :now',
+            UpdateExpression: 'SET #counter = :next, lastUsedAt = :now, counterWrite = :token',
             ConditionExpression:
               'attribute_exists(pk) AND attribute_not_exists(revokedAt) AND attribute_not_exists(suspendedAt) AND (#counter < :next OR (#counter = :zero AND :next = :zero))',
             ExpressionAttributeNames: { '#counter': 'counter' },
-            ExpressionAttributeValues: { ':next': next, ':now': now, ':zero': 0 },
+            ExpressionAttributeValues: { ':next': next, ':now': now, ':zero': 0, ':token': token },
           }),
         );
         return 'advanced';
       } catch (e) {
         if (!isConditionFailure(e)) throw e;
         const current = await get(key.credential(userId, credentialId));
+        // Our own write, whose answer was lost and whose retry then failed the condition: it advanced.
+        if (current?.counterWrite === token) return 'advanced';
         return !current || current.revokedAt !== undefined || current.suspendedAt !== undefined ? 'inactive' : 'regressed';
       }
     },
@@ -171,14 +177,15 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     },
 
     async consumeChallenge(intentId, now): Promise<ConsumeResult> {
+      const token = writeToken();
       try {
         const r = await client.send(
           new UpdateCommand({
             TableName,
             Key: key.challenge(intentId),
-            UpdateExpression: 'SET consumedAt = :now',
+            UpdateExpression: 'SET consumedAt = :now, consumedBy = :token',
             ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(consumedAt) AND expiresAt > :now',
-            ExpressionAttributeValues: { ':now': now },
+            ExpressionAttributeValues: { ':now': now, ':token': token },
             ReturnValues: 'ALL_NEW',
           }),
         );
@@ -187,6 +194,8 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
         if (!isConditionFailure(e)) throw e;
         // Failure path only: say why, so a replay reads `challenge_used`, not a generic refusal.
         const item = await get(key.challenge(intentId));
+        // This very call consumed it (a transport retry after a lost answer): only it knows the token.
+        if (item?.consumedBy === token) return { ok: true, record: JSON.parse(String(item.record)) as ChallengeRecord };
         return { ok: false, reason: !item ? 'unknown' : item.consumedAt !== undefined ? 'used' : 'expired' };
       }
     },

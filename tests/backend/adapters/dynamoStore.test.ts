@@ -107,4 +107,30 @@ describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (
     expect(await store.recentFailures('user:x', 0, 10)).toEqual([1000]);
     expect(await store.recentFailures('user:y', 0, 10)).toEqual([]);
   });
+
+  // From an attacker's review: a conditional write that landed but whose answer was lost is retried by
+  // the transport; the retry fails the condition. That must read as done, not as a replay or a clone.
+  it('a consume and a counter advance whose answers were lost, then retried, still count as done', async () => {
+    const retrying = (inner: DocumentClient): DocumentClient => ({
+      async send(command) {
+        if (command.operation !== 'UpdateItem') return inner.send(command);
+        await inner.send(command); // it commits…
+        return inner.send(command); // …the answer is lost, and the transport sends it again
+      },
+    });
+    const lossy = createDynamoStore({ client: retrying(transports[transport]!(dynamo.endpoint, dynamo.documents)), tableName: 'kl-store' });
+    await store.putChallenge(challenge('int_lost_answer'));
+    const consumed = await lossy.consumeChallenge('int_lost_answer', now);
+    expect(consumed).toMatchObject({ ok: true, record: { intentId: 'int_lost_answer' } });
+    expect(await store.consumeChallenge('int_lost_answer', now)).toEqual({ ok: false, reason: 'used' }); // still single use
+
+    await store.createUser({ id: 'u-lost', name: `lost-${transport.length}`, role: 'operator', disabled: false, createdAt: now });
+    const cred: Credential = { id: 'c-lost', userId: 'u-lost', publicKey: 'pk', counter: 5, aaguid: 'a', transports: [], label: 'k', createdAt: now };
+    await store.putCredential(cred);
+    expect(await lossy.advanceCounter('u-lost', 'c-lost', 6, now)).toBe('advanced');
+    expect(await store.advanceCounter('u-lost', 'c-lost', 6, now)).toBe('regressed'); // a real replay of 6 still is
+    const [loaded] = (await store.getUserWithCredentials('u-lost'))!.credentials;
+    expect(loaded).toMatchObject({ id: 'c-lost', counter: 6 });
+    expect(loaded).not.toHaveProperty('counterWrite');
+  });
 });
