@@ -74,13 +74,22 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 
     const sessionToken = bearer(req.headers.authorization);
-    const session = genuineSession(deps, req.headers.authorization, sessionToken);
+    // The token is judged after the gate exists: a forged token from a locked address is rate_limited
+    // like anything else, and its refusals stop costing writes once the address is locked.
+    let session: SessionClaims | undefined;
+    let forged: unknown;
+    try {
+      session = genuineSession(deps, req.headers.authorization, sessionToken);
+    } catch (e) {
+      forged = e;
+    }
     provenUser = session?.uid;
     // A locked address is refused on every route, unless the request proves a key: a live session,
     // or the unlock ceremony itself (whose failures still count, and answer rate_limited, below).
-    const exempt = PROVES_A_KEY.has(route.action) || (session !== undefined && session.exp > deps.clock.now());
+    const exempt = forged === undefined && (PROVES_A_KEY.has(route.action) || (session !== undefined && session.exp > deps.clock.now()));
     gate = deps.rateLimiter.check({ ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) }, { address: !exempt });
     gate.catch(() => undefined); // observed below and by the route; never an unhandled rejection
+    if (forged !== undefined) throw forged;
     const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}) };
     const result = await route.run(deps, ctx, parsed.data);
     await gate; // a route that forgot its gate still cannot answer past a rate limit
@@ -95,13 +104,17 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     const counted = deps.rateLimiter.counts(error.code);
     const keys = { ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) };
     const audited = error.code; // the real reason stays in the audit log even when the answer says less
+    let alreadyLocked = false;
     if (counted && PROVES_A_KEY.has(action)) {
       const lockedFor = await deps.rateLimiter.addressLockedFor(req.sourceIp).catch(() => 0);
       if (lockedFor > 0) error = deps.rateLimiter.refuse(lockedFor);
+      alreadyLocked = lockedFor > 0;
     }
     await Promise.all([
       finish(deps, req, action, audited === 'internal_error' || audited === 'storage_unavailable' ? 'failed' : 'refused', facts, audited),
-      counted ? deps.rateLimiter.recordFailure(keys).catch((e) => deps.log('rate limit record failed', e)) : undefined,
+      // A locked address's further failures are not written: the lock already holds, and they would
+      // only let someone buy storage writes (and keep the lock on) for free.
+      counted && !alreadyLocked ? deps.rateLimiter.recordFailure(keys).catch((e) => deps.log('rate limit record failed', e)) : undefined,
     ]);
     const headers: Record<string, string> = { ...HEADERS };
     if (error.code === 'rate_limited' && typeof error.details?.retryAfterSeconds === 'number') headers['retry-after'] = String(error.details.retryAfterSeconds);
@@ -169,6 +182,12 @@ async function finish(deps: ApiDeps, req: ApiRequest, action: string, outcome: '
   const at = deps.clock.now();
   if (outcome === 'refused' && facts.userId === undefined && facts.userName === undefined) {
     deps.emit(refusalMetric({ at, action, code: code ?? 'unknown', sourceIp: req.sourceIp }));
+    return;
+  }
+  // Unlock options for a name nobody holds are answered with a decoy, and anyone may ask them in any
+  // name: a log line, not an audit row, so made-up names cost no storage.
+  if (action === 'unlock.options' && facts.userId === undefined) {
+    deps.emit({ level: 'info', message: 'unlock options for an unknown name (decoy; not audited)', action, outcome, ...(code ? { code } : {}), sourceIp: req.sourceIp, at });
     return;
   }
   const entry = {

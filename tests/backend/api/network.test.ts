@@ -103,4 +103,22 @@ describe('network: the allowlist and throttling', () => {
     expect(res.body.error.code).toBe('rate_limited');
     expect(h.launcher.launches).toHaveLength(0);
   });
+
+  // From an attacker's review: refusals that kept costing writes once an address was locked.
+  it('a locked address stays locked for forged tokens and failed unlocks, and writes no more failures', async () => {
+    h = await startHarness({ config: { rateLimit: { windowSeconds: 60, maxFailuresPerIp: 3, maxFailuresPerUser: 100 } } });
+    for (let i = 0; i < 3; i++) expect((await h.api('GET', '/v1/jobs', undefined, 'v1.forged.token')).body.error.code).toBe('session_invalid');
+    const locked = await h.store.recentFailures('ip:127.0.0.1', 0, 100);
+    expect(locked).toHaveLength(3);
+    for (let i = 0; i < 20; i++) {
+      expect((await h.api('GET', '/v1/jobs', undefined, 'v1.forged.token')).body.error.code).toBe('rate_limited');
+      const options = await h.api('POST', '/v1/unlock/options', { userName: `ghost${i}` });
+      const failed = await h.api('POST', '/v1/unlock/verify', { intentId: options.body.intentId, assertion: { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { authenticatorData: 'AAAA', clientDataJSON: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} } });
+      expect(failed.body.error.code).toBe('rate_limited');
+    }
+    expect(await h.store.recentFailures('ip:127.0.0.1', 0, 100)).toHaveLength(3);
+    // Made-up names asked for unlock options leave no audit rows (a log line each instead).
+    expect((await h.auditEntries(200)).filter((e) => e.userName?.startsWith('ghost') && e.action === 'unlock.options')).toEqual([]);
+    expect(h.events.some((e) => e.action === 'unlock.options' && /unknown name/.test(String(e.message)))).toBe(true);
+  });
 });
