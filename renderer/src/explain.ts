@@ -36,6 +36,11 @@ const TABLE: Record<string, Explanation> = {
   spot_price_too_high: { title: 'Spot price too high', detail: 'The current spot price is above this job’s maximum, so nothing was launched.', next: 'Try again later, or ask for a higher maximum.' },
   params_invalid: { title: 'Parameters not accepted', detail: 'Some parameters do not fit the job’s rules.', next: 'Fix the marked fields.' },
   rate_limited: { title: 'Too many failed attempts', detail: 'The verifier is slowing down requests after repeated failures.', next: 'Wait a few minutes and try again.' },
+  run_outcome_unknown: {
+    title: 'Did the job start?',
+    detail: 'You approved the run, but the verifier’s answer was lost, and no run from this approval is recorded yet. keylaunch did not send your approval again.',
+    next: 'Check again; the run shows here once the verifier has it. Do not start a new run until you know whether this one ran.',
+  },
   verifier_unreachable: { title: 'Verifier unreachable', detail: 'keylaunch cannot reach its verifier.', next: 'Check your network (and for local mode, that `npm start` is running), then retry.' },
   certificate_mismatch: { title: 'Wrong verifier certificate', detail: 'The verifier’s certificate does not match the pinned key. This can be an interception attempt.', next: 'Do not continue; tell your security team.' },
   config_invalid: { title: 'The desktop config is not valid', detail: 'keylaunch could not use its config file.', next: 'Import the config file your admin gave you again, or ask them for a new one.' },
