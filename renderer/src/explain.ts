@@ -57,6 +57,7 @@ const TABLE: Record<string, Explanation> = {
   insufficient_capacity: { title: 'No capacity for this instance type', detail: 'EC2 has no capacity for this instance type right now. Nothing was launched.', next: 'Try again later, or ask for another instance type or zone in the launch template.' },
   launch_template_missing: { title: 'Launch template not found', detail: 'The job’s EC2 launch template does not exist (or that version does not).', next: 'Tell the job’s owner to fix the job definition.' },
   function_not_found: { title: 'Lambda function not found', detail: 'The job’s Lambda function does not exist in this account and region.', next: 'Tell the job’s owner to fix the job definition.' },
+  verifier_restarted: { title: 'Outcome unknown', detail: 'The verifier stopped while this job was running, so how it ended was not recorded.', next: 'Check what the job did before running it again.' },
   job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },
   ip_not_allowed: { title: 'Network not allowed', detail: 'The verifier does not accept requests from your network.', next: 'Connect from an allowed network (e.g. the VPN).' },
   origin_not_allowed: { title: 'Request refused as cross-site', detail: 'The verifier refuses requests made from a web page or another site.', next: 'Use the keylaunch app itself; if this came from the app, tell your admin.' },

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
 import { createDesktopSession } from '../../electron/main/sessionHolder';
 import { createVerifierClient } from '../../electron/main/verifierClient';
@@ -175,4 +176,22 @@ export async function openJob(e: DesktopE2e, title: RegExp, fill: Record<string,
 export async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
   await openJob(e, title, fill);
   await e.page.getByRole('button', { name: 'Review and run' }).click();
+}
+
+/**
+ * On the run page: a local run shows `running` when confirm answers (the job outlives the request);
+ * refresh as the person would until the record shows its end. Bounded by `expect.poll`'s timeout.
+ */
+export async function refreshUntilEnded(e: DesktopE2e) {
+  const badge = e.page.locator('section.run .badge').first();
+  await expect
+    .poll(
+      async () => {
+        const status = (await badge.textContent())?.trim();
+        if (status === 'running' || status === 'launching') await e.page.getByRole('button', { name: 'Refresh status' }).click();
+        return status;
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .not.toMatch(/^(running|launching)$/);
 }
