@@ -38,7 +38,7 @@ const TABLE: Record<string, Explanation> = {
   rate_limited: { title: 'Too many failed attempts', detail: 'The verifier is slowing down requests after repeated failures.', next: 'Wait a few minutes and try again.' },
   run_outcome_unknown: {
     title: 'Did the job start?',
-    detail: 'You approved the run, but the verifier’s answer was lost, and no run from this approval is recorded yet. keylaunch did not send your approval again.',
+    detail: 'You approved the run, but the verifier’s answer was lost, so keylaunch cannot tell yet whether the job started. It did not send your approval again.',
     next: 'Check again; the run shows here once the verifier has it. Do not start a new run until you know whether this one ran.',
   },
   verifier_unreachable: { title: 'Verifier unreachable', detail: 'keylaunch cannot reach its verifier.', next: 'Check your network (and for local mode, that `npm start` is running), then retry.' },

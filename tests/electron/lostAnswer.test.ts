@@ -1,5 +1,3 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
 import { createSessionHolder } from '../../electron/main/sessionHolder';
@@ -10,54 +8,30 @@ import { ORIGIN, RP_ID, startHarness, type Harness } from '../support/harness';
 import { sampleJobs } from '../support/sampleJobs';
 import { gatedJob } from '../support/gatedJob';
 import type { SoftAuthenticator } from '../support/softAuthenticator';
+import { startLossyNetwork, type Loss } from '../support/lossyNetwork';
 
 /**
  * Issue 12 §2 over main's real handlers and client, a real verifier over HTTP, and a network in
  * between that loses what the test says: a confirmation whose answer is lost never launches twice,
  * and the desktop shows the one run it launched.
  */
-/** `answer-and-after`: the confirmation's answer is lost, and so is everything from then on. */
-type Loss = 'none' | 'answer' | 'request' | 'everything' | 'answer-and-after';
 const gated = gatedJob();
 let h: Harness;
-let network: Server;
-let networkUrl: string;
-let loss: Loss = 'none';
-/** Confirmations that reached the verifier, through the network. */
-let confirmsDelivered = 0;
+let network: Awaited<ReturnType<typeof startLossyNetwork>>;
 
 beforeAll(async () => {
   h = await startHarness({ jobs: [...sampleJobs, gated.job] });
-  const target = new URL(h.url);
-  network = createServer((req, res) => {
-    const isConfirm = req.method === 'POST' && req.url === '/v1/runs/confirm';
-    if (loss === 'everything' || (loss === 'request' && isConfirm)) return void req.socket.destroy();
-    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (c: Buffer) => chunks.push(c));
-      answer.on('end', () => {
-        // The verifier answered in full; the desktop never gets it.
-        if (loss === 'answer-and-after' && isConfirm) loss = 'everything';
-        if ((loss === 'answer' || loss === 'everything') && isConfirm) return void req.socket.destroy();
-        res.writeHead(answer.statusCode!, answer.headers).end(Buffer.concat(chunks));
-      });
-    });
-    if (isConfirm) confirmsDelivered++;
-    req.pipe(upstream);
-  });
-  await new Promise<void>((r) => network.listen(0, '127.0.0.1', r));
-  networkUrl = `http://127.0.0.1:${(network.address() as AddressInfo).port}`;
+  network = await startLossyNetwork(h.url);
 });
 afterAll(async () => {
-  network?.closeAllConnections();
-  await new Promise((r) => network?.close(r));
+  await network?.close();
   await h?.close();
 });
 
 async function desktopFor(user: { name: string; authenticator: SoftAuthenticator }) {
-  loss = 'none';
+  network.state.loss = 'none';
   const loaded = configState(parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: user.name })));
-  const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: networkUrl }) };
+  const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: network.url }) };
   const approvals = createApprovalGate({ ask: async () => true, now: () => h.clock.now() });
   const session = createSessionHolder({ onLocked: () => undefined, timers: { now: () => h.clock.now(), setTimeout: () => 0, clearTimeout: () => undefined } });
   const handlers = createDesktopHandlers({
@@ -84,13 +58,13 @@ async function approveLosing(what: Loss) {
   if (!prep.ok) throw new Error(JSON.stringify(prep));
   const confirmation = { intentId: prep.value.intentId, assertion: user.authenticator.assert(prep.value.options), secrets: {} };
   const launchesBefore = h.launcher.launches.length;
-  const deliveredBefore = confirmsDelivered;
-  loss = what;
+  const deliveredBefore = network.state.confirmsDelivered;
+  network.state.loss = what;
   const answer = await desktop.confirmRun(confirmation);
   return {
     user, desktop, prep: prep.value, confirmation, answer,
     launches: () => h.launcher.launches.length - launchesBefore,
-    delivered: () => confirmsDelivered - deliveredBefore,
+    delivered: () => network.state.confirmsDelivered - deliveredBefore,
   };
 }
 
@@ -105,7 +79,7 @@ describe('a lost confirmation answer never launches twice', () => {
     expect(stored.map((r) => r.id)).toEqual([answer.value.run.id]);
 
     // The renderer asking main to confirm again (its "Try again" of old) sends nothing: the approval is spent.
-    loss = 'none';
+    network.state.loss = 'none';
     expect(await desktop.confirmRun(confirmation)).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
     expect(delivered()).toBe(1);
     expect(launches()).toBe(1);
@@ -124,7 +98,7 @@ describe('a lost confirmation answer never launches twice', () => {
     expect(answer).toMatchObject({ ok: false, error: { code: 'run_outcome_unknown' } });
     expect(delivered()).toBe(0);
     expect(launches()).toBe(0);
-    loss = 'none';
+    network.state.loss = 'none';
     expect(await desktop.listRuns({ intentId: confirmation.intentId })).toEqual({ ok: true, value: { runs: [] } });
     expect(await desktop.confirmRun(confirmation)).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
     expect(delivered()).toBe(0);
@@ -136,7 +110,7 @@ describe('a lost confirmation answer never launches twice', () => {
     expect(delivered()).toBe(1);
     expect(launches()).toBe(1);
     expect(answer).toMatchObject({ ok: false, error: { code: 'run_outcome_unknown', message: expect.stringContaining('cannot tell whether the job started') } });
-    loss = 'none';
+    network.state.loss = 'none';
     const found = await desktop.listRuns({ intentId: confirmation.intentId });
     expect(found).toMatchObject({ ok: true, value: { runs: [{ intentId: confirmation.intentId, job: 'gated' }] } });
     expect(found.ok && found.value.runs).toHaveLength(1);
