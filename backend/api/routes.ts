@@ -45,7 +45,7 @@ export const routes: Route[] = [
     method: 'POST', path: '/v1/runs/confirm', action: 'run.confirm', input: s.confirmRunBody,
     run: (d, c, i) => confirmRun(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
-  route({ method: 'GET', path: '/v1/runs', action: 'runs.list', input: s.pageQuery, run: listRuns }),
+  route({ method: 'GET', path: '/v1/runs', action: 'runs.list', input: s.runsQuery, run: listRuns }),
   route({ method: 'GET', path: '/v1/runs/:runId', action: 'run.get', input: s.runIdQuery, run: getRun }),
   route({ method: 'GET', path: '/v1/keys', action: 'keys.list', input: s.emptyQuery, run: (d, c) => listKeys(d, c) }),
   route({ method: 'POST', path: '/v1/keys/add/options', action: 'key.add.options', input: s.addKeyOptionsBody, run: (d, c) => startAddKey(d, c) }),

@@ -57,6 +57,8 @@ export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(500).optional(),
 });
+/** `intentId`: the run launched from that intent (a lost confirmation answer), not a page of all runs. */
+export const runsQuery = pageQuery.extend({ intentId: id.optional() }).refine((q) => !(q.intentId && q.cursor), 'intentId takes no cursor');
 export const runIdQuery = z.strictObject({ runId: id });
 export const emptyQuery = z.strictObject({});
 export const endSessionBody = z.strictObject({});

@@ -100,8 +100,11 @@ export interface ChallengeRecord {
   consumedAt?: number;
 }
 
-/** `ended`: finished, but the service cannot say whether the job succeeded (an EC2 instance stopped). */
-export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended';
+/**
+ * `ended`: finished, but the service cannot say whether the job succeeded (an EC2 instance stopped).
+ * `lost`: a local job whose verifier stopped while it ran; its outcome is unknown (`failure` says so).
+ */
+export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended' | 'lost';
 
 /** The raw assertion exactly as received, so anyone can re-verify the approval later. */
 export interface Receipt {
@@ -124,6 +127,8 @@ export interface Run {
   credentialId: string;
   sourceIp: string;
   status: RunStatus;
+  /** The intent this run was launched from: a desktop that lost the confirmation's answer finds it by this. */
+  intentId?: string;
   createdAt: number;
   updatedAt: number;
   launch?: LaunchDetails;

@@ -46,8 +46,10 @@ export interface Store {
   endSession(sessionId: string, expiresAt: number): Promise<void>;
   isSessionEnded(sessionId: string): Promise<boolean>;
 
-  /** Fails if a run with that id exists. */
+  /** Fails if a run with that id, or a run from the same `intentId`, exists: one run per intent. */
   createRun(run: Run): Promise<void>;
+  /** The run launched from an intent, if any (GET /v1/runs?intentId=…). */
+  getRunByIntent(intentId: string): Promise<Run | undefined>;
   updateRun(run: Run): Promise<void>;
   getRun(runId: string): Promise<Run | undefined>;
   listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
@@ -84,6 +86,12 @@ export interface LaunchRequest {
 export interface LaunchResult {
   status: 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended';
   details: LaunchDetails;
+  /**
+   * Set by a launcher that keeps the job itself (local: the child lives in the verifier process). The
+   * launch answers `running` as soon as the job started, and this settles with the outcome when it ends
+   * (never rejects), so the run record can be updated after the confirmation has answered.
+   */
+  ended?: Promise<LaunchResult>;
 }
 
 /**

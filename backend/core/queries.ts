@@ -31,9 +31,24 @@ export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise
   return { jobs };
 }
 
-export async function listRuns(deps: VerifierDeps, ctx: RequestContext, input: { limit: number; cursor?: string }): Promise<{ runs: Run[]; cursor?: string }> {
+export async function listRuns(deps: VerifierDeps, ctx: RequestContext, input: { limit: number; cursor?: string; intentId?: string }): Promise<{ runs: Run[]; cursor?: string }> {
+  if (input.intentId) return runsOfIntent(deps, ctx, input.intentId);
   const [, , page] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRuns(input)]);
   return { runs: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
+
+/**
+ * The run launched from an intent, for a desktop that lost the confirmation's answer (issue 12): it
+ * asks instead of sending the approval again. A read only: it cannot launch or consume anything. An
+ * intent belongs to the person who prepared it, so only their session sees its run; for anyone else the
+ * answer is the same as for an intent that launched nothing.
+ */
+async function runsOfIntent(deps: VerifierDeps, ctx: RequestContext, intentId: string): Promise<{ runs: Run[] }> {
+  const [, session, run] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.getRunByIntent(intentId)]);
+  if (!run || run.userId !== session.user.id) return { runs: [] };
+  ctx.facts.runId = run.id;
+  ctx.facts.job = run.job;
+  return { runs: [run] };
 }
 
 const UNSETTLED = new Set(['running', 'accepted']);

@@ -10,6 +10,7 @@ import { redactSecrets } from './redact';
 import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ParamValue, Run, RunIntent } from './model';
+import type { LaunchResult } from './ports';
 
 /** Run approval (docs/architecture.md "A run, step by step"): prepare binds an intent; confirm launches it once. */
 
@@ -126,6 +127,7 @@ export async function confirmRun(
     credentialId: credential.id,
     sourceIp: ctx.sourceIp,
     status: 'launching',
+    intentId: input.intentId,
     createdAt: now,
     updatedAt: now,
     receipt: {
@@ -147,9 +149,10 @@ export async function confirmRun(
   if (created.status === 'rejected') throw created.reason;
 
   const launcher = deps.launchers[job.type];
+  let result: LaunchResult | undefined;
   try {
     if (!launcher) throw new KeylaunchError('launch_failed', `No launcher for jobs of type ${job.type} here.`);
-    const result = await launcher.launch({
+    result = await launcher.launch({
       runId: run.id,
       job,
       params: intent.params,
@@ -159,16 +162,33 @@ export async function confirmRun(
       ...(entry.available && entry.execution ? { execution: entry.execution } : {}),
       ...(mfaCode ? { mfaCode } : {}),
     });
-    const launch = redactSecrets(result.details, scrub);
-    const failure = result.status === 'failed' ? { code: 'job_failed', message: launch.summary } : undefined;
-    await finishRun(deps, run, { status: result.status, launch, ...(failure ? { failure } : {}) });
   } catch (error) {
     // The run says what failed; the operator's log keeps why (an SDK error, a bug), never the caller.
     if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
     await finishRun(deps, run, refusedBy(error, scrub));
   }
+  if (result) {
+    // It started. If recording that fails, the answer is storage_unavailable and the run says `launching`
+    // (docs/api.md: nothing launched "unless a run says so"); a kept job's end is recorded either way.
+    const started = finishRun(deps, run, outcomeOf(result, scrub));
+    const { ended } = result;
+    if (ended) {
+      void started
+        .catch(() => undefined)
+        .then(() => ended)
+        .then((end) => finishRun(deps, run, outcomeOf(end, scrub)))
+        .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e));
+    }
+    await started;
+  }
   if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;
-  return { run };
+  // A copy: the run object goes on changing when a kept job ends, after this answer.
+  return { run: { ...run } };
+}
+
+function outcomeOf(result: LaunchResult, scrub: Record<string, ParamValue>): Pick<Run, 'status' | 'failure' | 'launch'> {
+  const launch = redactSecrets(result.details, scrub);
+  return { status: result.status, launch, ...(result.status === 'failed' ? { failure: { code: 'job_failed', message: launch.summary } } : {}) };
 }
 
 /** docs/security.md, property 13 and the MFA pass-through: a 6-digit code, only when the job asks for one. */

@@ -6,6 +6,7 @@ import { createFileCatalog } from '../adapters/catalog/fileCatalog';
 import { createLocalLauncher } from '../adapters/launcher/localLauncher';
 import { startLocalServer } from '../entry/localServer';
 import { startLocalDynamo } from './localDynamo';
+import { markLostRuns } from '../core/lostRuns';
 import type { LocalSettings } from './localSettings';
 import type { Store } from '../core/ports';
 import type { JobType } from '../core/job';
@@ -30,6 +31,8 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
     allowedCidrs: ['127.0.0.1/32', '::1/128'],
   });
   const store: Store = createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE });
+  // Before anything can launch: runs an earlier verifier left running have no one to finish them.
+  const lost = await markLostRuns({ store, clock: systemClock });
   const verifier: Verifier = createVerifier({
     config,
     store,
@@ -42,6 +45,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
   return {
     url,
     config,
+    lostRuns: lost,
     store,
     dynamoEndpoint: dynamo.endpoint,
     dynamoClient: dynamo.client,

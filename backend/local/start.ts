@@ -72,6 +72,9 @@ async function main(argv: string[]): Promise<'keep-running'> {
   console.log(`  app:    ${local.config.origins[0]} (rpId ${desktopConfig.rpId})`);
   console.log(`  jobs:   ${jobsFile} (watched: edits apply without a restart)`);
   for (const line of describeJobs(await catalog.listJobs())) console.log(line);
+  if (local.lostRuns.length > 0) {
+    console.log(`  ${local.lostRuns.length} run(s) were still running when keylaunch last stopped; they are marked lost (outcome unknown): ${local.lostRuns.map((r) => `${r.job} ${r.id}`).join(', ')}`);
+  }
   const watcher = watchJobsFile({ file: jobsFile, catalog, say: (line) => console.log(line) });
 
   if (!(await local.store.getUserByName(settings.adminName))) {

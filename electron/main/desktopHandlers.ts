@@ -6,6 +6,7 @@ import type { ApprovalGate, ReviewOutcome } from './approvalGate';
 import { addKeyReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
 import type { AddKeyOptions } from '../../backend/core/keys';
 import type { PreparedRun } from '../../backend/core/runs';
+import type { Run } from '../../backend/core/model';
 import type { RequestOptions } from '../../backend/core/webauthn';
 
 /**
@@ -31,6 +32,11 @@ type Handlers = Omit<DesktopApi, 'onLocked'>;
 type RevokeOptions = { intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } };
 
 const failure = (code: string, message: string): { ok: false; error: DesktopError } => ({ ok: false, error: { code, message } });
+/**
+ * A confirmation answered with one of these may have launched: no answer (timeout, network), or the
+ * verifier failed after recording the run (docs/api.md: "nothing was launched unless a run says so").
+ */
+const MAY_HAVE_LAUNCHED = new Set(['verifier_unreachable', 'storage_unavailable', 'internal_error']);
 /** Verifier codes that mean the session is over: the desktop drops its token. */
 const SESSION_OVER = new Set(['session_expired', 'session_invalid', 'credential_revoked', 'credential_suspended', 'user_disabled']);
 
@@ -69,6 +75,19 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   const unlessAccepted = (purpose: ApprovalPurpose, intentId: string) =>
     deps.approvals.take(purpose, intentId) ? undefined : failure('approval_not_accepted', 'keylaunch did not show you this request, or you did not accept it; nothing was sent.');
 
+  /** The run a confirmation launched, asked by its intent (a read: it cannot launch anything). */
+  async function runOfIntent(intentId: string): Promise<DesktopResult<{ run: Run }>> {
+    const found = await call<{ runs: Run[] }>('GET', `/v1/runs?intentId=${encodeURIComponent(intentId)}`, { session: true });
+    const run = found.ok ? found.value.runs[0] : undefined;
+    if (run) return { ok: true, value: { run } };
+    return failure(
+      'run_outcome_unknown',
+      found.ok
+        ? 'The verifier did not answer, and no run from this approval is recorded yet. It may still start: check again before running the job again.'
+        : 'The verifier did not answer, so keylaunch cannot tell whether the job started. Check again before running the job again.',
+    );
+  }
+
   return {
     status: async () => ({ ok: true, value: status() }),
     importConfig: async () => {
@@ -98,11 +117,19 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
 
     listJobs: async () => call('GET', '/v1/jobs', { session: true }),
     prepareRun: async (input) => afterReview(await call<PreparedRun>('POST', '/v1/runs/prepare', { body: input, session: true }), runReview, `run ${input.job}`),
-    confirmRun: async (input) => unlessAccepted('run', input.intentId) ?? call('POST', '/v1/runs/confirm', { body: input, session: true }),
+    confirmRun: async (input) => {
+      const refused = unlessAccepted('run', input.intentId);
+      if (refused) return refused;
+      const reply = await call<{ run: Run }>('POST', '/v1/runs/confirm', { body: input, session: true });
+      if (reply.ok || !MAY_HAVE_LAUNCHED.has(reply.error.code)) return reply;
+      // The approval may have launched: never send it again (the gate has spent it anyway); ask what it became.
+      return runOfIntent(input.intentId);
+    },
     listRuns: async (input) => {
       const q = new URLSearchParams();
       if (input.limit) q.set('limit', String(input.limit));
       if (input.cursor) q.set('cursor', input.cursor);
+      if (input.intentId) q.set('intentId', input.intentId);
       return call('GET', `/v1/runs${q.size ? `?${q}` : ''}`, { session: true });
     },
     getRun: async (input) => call('GET', `/v1/runs/${encodeURIComponent(input.runId)}`, { session: true }),

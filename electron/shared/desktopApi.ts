@@ -27,6 +27,8 @@ export const DESKTOP_ERROR_CODES = [
   'verifier_unreachable', 'certificate_mismatch', 'config_missing', 'config_invalid', 'config_locked', 'locked', 'bad_request',
   // The trusted review (issue 10 §2): declined in main's dialog, another one open, or a confirmation for an intent not accepted.
   'approval_declined', 'approval_pending', 'approval_not_accepted',
+  // A confirmation whose answer was lost, and no run from it is recorded (yet): never sent again (issue 12).
+  'run_outcome_unknown',
 ] as const;
 
 export type ConfigState =
@@ -61,7 +63,8 @@ export interface DesktopApi {
   listJobs(): Promise<DesktopResult<{ jobs: JobSummary[] }>>;
   prepareRun(input: { job: string; params: Record<string, string | number | boolean> }): Promise<DesktopResult<PreparedRun>>;
   confirmRun(input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, string | number | boolean>; mfaCode?: string }): Promise<DesktopResult<{ run: Run }>>;
-  listRuns(input: { limit?: number; cursor?: string }): Promise<DesktopResult<{ runs: Run[]; cursor?: string }>>;
+  /** With `intentId`: the run launched from that intent (at most one), e.g. after `run_outcome_unknown`. */
+  listRuns(input: { limit?: number; cursor?: string; intentId?: string }): Promise<DesktopResult<{ runs: Run[]; cursor?: string }>>;
   getRun(input: { runId: string }): Promise<DesktopResult<{ run: Run }>>;
 
   listKeys(): Promise<DesktopResult<{ keys: PublicKey[] }>>;

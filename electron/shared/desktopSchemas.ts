@@ -22,7 +22,7 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   listJobs: none,
   prepareRun: z.strictObject({ job: z.string().min(1).max(64), params }),
   confirmRun: z.strictObject({ intentId, assertion: assertionSchema, secrets: params, mfaCode: z.string().regex(/^\d{6}$/).optional() }),
-  listRuns: z.strictObject({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().max(500).optional() }),
+  listRuns: z.strictObject({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().max(500).optional(), intentId: intentId.optional() }),
   getRun: z.strictObject({ runId: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/) }),
   listKeys: none,
   startAddKey: none,

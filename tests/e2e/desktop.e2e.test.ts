@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollAndUnlock, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
+import { enrollAndUnlock, refreshUntilEnded, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
 
 /**
  * keylaunch as a person uses it: real renderer, real main-process handlers, real verifier, real
@@ -44,6 +44,7 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     const { page } = e;
     await startRun(e, /Echo parameters/, { 'message (required)': 'hello from e2e', count: '2' });
     await page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    await refreshUntilEnded(e);
     const output = await page.getByLabel('Standard output').textContent();
     expect(output?.trim()).toBe('hello from e2e|2');
     const fingerprint = await page.locator('code.fingerprint').textContent();
@@ -122,6 +123,7 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
   it('a failing job: recorded as failed, with its exit code and output', async () => {
     await startRun(e, /Fails/);
     await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    await refreshUntilEnded(e);
     expect(await failure('job_failed')).toContain('The job failed');
     expect(await e.page.getByLabel('Standard error').textContent()).toContain('broken on purpose');
     await e.screenshot('result-failed');

@@ -188,6 +188,29 @@ describe('running a job', () => {
     expect(calls[1]![1]).toMatchObject({ mfaCode: '481207' });
   });
 
+  it('an approved confirmation whose outcome is unknown offers "Check again", which asks by intent and never prepares or confirms again', async () => {
+    let recorded = false;
+    const { desktop, calls } = fakeDesktop({
+      prepareRun: async () => ({ ok: true, value: prepared as never }),
+      confirmRun: async () => ({ ok: false, error: { code: 'run_outcome_unknown', message: 'lost' } }),
+      listRuns: async () => ({ ok: true, value: { runs: recorded ? [{ id: 'run_9' } as never] : [] } }),
+    });
+    const launched = renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect((await screen.findByRole('alert')).getAttribute('data-code')).toBe('run_outcome_unknown');
+    expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Check again' }));
+    await waitFor(() => expect(calls.filter(([m]) => m === 'listRuns')).toHaveLength(1));
+    expect((await screen.findByRole('alert')).getAttribute('data-code')).toBe('run_outcome_unknown'); // not recorded yet
+    recorded = true;
+    fireEvent.click(screen.getByRole('button', { name: 'Check again' }));
+    await waitFor(() => expect(launched).toEqual([{ id: 'run_9' }]));
+    expect(calls.map(([m]) => m)).toEqual(['prepareRun', 'confirmRun', 'listRuns', 'listRuns']);
+    expect(calls[2]![1]).toEqual({ intentId: 'int_1' });
+  });
+
   it('params_invalid from the verifier marks the fields it names', async () => {
     const { desktop } = fakeDesktop({ prepareRun: async () => ({ ok: false, error: { code: 'params_invalid', message: 'bad', details: { fields: { tag: 'does not match the required pattern' } } } }) });
     renderRunJob(desktop, { authenticate: ok, register: ok });

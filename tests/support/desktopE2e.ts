@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
 import { createDesktopSession } from '../../electron/main/sessionHolder';
 import { createVerifierClient } from '../../electron/main/verifierClient';
@@ -26,7 +27,7 @@ const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) =
  * calls main's real IPC guard and DesktopApi handlers through exposeBinding, and those talk to a real
  * local verifier over HTTP. WebAuthn is Chromium's own, with a CDP virtual authenticator.
  */
-export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0] }) {
+export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0]; via?: (verifierUrl: string) => Promise<string> }) {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);
   await buildOnce();
   const harness: Harness = await startHarness(o.harness);
@@ -52,11 +53,11 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
 
   // Main's side: the config, the in-memory session, the handlers, the IPC guard. The config is a remote
   // one whose verifier is https://keylaunch.test (so the app origin is that, by the desktop's own rule);
-  // the client reaches that name at the local harness, as DNS would.
+  // the client reaches that name at the local harness, as DNS would (`via`: through a network of the test's).
   const parsed = parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: o.userName }));
   const loaded = configState(parsed);
   if (!loaded.config || loaded.config.appOrigin !== ORIGIN) throw new Error(`the e2e config was refused: ${JSON.stringify(loaded.state)}`);
-  const current = { config: loaded.config, client: createVerifierClient({ ...loaded.config, verifierUrl: harness.url, desktopVersion: '0.1.0' }) };
+  const current = { config: loaded.config, client: createVerifierClient({ ...loaded.config, verifierUrl: o.via ? await o.via(harness.url) : harness.url, desktopVersion: '0.1.0' }) };
   /** Main's native review dialog, answered as the person would: they read it (recorded) and answer. */
   const reviews: { review: ApprovalReview; text: { message: string; detail: string } }[] = [];
   const person = { answer: (_review: ApprovalReview): boolean => true };
@@ -175,4 +176,22 @@ export async function openJob(e: DesktopE2e, title: RegExp, fill: Record<string,
 export async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string, string> = {}) {
   await openJob(e, title, fill);
   await e.page.getByRole('button', { name: 'Review and run' }).click();
+}
+
+/**
+ * On the run page: a local run shows `running` when confirm answers (the job outlives the request);
+ * refresh as the person would until the record shows its end. Bounded by `expect.poll`'s timeout.
+ */
+export async function refreshUntilEnded(e: DesktopE2e) {
+  const badge = e.page.locator('section.run .badge').first();
+  await expect
+    .poll(
+      async () => {
+        const status = (await badge.textContent())?.trim();
+        if (status === 'running' || status === 'launching') await e.page.getByRole('button', { name: 'Refresh status' }).click();
+        return status;
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .not.toMatch(/^(running|launching)$/);
 }

@@ -12,7 +12,8 @@ import { startLocalDynamo } from '../../backend/local/localDynamo';
 import { createInvite } from '../../backend/core/invites';
 import type { Clock, JobCatalog, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
 import type { JobType } from '../../backend/core/job';
-import type { Role } from '../../backend/core/model';
+import type { Role, Run } from '../../backend/core/model';
+import { vi } from 'vitest';
 import { SoftAuthenticator, type CeremonyTweaks } from './softAuthenticator';
 import { sampleJobs } from './sampleJobs';
 
@@ -123,13 +124,28 @@ export async function startHarness(
     return r.body.session.token as string;
   }
 
+  /**
+   * The run once its job has ended, read over GET /v1/runs/{id} as the desktop does: a local run is
+   * `running` when confirm answers, and its record changes when the child exits. Bounded, not timed.
+   */
+  async function ended(runId: string, token: string) {
+    return vi.waitFor(
+      async () => {
+        const r = await api('GET', `/v1/runs/${runId}`, undefined, token);
+        if (r.status !== 200 || r.body.run.status === 'running' || r.body.run.status === 'launching') throw new Error(`run ${runId}: ${r.status} ${r.body.run?.status ?? JSON.stringify(r.body)}`);
+        return r.body.run as Run;
+      },
+      { timeout: 30_000, interval: 25 },
+    );
+  }
+
   async function auditEntries(limit = 100) {
     const { items } = await store.listAudit({ limit });
     return items;
   }
 
   return {
-    url, api, clock, store, events, documents: dynamo.documents, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries,
+    url, api, clock, store, events, documents: dynamo.documents, config, launcher, jobsFile, writeJobs, newName, invite, enroll, unlock, session, auditEntries, ended,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await dynamo.close();

@@ -81,10 +81,14 @@ export class MemoryStore implements Store {
   }
   async createRun(run: Run) {
     if (this.runs.has(run.id)) throw new Error('run exists');
+    if (run.intentId && [...this.runs.values()].some((r) => r.intentId === run.intentId)) throw new Error('run exists for this intent');
     this.runs.set(run.id, this.clone(run));
   }
   async updateRun(run: Run) {
     this.runs.set(run.id, this.clone(run));
+  }
+  async getRunByIntent(intentId: string) {
+    return this.clone([...this.runs.values()].find((r) => r.intentId === intentId));
   }
   async getRun(id: string) {
     return this.clone(this.runs.get(id));

@@ -201,11 +201,19 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     },
 
     async createRun(run: Run) {
+      // The index first: if the run's own write then fails, the lookup finds no run, and none launched.
+      if (run.intentId) await putNew({ ...key.runByIntent(run.intentId), runId: run.id });
       await putNew({ ...key.run(run.id), ...run });
     },
 
     async updateRun(run: Run) {
       await client.send(new PutCommand({ TableName, Item: { ...key.run(run.id), ...run }, ConditionExpression: 'attribute_exists(pk)' }));
+    },
+
+    async getRunByIntent(intentId) {
+      const index = await get(key.runByIntent(intentId));
+      const run = index ? await get(key.run(index.runId as string)) : undefined;
+      return run ? strip<Run>(run) : undefined;
     },
 
     async getRun(runId) {

@@ -9,6 +9,7 @@
  *   CHALLENGE#<intentId>   CHALLENGE          a single-use challenge record
  *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
+ *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
  *   AUDIT                  <auditId>          the audit log, the same way
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
@@ -20,6 +21,7 @@ export const key = {
   challenge: (intentId: string) => ({ pk: `CHALLENGE#${intentId}`, sk: 'CHALLENGE' }),
   endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
+  runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };

@@ -6,7 +6,7 @@ import { ErrorPanel } from './ErrorPanel';
  * What the person sees while a touch is awaited. The status line is an aria-live region, so screen
  * readers hear "Touch your security key", "Verifying", "Done" or the failure as it happens.
  */
-export function TouchPrompt(props: { state: TouchState; onCancel?: () => void; onRetry?: () => void; onResume?: () => void; doneText?: string }) {
+export function TouchPrompt(props: { state: TouchState; onCancel?: () => void; onRetry?: () => void; retryLabel?: string; onResume?: () => void; doneText?: string }) {
   const { state } = props;
   const secondsLeft = useSecondsLeft(state.phase === 'waiting' ? state.deadline : undefined);
   return (
@@ -44,7 +44,7 @@ export function TouchPrompt(props: { state: TouchState; onCancel?: () => void; o
           Cancel
         </button>
       ) : null}
-      {state.phase === 'failed' ? <ErrorPanel code={state.code} message={state.message} details={state.details} onRetry={props.onRetry} /> : null}
+      {state.phase === 'failed' ? <ErrorPanel code={state.code} message={state.message} details={state.details} onRetry={props.onRetry} retryLabel={props.retryLabel} /> : null}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { Run } from '../../../backend/core/model';
 import type { PreparedRun } from '../../../backend/core/runs';
 import { useApp } from '../appContext';
 import { initialValues, validateForm, type FormValues } from '../paramForm';
-import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
+import { FlowError, isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
 import { ParamList } from '../components/ParamList';
@@ -40,6 +40,19 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
     });
     if (run) props.onLaunched(run);
   };
+
+  // The answer to an approved confirmation was lost (run_outcome_unknown): ask what the approval
+  // became, by its intent. "Try again" here would be a second run of a job that may be running.
+  const checkAgain = async (intentId: string) => {
+    const run = await flow.run(async (touch) => {
+      touch.working('Checking whether the run started…');
+      const found = unwrap(await desktop.listRuns({ intentId })).runs[0];
+      if (!found) throw new FlowError('run_outcome_unknown', 'No run from this approval is recorded yet.');
+      return found;
+    });
+    if (run) props.onLaunched(run);
+  };
+  const outcomeUnknown = flow.state.phase === 'failed' && flow.state.code === 'run_outcome_unknown' && prepared ? prepared.intentId : undefined;
 
   const busy = isBusy(flow.state);
   const failedFields = flow.state.phase === 'failed' && flow.state.code === 'params_invalid' ? (flow.state.details?.fields as Record<string, string> | undefined) : undefined;
@@ -109,7 +122,13 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           </dl>
         </section>
       ) : null}
-      <TouchPrompt state={flow.state} onCancel={flow.cancel} onRetry={() => void start()} doneText="Launched." />
+      <TouchPrompt
+        state={flow.state}
+        onCancel={flow.cancel}
+        onRetry={outcomeUnknown ? () => void checkAgain(outcomeUnknown) : () => void start()}
+        retryLabel={outcomeUnknown ? 'Check again' : undefined}
+        doneText="Launched."
+      />
     </main>
   );
 }

@@ -96,6 +96,18 @@ describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (
     await expect(store.createRun({ ...base, id: 'run_01' })).rejects.toThrow();
   });
 
+  it('finds a run by the intent it was launched from, and keeps one run per intent', async () => {
+    const base = { job: 'j', params: {}, intentHash: 'h', fingerprint: 'f', configVersions: {}, userId: 'u', userName: 'n', credentialId: 'c', sourceIp: '127.0.0.1', status: 'running' as const, createdAt: now, updatedAt: now, receipt: { credentialId: 'c', authenticatorData: 'a', clientDataJSON: 'b', signature: 's' } };
+    expect(await store.getRunByIntent('int_x')).toBeUndefined();
+    await store.createRun({ ...base, id: 'run_x1', intentId: 'int_x' });
+    await expect(store.createRun({ ...base, id: 'run_x2', intentId: 'int_x' })).rejects.toThrow();
+    expect(await store.getRun('run_x2')).toBeUndefined();
+    expect(await store.getRunByIntent('int_x')).toMatchObject({ id: 'run_x1', intentId: 'int_x', status: 'running' });
+    await store.updateRun({ ...base, id: 'run_x1', intentId: 'int_x', status: 'succeeded' });
+    expect((await store.getRunByIntent('int_x'))?.status).toBe('succeeded');
+    expect((await store.listRuns({ limit: 100 })).items.filter((r) => r.intentId === 'int_x').map((r) => r.id)).toEqual(['run_x1']);
+  });
+
   it('keeps a log of failures per key: the newest first, since a time, at most a limit', async () => {
     await store.recordFailure(['ip:1.2.3.4', 'user:x'], 1000, 61_000);
     await store.recordFailure(['ip:1.2.3.4'], 1000, 61_000); // the same millisecond: both kept

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalLauncher } from '../../../backend/adapters/launcher/localLauncher';
 import { jobDefinitionSchema } from '../../../backend/core/job';
@@ -12,8 +15,18 @@ const job = (argv: string[], extra: Record<string, unknown> = {}) =>
     params: [{ name: 'arg', type: 'string' }, { name: 'pin', type: 'string', secret: true }],
     target: { argv, timeoutSeconds: 2, ...extra },
   });
-const launch = (j: ReturnType<typeof job>, params = {}, secrets = {}) =>
+const start = (j: ReturnType<typeof job>, params = {}, secrets = {}) =>
   createLocalLauncher().launch({ runId: 'run_1', job: j, params, secrets, requestedBy: 'alice', configVersions: {} });
+/** Started, then ended: the outcome the run records when the child exits. */
+const launch = async (j: ReturnType<typeof job>, params = {}, secrets = {}) => {
+  const started = await start(j, params, secrets);
+  expect(started.status).toBe('running');
+  return started.ended!;
+};
+const PENDING = Symbol('pending');
+const settledYet = (p: Promise<unknown>) => Promise.race([p, new Promise((r) => setImmediate(() => r(PENDING)))]);
+/** A job that runs until the test creates a file: no timing in the test. */
+const waitsForFile = (file: string) => job([node, '-e', `const fs=require('fs');console.log('started');const t=setInterval(()=>{if(fs.existsSync(${JSON.stringify(file)})){clearInterval(t);console.log('done')}},20)`], { timeoutSeconds: 60 });
 
 describe('local launcher', () => {
   it('passes parameters as single argv elements, never through a shell', async () => {
@@ -31,6 +44,7 @@ describe('local launcher', () => {
     const r = await launch(job([node, '-e', 'setTimeout(() => {}, 60000)'], { timeoutSeconds: 1 }));
     expect(r.status).toBe('failed');
     expect(r.details.summary).toBe('timed out after 1 s');
+    expect(r.details.signal).toBe('SIGTERM');
   });
 
   it('bounds captured output to 64 KiB per stream and says it truncated', async () => {
@@ -40,7 +54,34 @@ describe('local launcher', () => {
   });
 
   it('a program that cannot start is launch_failed', async () => {
-    await expect(launch(job(['/nonexistent/program']))).rejects.toMatchObject({ code: 'launch_failed' });
+    await expect(start(job(['/nonexistent/program']))).rejects.toMatchObject({ code: 'launch_failed' });
+  });
+
+  it('answers `running` once the child started, and settles `ended` with exit code, output and duration when it exits', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kl-launch-')), 'go');
+    const started = await start(waitsForFile(file));
+    expect(started).toMatchObject({ status: 'running', details: { launcher: 'local', pid: expect.any(Number) } });
+    expect(started.details.summary).toMatch(/^running \(pid \d+\)$/);
+    expect(await settledYet(started.ended!)).toBe(PENDING);
+    expect(existsSync(file)).toBe(false);
+    writeFileSync(file, '');
+    const end = await started.ended!;
+    expect(end).toMatchObject({ status: 'succeeded', details: { exitCode: 0, signal: null, stdout: 'started\ndone\n', summary: 'exited with code 0', truncated: false } });
+    expect(end.details.durationMs).toBeGreaterThanOrEqual(0);
+    expect(end.ended).toBeUndefined();
+  });
+
+  it('a job killed from outside ends failed, naming the signal', async () => {
+    const started = await start(job([node, '-e', 'setTimeout(() => {}, 60000)'], { timeoutSeconds: 60 }));
+    process.kill(started.details.pid as number, 'SIGKILL');
+    expect(await started.ended!).toMatchObject({ status: 'failed', details: { exitCode: null, signal: 'SIGKILL', summary: 'killed by SIGKILL' } });
+  });
+
+  it('a non-zero exit ends failed with its code and both streams', async () => {
+    expect(await launch(job([node, '-e', 'console.log("out"); console.error("err"); process.exit(3)']))).toMatchObject({
+      status: 'failed',
+      details: { exitCode: 3, stdout: 'out\n', stderr: 'err\n', summary: 'exited with code 3' },
+    });
   });
 
   it('refuses a secret or undeclared parameter in argv at config time', () => {

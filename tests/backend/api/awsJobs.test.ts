@@ -97,12 +97,13 @@ describe('MFA pass-through', () => {
   });
 
   it('passes the code to the job only, never to the record, the audit or the response', async () => {
-    const { prep, confirm } = await approve('local-mfa');
+    const { prep, confirm, token } = await approve('local-mfa');
     expect(prep.body.mfaCode).toBe('required');
     const res = await confirm({ mfaCode: '731904' });
     expect(h.launcher.launches.at(-1)?.mfaCode).toBe('731904');
-    expect(res.body.run.launch.stdout).toContain('mfa is [secret]');
-    const everything = JSON.stringify([res.body, await h.store.getRun(res.body.run.id), await h.auditEntries(1000)]);
+    const run = await h.ended(res.body.run.id, token);
+    expect(run.launch!.stdout).toContain('mfa is [secret]');
+    const everything = JSON.stringify([res.body, run, await h.store.getRun(res.body.run.id), await h.auditEntries(1000)]);
     expect(everything).not.toContain('731904');
   });
 

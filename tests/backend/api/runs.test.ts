@@ -28,10 +28,12 @@ describe('run approval: the good path', () => {
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion }, token);
 
     expect(res.status).toBe(200);
-    const run = res.body.run;
+    // Confirm answers once the job started (issue 12); GET /v1/runs/{id} then shows its end.
+    expect(res.body.run).toMatchObject({ status: 'running', launch: { launcher: 'local', pid: expect.any(Number) } });
+    const run = await h.ended(res.body.run.id, token);
     expect(run.status).toBe('succeeded');
-    expect(run.launch.stdout.trim()).toBe('hi|2');
-    expect(run.launch.exitCode).toBe(0);
+    expect(run.launch!.stdout!.trim()).toBe('hi|2');
+    expect(run.launch!.exitCode).toBe(0);
     expect(run.fingerprint).toBe(prep.body.fingerprint);
     expect(run.userName).toBe(user.name);
     expect(h.launcher.launches.length).toBe(launchesBefore + 1);
@@ -114,7 +116,7 @@ describe('run approval: attacks and failures are refused with their code', () =>
     expect(other.body.options.challenge).not.toBe(prep.body.options.challenge);
     expect(other.body.fingerprint).not.toBe(prep.body.fingerprint);
     const ok = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion }, token);
-    expect(ok.body.run.launch.stdout.trim()).toBe('as approved|1');
+    expect((await h.ended(ok.body.run.id, token)).launch!.stdout!.trim()).toBe('as approved|1');
   });
 
   it('an expired challenge is refused (challenge_expired) after 60 s', async () => {
@@ -152,7 +154,7 @@ describe('run approval: attacks and failures are refused with their code', () =>
     expect(noUv.body.error.code).toBe('verification_failed');
     const again = await h.api('POST', '/v1/runs/prepare', { job: 'needs-uv', params: {} }, token);
     const withUv = await h.api('POST', '/v1/runs/confirm', { intentId: again.body.intentId, assertion: user.authenticator.assert(again.body.options, { uv: true }) }, token);
-    expect(withUv.body.run.status).toBe('succeeded');
+    expect((await h.ended(withUv.body.run.id, token)).status).toBe('succeeded');
   });
 
   it('a changed job config between touch and launch is refused (job_config_changed)', async () => {
@@ -209,11 +211,15 @@ describe('run approval: attacks and failures are refused with their code', () =>
     const { user, token, prep } = await prepared('fails', {});
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: user.authenticator.assert(prep.body.options) }, token);
     expect(res.status).toBe(200);
-    expect(res.body.run).toMatchObject({ status: 'failed', failure: { code: 'job_failed' }, launch: { exitCode: 3 } });
-    expect(res.body.run.launch.stderr).toContain('broken on purpose');
+    expect(res.body.run.status).toBe('running');
+    const run = await h.ended(res.body.run.id, token);
+    expect(run).toMatchObject({ status: 'failed', failure: { code: 'job_failed', message: 'exited with code 3' }, launch: { exitCode: 3 } });
+    expect(run.launch!.stderr).toContain('broken on purpose');
+    expect(run.launch!.durationMs).toEqual(expect.any(Number));
     expect((await h.store.getRun(res.body.run.id))?.status).toBe('failed');
-    const audit = (await h.auditEntries()).find((e) => e.runId === res.body.run.id);
-    expect(audit?.detail).toContain('launch failed');
+    // The confirmation was accepted: the job started. Its end is on the run.
+    const audit = (await h.auditEntries()).find((e) => e.action === 'run.confirm' && e.runId === res.body.run.id);
+    expect(audit?.outcome).toBe('accepted');
   });
 
   it('a launcher that cannot start the job records a failed run (launch_failed)', async () => {
@@ -221,6 +227,8 @@ describe('run approval: attacks and failures are refused with their code', () =>
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: user.authenticator.assert(prep.body.options) }, token);
     expect(res.body.run).toMatchObject({ status: 'failed', failure: { code: 'launch_failed' } });
     expect((await h.store.getRun(res.body.run.id))?.failure?.code).toBe('launch_failed');
+    const audit = (await h.auditEntries()).find((e) => e.action === 'run.confirm' && e.runId === res.body.run.id);
+    expect(audit?.detail).toContain('launch failed');
   });
 
   it('secret parameters come with the confirmation, reach the job, and are never stored, logged or returned', async () => {
@@ -232,8 +240,9 @@ describe('run approval: attacks and failures are refused with their code', () =>
     expect(res.status).toBe(200);
     expect(h.launcher.launches.at(-1)?.secrets).toEqual({ token: '493817' });
     expect(res.body.run.params).toEqual({ target: 'staging', token: '[secret]' });
-    expect(res.body.run.launch.stdout).toContain('token is [secret]');
-    const everything = JSON.stringify([res.body, await h.store.getRun(res.body.run.id), await h.auditEntries(1000)]);
+    const run = await h.ended(res.body.run.id, token);
+    expect(run.launch!.stdout).toContain('token is [secret]');
+    const everything = JSON.stringify([res.body, run, await h.store.getRun(res.body.run.id), await h.auditEntries(1000)]);
     expect(everything).not.toContain('493817');
   });
 

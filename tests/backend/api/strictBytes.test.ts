@@ -72,7 +72,7 @@ describe('ES256 signatures: canonical DER only', () => {
     const { user, token, prep } = await prepared();
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: user.authenticator.assert(prep.body.options) }, token);
     expect(res.status).toBe(200);
-    expect(res.body.run.status).toBe('succeeded');
+    expect((await h.ended(res.body.run.id, token)).status).toBe('succeeded');
   });
 });
 
@@ -136,7 +136,7 @@ describe('parameter strings: what is shown is what is signed', () => {
     expect(prep.body.params.message).toBe('caf\u00e9');
     const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: user.authenticator.assert(prep.body.options) }, token);
     expect(res.body.run.params.message).toBe('caf\u00e9');
-    expect(res.body.run.launch.stdout.trim()).toBe('caf\u00e9|1');
+    expect((await h.ended(res.body.run.id, token)).launch!.stdout!.trim()).toBe('caf\u00e9|1');
     // The same text either way gives the same approval: one fingerprint for both spellings.
     const again = await h.api('POST', '/v1/runs/prepare', { job: 'echo', params: { message: 'caf\u00e9' } }, token);
     expect(again.body.params).toEqual(prep.body.params);
