@@ -14,19 +14,22 @@ export type ReviewOutcome = 'accepted' | 'declined' | 'expired' | 'busy';
 export function createApprovalGate(o: { ask: AskPerson; now: () => number }) {
   const accepted = new Map<ApprovalPurpose, { intentId: string; expiresAt: number }>();
   let open = false;
+  // Bumped by a lock: an answer to a dialog that was open when the app locked belongs to the old session.
+  let epoch = 0;
 
   return {
     async review(review: ApprovalReview): Promise<ReviewOutcome> {
       if (open) return 'busy';
       accepted.delete(review.purpose);
       open = true;
+      const asked = epoch;
       let yes: boolean;
       try {
         yes = await o.ask(review);
       } finally {
         open = false;
       }
-      if (!yes) return 'declined';
+      if (!yes || asked !== epoch) return 'declined';
       if (o.now() >= review.expiresAt) return 'expired';
       accepted.set(review.purpose, { intentId: review.intentId, expiresAt: review.expiresAt });
       return 'accepted';
@@ -38,8 +41,11 @@ export function createApprovalGate(o: { ask: AskPerson; now: () => number }) {
       accepted.delete(purpose);
       return true;
     },
-    /** Locking forgets every acceptance. */
-    clear: () => accepted.clear(),
+    /** Locking forgets every acceptance, including one still being given in an open dialog. */
+    clear: () => {
+      epoch++;
+      accepted.clear();
+    },
   };
 }
 export type ApprovalGate = ReturnType<typeof createApprovalGate>;
