@@ -67,8 +67,9 @@ export class KeylaunchStack extends Stack {
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
-    // The audit log is append-only for the verifier: whatever the code does, its role cannot change or
-    // remove an audit item (DynamoDB's own TTL deletes expired refusals; that is not this role).
+    // Its role cannot update or delete an audit item, whatever the code does (DynamoDB's own TTL deletes
+    // expired refusals; that is not this role). IAM has no "insert only": an unconditional PutItem could
+    // still replace an entry, which the code never sends; docs/security.md (property 18) says what closes it.
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AuditIsAppendOnly',
