@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { KeylaunchError, type ErrorCode } from './errors';
 import type { VerifierConfig } from './config';
 import type { Clock, Store } from './ports';
@@ -55,11 +56,11 @@ export function createRateLimiter(deps: { store: Store; clock: Clock; config: Ve
 
   return {
     /** Seconds the address is locked for (0: not locked). */
-    addressLockedFor: (ip: string) => lockedFor(`ip:${ip}`, maxFailuresPerIp),
+    addressLockedFor: (ip: string) => lockedFor(addressKey(ip), maxFailuresPerIp),
     /** Refuses (`rate_limited`) a locked address, or a locked proven user. */
     async check(keys: RateLimitKeys, o: { address: boolean } = { address: true }): Promise<void> {
       const [ip, user] = await Promise.all([
-        o.address ? lockedFor(`ip:${keys.ip}`, maxFailuresPerIp) : 0,
+        o.address ? lockedFor(addressKey(keys.ip), maxFailuresPerIp) : 0,
         keys.provenUser ? lockedFor(`user:${keys.provenUser}`, maxFailuresPerUser) : 0,
       ]);
       if (ip > 0 || user > 0) throw refuse(Math.max(ip, user));
@@ -68,8 +69,20 @@ export function createRateLimiter(deps: { store: Store; clock: Clock; config: Ve
     counts: (code: ErrorCode) => COUNTED.has(code),
     async recordFailure(keys: RateLimitKeys): Promise<void> {
       const now = deps.clock.now();
-      await deps.store.recordFailure([`ip:${keys.ip}`, ...(keys.provenUser ? [`user:${keys.provenUser}`] : [])], now, now + windowMs);
+      await deps.store.recordFailure([addressKey(keys.ip), ...(keys.provenUser ? [`user:${keys.provenUser}`] : [])], now, now + windowMs);
     },
   };
 }
 export type RateLimiter = ReturnType<typeof createRateLimiter>;
+
+/**
+ * The key a source address is counted under. An IPv6 host usually holds a whole /64 and can pick any
+ * address in it, so IPv6 is counted per /64 (an IPv4-mapped address as its IPv4 address); IPv4 per address.
+ */
+export function addressKey(ip: string): string {
+  if (!ipaddr.isValid(ip)) return `ip:${ip}`;
+  const parsed = ipaddr.process(ip); // ::ffff:a.b.c.d becomes a.b.c.d
+  if (parsed.kind() === 'ipv4') return `ip:${parsed.toString()}`;
+  const parts = (parsed as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 4);
+  return `ip:${parts.join(':')}::/64`;
+}
