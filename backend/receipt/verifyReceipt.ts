@@ -4,6 +4,7 @@ import { fromBase64Url, sha256 } from '../core/encoding';
 import { deriveChallenge, fingerprint, intentHash } from '../core/intent';
 import { checkClientData, checkSignatureEncoding } from '../core/strictAssertion';
 import { authenticatorFlags, librarySignatureVerifies } from '../core/webauthn';
+import { MAX_RUN_CHALLENGE_TTL_SECONDS } from '../core/config';
 import type { ParamValue, RunIntent } from '../core/model';
 
 /**
@@ -40,6 +41,7 @@ export type ReceiptProblem =
   | 'run_disagrees'
   | 'key_unknown'
   | 'key_not_allowed'
+  | 'key_revoked_before'
   | 'wrong_type'
   | 'wrong_origin'
   | 'cross_origin'
@@ -182,6 +184,13 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
     return refuse('key_unknown', `The verifier's records have no key ${short(receipt.credentialId)} for user ${intent.userId}.`);
   }
   if (run.userName !== key.userName) refuse('run_disagrees', `The run names ${run.userName}, but the key belongs to ${key.userName}.`);
+  // The intent was prepared at most MAX_RUN_CHALLENGE_TTL_SECONDS before its expiry; a key revoked or
+  // suspended before then was never offered, and the verifier would have refused it.
+  const preparedAfter = intent.expiresAt - MAX_RUN_CHALLENGE_TTL_SECONDS * 1000;
+  const inactiveSince = Math.min(key.revokedAt ?? Infinity, key.suspendedAt ?? Infinity);
+  if (inactiveSince < preparedAfter) {
+    refuse('key_revoked_before', `Key ${short(key.credentialId)} was ${key.revokedAt === inactiveSince ? 'revoked' : 'suspended'} at ${new Date(inactiveSince).toISOString()}, before this approval was asked for: the verifier could not have accepted it.`);
+  }
 
   // 3. What the key signed: for a get ceremony, at our origin, in no cross-origin frame, for our rpId.
   const clientData = readClientData(receipt.clientDataJSON);

@@ -163,6 +163,17 @@ describe('a changed receipt is refused with the exact reason', () => {
     expect(refusal(await verifyReceipt({ run: renamed }, records))).toMatchObject({ problem: 'key_not_allowed' });
   });
 
+  it('a key revoked or suspended before the approval was asked for → key_revoked_before (it could never have been accepted)', async () => {
+    const verdict = await verifyReceipt(genuine.answer, records);
+    if (!verdict.ok) throw new Error(verdict.reason);
+    const earliestPrepare = verdict.signedBefore - 60_000;
+    const revokedAt = (at: number, field: 'revokedAt' | 'suspendedAt'): TrustedRecords => ({ ...records, key: async (u, c) => ({ ...(await records.key(u, c))!, [field]: at }) });
+    expect(refusal(await verifyReceipt(genuine.answer, revokedAt(earliestPrepare - 1, 'revokedAt')))).toMatchObject({ problem: 'key_revoked_before' });
+    expect(refusal(await verifyReceipt(genuine.answer, revokedAt(earliestPrepare - 1, 'suspendedAt')))).toMatchObject({ problem: 'key_revoked_before' });
+    // Revoked within the approval's window or after it: the approval may stand, and verifies.
+    expect((await verifyReceipt(genuine.answer, revokedAt(earliestPrepare, 'revokedAt'))).ok).toBe(true);
+  });
+
   it('a key the verifier\'s records do not hold → key_unknown', async () => {
     const empty: TrustedRecords = { rpId: RP_ID, origins: [ORIGIN], key: async () => undefined };
     expect(refusal(await verifyReceipt(genuine.answer, empty))).toMatchObject({ problem: 'key_unknown' });
@@ -203,7 +214,8 @@ describe('a changed receipt is refused with the exact reason', () => {
     delete legacy.intent;
     delete legacy.receipt.nonce;
     expect(refusal(await verifyReceipt({ run: legacy }, records))).toMatchObject({ problem: 'receipt_incomplete' });
-    for (const junk of [null, 'run', [], { run: { id: 'x' } }, { run: { ...genuine.answer.run, receipt: { ...genuine.answer.run.receipt, signature: 'not base64url!' } } }]) {
+    const deep = { run: { ...genuine.answer.run, intent: '['.repeat(100_000) + ']'.repeat(100_000) } };
+    for (const junk of [deep, null, 'run', [], { run: { id: 'x' } }, { run: { ...genuine.answer.run, receipt: { ...genuine.answer.run.receipt, signature: 'not base64url!' } } }]) {
       expect(refusal(await verifyReceipt(junk, records))).toMatchObject({ problem: 'receipt_malformed' });
     }
   });
