@@ -76,9 +76,10 @@ beforeAll(async () => {
   } finally {
     await local.close();
   }
-}, 60_000);
+}, 90_000);
 
-describe('npm run verify receipt', () => {
+// Each command is a process that opens the data folder: bound the tests generously on a loaded machine.
+describe('npm run verify receipt', { timeout: 90_000 }, () => {
   test('a genuine run verifies against the data folder: what, by whom, when; exit 0', async () => {
     const r = await verify(['receipt', runFile], env);
     expect(r.stderr).toBe('');
