@@ -1,14 +1,9 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createAdminDirectory } from '../adapters/dynamo/adminDirectory';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
 import { documentClient } from '../adapters/dynamo/table';
 import { createInvite, INVITE_TTL_HOURS, userNameSchema } from '../core/invites';
 import { systemClock, systemRandom } from '../createVerifier';
-import { localDynamoClient, startLocalDynamo } from '../local/localDynamo';
-import { dataDir } from '../local/localSettings';
-import { LOCAL_TABLE } from '../local/localMode';
+import { openTable } from './openTable';
 import { CliError, parseCommandLine, runCli, usageError, type Cli } from './runCli';
 
 const cli: Cli = {
@@ -35,26 +30,6 @@ credentials, data folder), 70 a bug (rerun with KEYLAUNCH_DEBUG=1 and report it)
 
 const WITH_USER = new Set(['invite', 'cancel-invite', 'disable', 'enable']);
 const COMMANDS = new Set([...WITH_USER, 'invites', 'list']);
-
-async function openTable() {
-  const tableName = process.env.KEYLAUNCH_TABLE;
-  if (tableName) {
-    const client = new DynamoDBClient({});
-    return { client, tableName, where: `table ${tableName}`, close: async () => client.destroy() };
-  }
-  const dir = dataDir();
-  // A running `npm start` holds the database: talk to its dynalite. Otherwise open the folder ourselves.
-  const endpoint = (await readFile(join(dir, 'dynamo.endpoint'), 'utf8').catch(() => '')).trim();
-  if (/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) {
-    const client = localDynamoClient(endpoint);
-    const alive = await client.send(new DescribeTableCommand({ TableName: LOCAL_TABLE })).then(() => true, () => false);
-    if (alive) return { client, tableName: LOCAL_TABLE, where: `local mode (${dir}, running)`, close: async () => client.destroy() };
-  }
-  const dynamo = await startLocalDynamo({ path: join(dir, 'dynamo'), tableName: LOCAL_TABLE }).catch((e: Error) => {
-    throw new CliError('setup', `Cannot open local mode's database in ${dir} (${e.message.split('\n')[0]})`, 'If `npm start` is running, stop it and retry, or set KEYLAUNCH_DATA to the right folder.', { cause: e });
-  });
-  return { client: dynamo.client, tableName: LOCAL_TABLE, where: `local mode (${dir})`, close: dynamo.close };
-}
 
 function parseTtlHours(text: string): number {
   const hours = Number(text);

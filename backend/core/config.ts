@@ -2,6 +2,9 @@ import * as z from 'zod';
 import { KeylaunchError } from './errors';
 import { describeZodError } from './describeZodError';
 
+/** A run's challenge lives at most this long, so an approval was signed within it before the intent's expiry (receipts rely on it). */
+export const MAX_RUN_CHALLENGE_TTL_SECONDS = 60;
+
 /**
  * The verifier's settings. Limits from docs/security.md are enforced here, so a config cannot ask for
  * longer-lived challenges or sessions than the protocol allows.
@@ -14,7 +17,7 @@ export const verifierConfigSchema = z.strictObject({
   /** HMAC key for session tokens: base64, at least 32 bytes. */
   sessionSecret: z.string().refine((s) => Buffer.from(s, 'base64').length >= 32, 'at least 32 bytes, base64'),
   sessionTtlSeconds: z.number().int().min(60).max(3600).default(600),
-  runChallengeTtlSeconds: z.number().int().min(10).max(60).default(60),
+  runChallengeTtlSeconds: z.number().int().min(10).max(MAX_RUN_CHALLENGE_TTL_SECONDS).default(60),
   unlockChallengeTtlSeconds: z.number().int().min(10).max(120).default(120),
   enrollChallengeTtlSeconds: z.number().int().min(30).max(300).default(300),
   inviteTtlHours: z.number().min(1).max(24 * 14).default(24),

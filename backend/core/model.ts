@@ -113,6 +113,11 @@ export interface Receipt {
   clientDataJSON: string;
   signature: string;
   userHandle?: string;
+  /**
+   * The challenge's nonce (base64url): with the run's `intent` it re-derives the signed challenge after the
+   * challenge record has expired (backend/receipt/verifyReceipt.ts). Absent on runs recorded before it was kept.
+   */
+  nonce?: string;
 }
 
 export interface Run {
@@ -134,6 +139,11 @@ export interface Run {
   launch?: LaunchDetails;
   failure?: { code: string; message: string };
   receipt: Receipt;
+  /**
+   * The canonical JSON of the approved intent, exactly the bytes `intentHash` hashes. It names the secret
+   * parameters but never holds their values. Absent on runs recorded before it was kept.
+   */
+  intent?: string;
 }
 
 /** What a launcher reports about what it started. Free-form per launcher, but never secrets. */

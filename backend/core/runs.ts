@@ -136,7 +136,10 @@ export async function confirmRun(
       clientDataJSON: input.assertion.response.clientDataJSON,
       signature: input.assertion.response.signature,
       ...(input.assertion.response.userHandle ? { userHandle: input.assertion.response.userHandle } : {}),
+      nonce: record.nonce,
     },
+    // docs/security.md, property 18: with the nonce, enough to re-verify the approval once the challenge record expires.
+    intent: canonicalJson(intent),
   };
   ctx.facts.runId = run.id;
 

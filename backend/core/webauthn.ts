@@ -84,3 +84,33 @@ export async function verifyAssertion(o: {
     throw new KeylaunchError('verification_failed', 'The key response could not be verified for this request.', { cause });
   }
 }
+
+/**
+ * The library's verification alone, for receipts (backend/receipt/verifyReceipt.ts). They check the
+ * challenge, origin, rpId and flags themselves first, to say exactly which one failed, so once those
+ * pass a `false` here means the signature does not verify with the key.
+ */
+export async function librarySignatureVerifies(o: {
+  response: AuthenticationResponseJSON;
+  challenge: string;
+  origins: string[];
+  rpId: string;
+  credentialId: string;
+  publicKey: string;
+  requireUserVerification: boolean;
+}): Promise<boolean> {
+  try {
+    const result = await verifyAuthenticationResponse({
+      response: o.response,
+      expectedChallenge: o.challenge,
+      expectedOrigin: o.origins,
+      expectedRPID: o.rpId,
+      expectedType: 'webauthn.get',
+      requireUserVerification: o.requireUserVerification,
+      credential: { id: o.credentialId, publicKey: bytes(o.publicKey), counter: 0 },
+    });
+    return result.verified;
+  } catch {
+    return false;
+  }
+}

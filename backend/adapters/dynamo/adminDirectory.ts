@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Invite, User } from '../../core/model';
+import type { Credential, Invite, User } from '../../core/model';
 import { key } from './keys';
 
 export interface PersonSummary extends User {
@@ -20,6 +20,8 @@ export interface AdminDirectory {
   listInvitesFor(userName: string): Promise<Invite[]>;
   /** Cancels the user's pending invites (optionally only those `createdBy`); returns how many. */
   cancelInvites(userName: string, now: number, options?: { createdBy?: string }): Promise<number>;
+  /** Every key ever registered, revoked and suspended ones included (keys are never deleted), with its owner's name. */
+  listKeys(): Promise<{ userName: string; credential: Credential }[]>;
 }
 
 export function createAdminDirectory(o: { client: DynamoDBClient; tableName: string }): AdminDirectory {
@@ -66,6 +68,16 @@ export function createAdminDirectory(o: { client: DynamoDBClient; tableName: str
         .map((i) => strip<User>(i))
         .map((u) => ({ ...u, activeKeys: active.get(u.id) ?? 0 }))
         .sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    async listKeys() {
+      const items = await scan();
+      const names = new Map(items.filter((i) => i.sk === 'USER').map((i) => [String(i.id), String(i.name)]));
+      return items
+        .filter((i) => String(i.sk).startsWith('CRED#'))
+        .map((i) => strip<Credential>(i))
+        .flatMap((credential) => (names.has(credential.userId) ? [{ userName: names.get(credential.userId)!, credential }] : []))
+        .sort((a, b) => a.credential.createdAt - b.credential.createdAt);
     },
 
     listPendingInvites: pendingInvites,
