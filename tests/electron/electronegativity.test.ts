@@ -16,17 +16,21 @@ interface Accepted {
 }
 
 function scan(): { check: string; file: string; where: string }[] {
-  const out = join(mkdtempSync(join(tmpdir(), 'kl-en-')), 'findings.csv');
+  // SARIF, a JSON format, rather than its CSV: a finding's text can hold commas, quotes or line breaks.
+  const out = join(mkdtempSync(join(tmpdir(), 'kl-en-')), 'findings.sarif');
   const bin = join('node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
   // AvailableSecurityFixesGlobalCheck asks the network for Electron releases: there is none here. The
   // version is the pinned one (-e): undetected, the scanner assumes an old Electron and its old defaults.
   const electron = (JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.electron!;
   execFileSync(process.execPath, [bin, '-i', 'electron', '-o', out, '-e', electron, '-x', 'AvailableSecurityFixesGlobalCheck'], { stdio: 'ignore', timeout: 90_000 });
-  const [, ...rows] = readFileSync(out, 'utf8').trim().split('\n');
-  return rows.map((row) => {
-    const cells = row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"|"$/g, ''));
-    const file = cells[3] === 'N/A' ? 'N/A' : relative(process.cwd(), cells[3]!);
-    return { check: cells[0]!, file, where: `${file}:${cells[4]}` };
+  type Result = { ruleId: string; locations?: { physicalLocation?: { artifactLocation?: { uri?: string }; region?: { startLine?: number } } }[] };
+  const results = (JSON.parse(readFileSync(out, 'utf8')) as { runs: { results: Result[] }[] }).runs.flatMap((r) => r.results);
+  return results.map((r) => {
+    const where = r.locations?.[0]?.physicalLocation;
+    const uri = where?.artifactLocation?.uri ?? 'file:///';
+    // Global checks have no file: SARIF says file:///, the allowlist says N/A.
+    const file = uri === 'file:///' ? 'N/A' : relative(process.cwd(), uri.replace(/^file:\/\//, ''));
+    return { check: r.ruleId, file, where: `${file}:${where?.region?.startLine ?? 0}` };
   });
 }
 
