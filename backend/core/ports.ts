@@ -46,7 +46,12 @@ export interface Store {
   endSession(sessionId: string, expiresAt: number): Promise<void>;
   isSessionEnded(sessionId: string): Promise<boolean>;
 
-  /** Fails if a run with that id, or a run from the same `intentId`, exists: one run per intent. */
+  /**
+   * Claims an intent for the run about to be made from it: one run per intent. Fails if the intent
+   * already has one. Written beside the run itself, so it costs no round trip of its own.
+   */
+  reserveRun(intentId: string, runId: string): Promise<void>;
+  /** Fails if a run with that id exists. */
   createRun(run: Run): Promise<void>;
   /** The run launched from an intent, if any (GET /v1/runs?intentId=…). */
   getRunByIntent(intentId: string): Promise<Run | undefined>;

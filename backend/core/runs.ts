@@ -92,6 +92,7 @@ export async function confirmRun(
   ctx.facts.credentialId = input.assertion.id;
   if (intent.userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This approval belongs to another user.');
   const credential = activeCredential(session.user, session.credentials, input.assertion.id, intent.allowCredentials);
+  const runId = timeOrderedId('run_', deps.clock, deps.random);
   const [entry, verified] = await Promise.all([
     deps.catalog.getJob(intent.job, { fresh: true }),
     verifyAssertion({
@@ -116,7 +117,7 @@ export async function confirmRun(
 
   const now = deps.clock.now();
   const run: Run = {
-    id: timeOrderedId('run_', deps.clock, deps.random),
+    id: runId,
     job: job.name,
     params: { ...intent.params, ...Object.fromEntries(intent.secretParams.map((n) => [n, '[secret]' as const])) },
     intentHash: hash.toString('hex'),
@@ -144,10 +145,19 @@ export async function confirmRun(
   ctx.facts.runId = run.id;
 
   // §12: the run exists (as `launching`) before anything launches; a storage failure here launches nothing.
-  const [counter, created] = await Promise.allSettled([commitCounter(deps, ctx, credential, verified.newCounter), deps.store.createRun(run)]);
-  if (counter.status === 'rejected') {
-    if (created.status === 'fulfilled') await finishRun(deps, run, refusedBy(counter.reason));
-    throw counter.reason;
+  // One round trip: the counter, the intent's claim (one run per intent) and the run itself. If the
+  // counter or the claim fails, nothing launches and a run already written says why.
+  const [counter, claimed, created] = await Promise.allSettled([
+    commitCounter(deps, ctx, credential, verified.newCounter),
+    deps.store.reserveRun(input.intentId, runId),
+    deps.store.createRun(run),
+  ]);
+  const refused = counter.status === 'rejected' ? counter.reason : claimed.status === 'rejected' ? claimed.reason : undefined;
+  if (refused !== undefined) {
+    // Before the launch, what is not a refusal of ours is the store failing (the counter, the claim).
+    const notLaunched = isKeylaunchError(refused) ? refusedBy(refused) : { status: 'failed' as const, failure: { code: 'storage_unavailable', message: 'Storage failed before the launch; nothing was launched.' } };
+    if (created.status === 'fulfilled') await finishRun(deps, run, notLaunched);
+    throw refused;
   }
   if (created.status === 'rejected') throw created.reason;
 

@@ -126,6 +126,7 @@ async function benchDynalite() {
   const counting = {
     send: async (command: any) => {
       if (inFlight++ === 0) waves++;
+      if (process.env.BENCH_TRACE) console.log(`    wave ${waves}: ${command.operation} ${JSON.stringify(command.input.Key ?? command.input.Item?.pk ?? command.input.ExpressionAttributeValues?.[":pk"] ?? "").slice(0, 60)}`);
       calls++;
       try {
         return await dynamo.documents.send(command);

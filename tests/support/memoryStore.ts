@@ -79,16 +79,21 @@ export class MemoryStore implements Store {
     r.consumedAt = now;
     return { ok: true, record: this.clone(r) };
   }
+  private reserved = new Map<string, string>();
+  async reserveRun(intentId: string, runId: string) {
+    if (this.reserved.has(intentId)) throw new Error('run exists for this intent');
+    this.reserved.set(intentId, runId);
+  }
   async createRun(run: Run) {
     if (this.runs.has(run.id)) throw new Error('run exists');
-    if (run.intentId && [...this.runs.values()].some((r) => r.intentId === run.intentId)) throw new Error('run exists for this intent');
     this.runs.set(run.id, this.clone(run));
   }
   async updateRun(run: Run) {
     this.runs.set(run.id, this.clone(run));
   }
   async getRunByIntent(intentId: string) {
-    return this.clone([...this.runs.values()].find((r) => r.intentId === intentId));
+    const runId = this.reserved.get(intentId);
+    return runId ? this.clone(this.runs.get(runId)) : undefined;
   }
   async getRun(id: string) {
     return this.clone(this.runs.get(id));

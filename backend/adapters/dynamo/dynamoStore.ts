@@ -200,9 +200,12 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
       }
     },
 
+    async reserveRun(intentId, runId) {
+      // The intent's index item, written before its run: an index whose run was never made finds no run.
+      await putNew({ ...key.runByIntent(intentId), runId });
+    },
+
     async createRun(run: Run) {
-      // The index first: if the run's own write then fails, the lookup finds no run, and none launched.
-      if (run.intentId) await putNew({ ...key.runByIntent(run.intentId), runId: run.id });
       await putNew({ ...key.run(run.id), ...run });
     },
 

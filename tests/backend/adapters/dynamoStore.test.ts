@@ -99,9 +99,11 @@ describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (
   it('finds a run by the intent it was launched from, and keeps one run per intent', async () => {
     const base = { job: 'j', params: {}, intentHash: 'h', fingerprint: 'f', configVersions: {}, userId: 'u', userName: 'n', credentialId: 'c', sourceIp: '127.0.0.1', status: 'running' as const, createdAt: now, updatedAt: now, receipt: { credentialId: 'c', authenticatorData: 'a', clientDataJSON: 'b', signature: 's' } };
     expect(await store.getRunByIntent('int_x')).toBeUndefined();
+    await store.reserveRun('int_x', 'run_x1');
+    expect(await store.getRunByIntent('int_x')).toBeUndefined(); // claimed, not yet made: no run
     await store.createRun({ ...base, id: 'run_x1', intentId: 'int_x' });
-    await expect(store.createRun({ ...base, id: 'run_x2', intentId: 'int_x' })).rejects.toThrow();
-    expect(await store.getRun('run_x2')).toBeUndefined();
+    await expect(store.reserveRun('int_x', 'run_x2')).rejects.toThrow();
+    await expect(store.createRun({ ...base, id: 'run_x1', intentId: 'int_x' })).rejects.toThrow();
     expect(await store.getRunByIntent('int_x')).toMatchObject({ id: 'run_x1', intentId: 'int_x', status: 'running' });
     await store.updateRun({ ...base, id: 'run_x1', intentId: 'int_x', status: 'succeeded' });
     expect((await store.getRunByIntent('int_x'))?.status).toBe('succeeded');

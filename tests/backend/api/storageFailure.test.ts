@@ -7,12 +7,14 @@ const outage = () => Object.assign(new Error('ServiceUnavailable'), { name: 'Ser
 
 let h: Harness;
 let failRunWrites = false;
+let failClaim = false;
 let failAudit = false;
 beforeAll(async () => {
   h = await startHarness({
     store: (s: Store): Store => ({
       ...s,
       createRun: async (run) => (failRunWrites ? Promise.reject(outage()) : s.createRun(run)),
+      reserveRun: async (intentId, runId) => (failClaim ? Promise.reject(outage()) : s.reserveRun(intentId, runId)),
       appendAudit: async (entry) => (failAudit ? Promise.reject(outage()) : s.appendAudit(entry)),
     }),
   });
@@ -45,6 +47,23 @@ describe('nothing lost: storage failures', () => {
       expect(res.status).toBe(200);
     } finally {
       failAudit = false;
+    }
+  });
+
+  it('a claim of the intent that fails (one run per intent) launches nothing, and the run written says so', async () => {
+    const user = await h.enroll();
+    const token = await h.session(user);
+    const prep = await h.api('POST', '/v1/runs/prepare', { job: 'echo', params: { message: 'x' } }, token);
+    const launchesBefore = h.launcher.launches.length;
+    failClaim = true;
+    try {
+      const res = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: user.authenticator.assert(prep.body.options) }, token);
+      expect(res.body.error.code).toBe('storage_unavailable');
+      expect(h.launcher.launches).toHaveLength(launchesBefore);
+      const [run] = (await h.store.listRuns({ limit: 1 })).items;
+      expect(run).toMatchObject({ job: 'echo', status: 'failed', failure: { code: 'storage_unavailable' } });
+    } finally {
+      failClaim = false;
     }
   });
 });
