@@ -1,10 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
-import { createSessionHolder } from '../../electron/main/sessionHolder';
-import { createVerifierClient } from '../../electron/main/verifierClient';
-import { configState, parseDesktopConfig } from '../../electron/main/desktopConfig';
-import { createApprovalGate } from '../../electron/main/approvalGate';
-import { ORIGIN, RP_ID, startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
+import { unlockedDesktop } from '../support/unlockedDesktop';
 import { sampleJobs } from '../support/sampleJobs';
 import { gatedJob } from '../support/gatedJob';
 import type { SoftAuthenticator } from '../support/softAuthenticator';
@@ -30,24 +26,7 @@ afterAll(async () => {
 
 async function desktopFor(user: { name: string; authenticator: SoftAuthenticator }) {
   network.state.loss = 'none';
-  const loaded = configState(parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: user.name })));
-  const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: network.url }) };
-  const approvals = createApprovalGate({ ask: async () => true, now: () => h.clock.now() });
-  const session = createSessionHolder({ onLocked: () => undefined, timers: { now: () => h.clock.now(), setTimeout: () => 0, clearTimeout: () => undefined } });
-  const handlers = createDesktopHandlers({
-    current: () => current,
-    configState: () => loaded.state,
-    importConfig: async () => undefined,
-    session,
-    approvals,
-    touchExpected: () => undefined,
-    openExternal: async () => false,
-  });
-  const unlock = await handlers.startUnlock();
-  if (!unlock.ok) throw new Error(JSON.stringify(unlock));
-  const unlocked = await handlers.finishUnlock({ intentId: unlock.value.intentId, assertion: user.authenticator.assert(unlock.value.options) });
-  if (!unlocked.ok) throw new Error(JSON.stringify(unlocked));
-  return handlers;
+  return unlockedDesktop({ h, user, ask: async () => true, verifierUrl: network.url });
 }
 
 /** Prepare (accepted in main's review), touch, then confirm with the network losing `what`. */

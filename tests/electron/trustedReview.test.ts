@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
-import { createSessionHolder } from '../../electron/main/sessionHolder';
-import { createVerifierClient } from '../../electron/main/verifierClient';
-import { configState, parseDesktopConfig } from '../../electron/main/desktopConfig';
 import { createApprovalGate } from '../../electron/main/approvalGate';
 import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { createApprovalDialog } from '../../electron/main/policies/approvalDialog';
-import { ORIGIN, RP_ID, startHarness, type Harness } from '../support/harness';
+import { startHarness, type Harness } from '../support/harness';
+import { unlockedDesktop } from '../support/unlockedDesktop';
 import type { SoftAuthenticator } from '../support/softAuthenticator';
 
 /**
@@ -21,28 +18,9 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 async function desktopFor(user: { name: string; authenticator: SoftAuthenticator }) {
-  const loaded = configState(parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: user.name })));
-  const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: h.url }) };
   const shown: ApprovalReview[] = [];
   const person = { answers: [] as boolean[] };
-  const approvals = createApprovalGate({
-    ask: async (review) => (shown.push(review), person.answers.shift() ?? false),
-    now: () => h.clock.now(),
-  });
-  const session = createSessionHolder({ onLocked: () => undefined, timers: { now: () => h.clock.now(), setTimeout: () => 0, clearTimeout: () => undefined } });
-  const handlers = createDesktopHandlers({
-    current: () => current,
-    configState: () => loaded.state,
-    importConfig: async () => undefined,
-    session,
-    approvals,
-    touchExpected: () => undefined,
-    openExternal: async () => false,
-  });
-  const unlock = await handlers.startUnlock();
-  if (!unlock.ok) throw new Error(JSON.stringify(unlock));
-  const unlocked = await handlers.finishUnlock({ intentId: unlock.value.intentId, assertion: user.authenticator.assert(unlock.value.options) });
-  if (!unlocked.ok) throw new Error(JSON.stringify(unlocked));
+  const handlers = await unlockedDesktop({ h, user, ask: async (review) => (shown.push(review), person.answers.shift() ?? false) });
   return { handlers, shown, person };
 }
 
