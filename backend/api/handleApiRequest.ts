@@ -37,8 +37,12 @@ export interface ApiDeps extends VerifierDeps {
   emit: (record: Record<string, unknown>) => void;
 }
 
-/** The two steps that prove a key: open to a locked address, or a person behind it could never unlock. */
-const PROVES_A_KEY = new Set(['unlock.options', 'unlock.verify']);
+/**
+ * The steps that prove a key, or an invite code (160 random bits): open to a locked address, or a person
+ * behind it (one office NAT, one laptop) could never unlock or enroll. Their failures still count, and
+ * answer rate_limited while the address is locked.
+ */
+const PROVES_A_KEY = new Set(['unlock.options', 'unlock.verify', 'enroll.options', 'enroll.verify']);
 /** Audited refusals are kept this long (DynamoDB TTL); accepted actions are kept. */
 export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
 /**
