@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { fromBER, Integer, Sequence } from 'asn1js';
 import { decodePartialCBOR } from '@levischuck/tiny-cbor';
 import { KeylaunchError } from './errors';
 import { fromBase64Url } from './encoding';
@@ -9,11 +9,11 @@ import { fromBase64Url } from './encoding';
  */
 
 /**
- * COSE key parameters (RFC 9052/9053, IANA): alg 3, x -2, y -3; ES256 is alg -7. Read with the CBOR
+ * COSE key parameters (RFC 9052/9053, IANA): alg 3; ES256 is alg -7. Read with the CBOR
  * decoder @simplewebauthn/server itself uses: its `helpers` entry would bring the library's X.509
  * attestation stack onto the Lambda start path (build/lambdaColdStart.ts refuses that).
  */
-const COSE = { alg: 3, x: -2, y: -3, ES256: -7 } as const;
+const COSE = { alg: 3, ES256: -7 } as const;
 
 const refuse = (message: string) => new KeylaunchError('verification_failed', message);
 
@@ -37,11 +37,13 @@ export function checkClientData(clientDataJSON: string): void {
 /**
  * ES256 signatures must be canonical DER, byte for byte: the library converts DER to raw (r, s) and
  * ignores anything after the structure, so a signature with trailing or repeated bytes verified and its
- * receipt then failed strict re-verification. OpenSSL (node:crypto, `dsaEncoding: 'der'`) decodes,
- * re-encodes and compares the whole signature, so it is the strict check here — no DER parser of ours.
- * Other algorithms have fixed-size signatures that WebCrypto already checks exactly.
+ * receipt then failed strict re-verification. The check is structural (the library still verifies the
+ * signature itself): asn1js parses the signature, and it must be exactly the one DER encoding of its two
+ * positive integers, re-encoded by asn1js — so no trailing bytes, no long-form lengths, no padded
+ * integers. (A second ECDSA verification by OpenSSL did the same at ten times the cost.) Other
+ * algorithms have fixed-size signatures that WebCrypto already checks exactly.
  */
-export function checkSignatureEncoding(o: { publicKey: string; authenticatorData: string; clientDataJSON: string; signature: string }): void {
+export function checkSignatureEncoding(o: { publicKey: string; signature: string }): void {
   let key: Map<number, unknown>;
   try {
     key = decodePartialCBOR(new Uint8Array(fromBase64Url(o.publicKey)), 0)[0] as unknown as Map<number, unknown>;
@@ -50,12 +52,17 @@ export function checkSignatureEncoding(o: { publicKey: string; authenticatorData
     throw refuse('The stored public key cannot be read.');
   }
   if (key.get(COSE.alg) !== COSE.ES256) return;
-  const x = key.get(COSE.x);
-  const y = key.get(COSE.y);
-  if (!(x instanceof Uint8Array) || !(y instanceof Uint8Array)) throw refuse('The stored public key cannot be read.');
-  const publicKey = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: Buffer.from(x).toString('base64url'), y: Buffer.from(y).toString('base64url') }, format: 'jwk' });
-  const signed = Buffer.concat([fromBase64Url(o.authenticatorData), createHash('sha256').update(fromBase64Url(o.clientDataJSON)).digest()]);
-  if (!verify('sha256', signed, { key: publicKey, dsaEncoding: 'der' }, fromBase64Url(o.signature))) {
-    throw refuse('The key’s signature is not a valid canonical (DER) signature for this request.');
-  }
+  if (!isCanonicalEcdsaDer(fromBase64Url(o.signature))) throw refuse('The key’s signature is not a canonical (DER) signature.');
+}
+
+/** True when `der` is the one canonical DER encoding of an ECDSA signature: SEQUENCE { INTEGER r, INTEGER s }, r, s > 0. */
+export function isCanonicalEcdsaDer(der: Uint8Array): boolean {
+  const parsed = fromBER(der);
+  if (parsed.offset !== der.byteLength || !(parsed.result instanceof Sequence)) return false;
+  const parts = parsed.result.valueBlock.value;
+  if (parts.length !== 2 || !parts.every((p) => p instanceof Integer)) return false;
+  const [r, s] = parts.map((p) => (p as Integer).toBigInt()) as [bigint, bigint];
+  if (r <= 0n || s <= 0n) return false;
+  const canonical = new Sequence({ value: [Integer.fromBigInt(r), Integer.fromBigInt(s)] }).toBER();
+  return Buffer.from(canonical).equals(Buffer.from(der));
 }
