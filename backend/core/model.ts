@@ -103,8 +103,9 @@ export interface ChallengeRecord {
 /**
  * `ended`: finished, but the service cannot say whether the job succeeded (an EC2 instance stopped).
  * `lost`: a local job whose verifier stopped while it ran; its outcome is unknown (`failure` says so).
+ * `cancelled`: stopped by a person's approved cancel (issue 12 §4); `cancelledBy` on the run says who.
  */
-export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended' | 'lost';
+export type RunStatus = 'launching' | 'running' | 'succeeded' | 'failed' | 'accepted' | 'ended' | 'lost' | 'cancelled';
 
 /** The raw assertion exactly as received, so anyone can re-verify the approval later. */
 export interface Receipt {
@@ -144,6 +145,8 @@ export interface Run {
    * parameters but never holds their values. Absent on runs recorded before it was kept.
    */
   intent?: string;
+  /** Set when an approved cancel stopped the run (issue 12 §4). */
+  cancelledBy?: { userId: string; userName: string; at: number; fingerprint: string };
 }
 
 /** What a launcher reports about what it started. Free-form per launcher, but never secrets. */

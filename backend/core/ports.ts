@@ -110,6 +110,51 @@ export interface Launcher {
    * launcher's answer at launch is final (local jobs, Lambda async invokes).
    */
   status?(details: LaunchDetails): Promise<LaunchResult>;
+  /**
+   * The job's output after `cursor` (issue 12 §3): from the local child's streams, CloudWatch Logs
+   * (Lambda, ECS, SSM) or the service's status/history API (EC2, Step Functions). At most `limit` lines,
+   * in the order they were written; `cursor` in the answer is where the next call continues.
+   * Absent when a launcher has nothing to follow.
+   */
+  output?(details: LaunchDetails, request: OutputRequest): Promise<OutputPage>;
+  /**
+   * Stops a running run (issue 12 §4): SIGTERM then SIGKILL after a grace period for local jobs;
+   * StopExecution, StopTask, CancelCommand, TerminateInstances for the AWS types. Resolves once the
+   * service accepted the stop; throws a KeylaunchError (`cancel_failed`) when it did not. Absent when a
+   * launcher's runs cannot be stopped (a Lambda async invoke).
+   */
+  cancel?(details: LaunchDetails, request: CancelRequest): Promise<void>;
+}
+
+/** One line of a job's output. `seq` orders lines across stdout and stderr (and across log events). */
+export interface OutputLine {
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'log' | 'event';
+  text: string;
+  at?: number; // epoch ms, when the service says
+}
+
+export interface OutputRequest {
+  runId: string;
+  /** Opaque; from the previous page. Absent: from the start of what is kept. */
+  cursor?: string;
+  limit: number;
+}
+
+export interface OutputPage {
+  lines: OutputLine[];
+  /** Opaque; pass it back to continue. Absent when `done`. */
+  cursor?: string;
+  /** No more output will come (the run ended and everything kept was read). */
+  done: boolean;
+  /** Lines were dropped to stay bounded (the full log stays where the service keeps it). */
+  truncated: boolean;
+}
+
+export interface CancelRequest {
+  runId: string;
+  /** Who approved the cancel, for the service's own record (e.g. StopTask's reason). */
+  cancelledBy: string;
 }
 
 export interface Clock {
