@@ -64,13 +64,24 @@ export function createSignedJsonClient(o: SignedJsonClientOptions): SignedJsonCl
       const payload = JSON.stringify(body);
       for (let n = 1; ; n++) {
         const res = await attempt(operation, payload).catch((cause: Error) => ({ status: 0, requestId: undefined, text: '', cause }));
-        if (res.status === 200) return JSON.parse(res.text) as T;
-        const error = awsError(res);
-        if (n >= maxAttempts || !(res.status >= 500 || res.status === 0 || RETRYABLE.test(error.name))) throw error;
+        const answer = res.status === 200 ? jsonObject(res.text) : undefined;
+        if (answer) return answer as T;
+        // A 200 that is not a JSON object (a proxy's page, a cut-off body) is the service failing, not us.
+        const error = res.status === 200 ? awsError({ ...res, status: 502, text: '{"__type":"InvalidResponse","message":"the answer was not a JSON object"}' }) : awsError(res);
+        if (n >= maxAttempts || !(error.$fault === 'server' || RETRYABLE.test(error.name))) throw error;
         await new Promise((r) => setTimeout(r, 50 * 2 ** n * Math.random()));
       }
     },
   };
+}
+
+function jsonObject(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Answer {
@@ -99,7 +110,7 @@ function send(url: URL, headers: Record<string, string>, payload: string, timeou
 }
 
 /** An AWS error as the SDK shapes it: `name` from `__type` (after any `#`), `message`, `$metadata`. */
-function awsError(res: Answer): Error {
+function awsError(res: Answer): Error & { $fault: 'server' | 'client' } {
   let body: { __type?: string; message?: string; Message?: string } = {};
   try {
     body = JSON.parse(res.text);
@@ -110,7 +121,7 @@ function awsError(res: Answer): Error {
   const message = body.message ?? body.Message ?? res.cause?.message ?? `HTTP ${res.status}`;
   return Object.assign(new Error(message, res.cause ? { cause: res.cause } : {}), {
     name,
-    $fault: res.status >= 500 || res.status === 0 ? 'server' : 'client',
+    $fault: (res.status >= 500 || res.status === 0 ? 'server' : 'client') as 'server' | 'client',
     $metadata: { httpStatusCode: res.status || undefined, requestId: res.requestId },
   });
 }

@@ -60,6 +60,17 @@ describe('the signed JSON client', () => {
     expect(again.seen).toHaveLength(3);
   });
 
+  it('takes a 200 that is not a JSON object for a failing service: retried, then an error with $metadata, never a parse crash', async () => {
+    for (const body of ['<html>gateway</html>', '{"Item":', 'null', '[1]']) {
+      const { client, seen } = await serve([() => ({ status: 200, body })]);
+      const error = await client.call('GetItem', {}).catch((e) => e);
+      expect(error).toMatchObject({ name: 'InvalidResponse', $fault: 'server', $metadata: { requestId: 'req-3' } });
+      expect(seen).toHaveLength(3);
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+  });
+
   it('gives up on a server that does not answer, with a networking error that carries $metadata', async () => {
     const { client } = await serve([() => ({ status: 200, hang: true })]);
     const error = await client.call('GetItem', {}).catch((e) => e);
