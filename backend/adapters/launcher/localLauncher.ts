@@ -16,6 +16,28 @@ const KEEP_ENDED = 16;
 const DRAIN_MS = 2000;
 const NOTHING_KEPT: RecordedOutput = { lines: [], next: Number.MAX_SAFE_INTEGER };
 
+/**
+ * Children still running in this process. Each leads a process group of its own, so the terminal's
+ * Ctrl+C no longer reaches them: when the verifier exits, they get the SIGTERM it would have sent
+ * (their runs are marked lost at the next start).
+ */
+const running = new Set<number>();
+let stopAtExit = false;
+function track(pid: number) {
+  running.add(pid);
+  if (stopAtExit) return;
+  stopAtExit = true;
+  process.once('exit', () => {
+    for (const p of running) {
+      try {
+        process.kill(-p, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
 export interface LocalLauncherOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** SIGTERM, then SIGKILL this long after, for a timeout or a cancel. */
@@ -139,10 +161,12 @@ function start(command: string, args: string[], o: StartOptions, register: (chil
     proc.once('exit', () => setTimeout(() => (proc.stdout!.destroy(), proc.stderr!.destroy()), DRAIN_MS).unref());
     proc.once('spawn', () => {
       register(child);
+      track(proc.pid!);
       timer = setTimeout(() => child.stop('timeout'), o.timeoutMs);
       const ended = new Promise<LaunchResult>((settle) => {
         proc.once('close', (exitCode, signal) => {
           closed = true;
+          running.delete(proc.pid!);
           clearTimeout(timer);
           output.end();
           child.ended = true;
