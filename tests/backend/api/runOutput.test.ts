@@ -64,6 +64,10 @@ describe('GET /v1/runs/{id}/output', () => {
     expect(last.body).toEqual({ lines: [{ seq: 1, stream: 'stdout', text: 'done' }], done: true, truncated: false });
     const ended = await h.ended(run.id, token);
     expect(ended.endedAt).toBeGreaterThanOrEqual(ended.startedAt!);
+    // Each poll is audited, and expires like a refusal (a follower polls every few seconds).
+    const polls = (await h.auditEntries(100)).filter((e) => e.action === 'run.output' && e.runId === run.id);
+    expect(polls.length).toBeGreaterThanOrEqual(3);
+    expect(polls.every((e) => e.outcome === 'accepted' && e.expiresAt !== undefined && e.job === 'gated')).toBe(true);
     const other = await h.session(await h.enroll());
     expect((await output(run.id, '', other)).body).toEqual({ lines: [{ seq: 0, stream: 'stdout', text: 'started' }, { seq: 1, stream: 'stdout', text: 'done' }], done: true, truncated: false });
   });
