@@ -7,9 +7,13 @@ import type { CancelRequest, Launcher, LaunchRequest, LaunchResult, OutputPage, 
 import { OutputBuffer, pageOf, type OutputBounds, type RecordedOutput } from './outputBuffer';
 
 const STREAM_LIMIT = 64 * 1024;
-/** What a running child's output may hold in memory, and what its run record keeps once it ended. */
+/**
+ * What a running child's output may hold in memory, and what its run record keeps once it ended: with
+ * both 64 KiB streams, at most 3 bytes a character and the lines' own fields, a record stays far below
+ * DynamoDB's 400 KB item limit.
+ */
 const LIVE: OutputBounds = { maxLines: 2000, maxChars: 256 * 1024 };
-const RECORDED: OutputBounds = { maxLines: 1000, maxChars: 64 * 1024 };
+const RECORDED: OutputBounds = { maxLines: 1000, maxChars: 32 * 1024 };
 /** Ended children whose output stays served from memory until their run record says they ended. */
 const KEEP_ENDED = 16;
 /** After the job's own process exits, how long its output pipes may stay open (a grandchild holding them). */

@@ -10,6 +10,8 @@ import type { Run } from '../../../backend/core/model';
  * its end; any signed-in session may read it (as it may read the run); cursors and limits are hostile.
  */
 const gated = gatedJob();
+/** Both streams past their bounds with 3-byte characters: the biggest record a local run can leave. */
+const huge = { ...sampleJobs[0]!, name: 'huge', title: 'Huge', params: [], target: { argv: [process.execPath, '-e', 'const l="€".repeat(200)+"\\n";for(let i=0;i<500;i++){process.stdout.write(l);process.stderr.write(l)}'], timeoutSeconds: 20 } };
 const noisy = { ...sampleJobs[0]!, name: 'noisy', title: 'Noisy', params: [], target: { argv: [process.execPath, '-e', 'for(let i=0;i<30;i++){console.log("out "+i);console.error("err "+i)}'], timeoutSeconds: 20 } };
 /** A launcher with nothing to follow, and one whose log service fails. */
 const silent: Launcher = { launch: async () => ({ status: 'accepted', details: { launcher: 'lambda', summary: 'accepted' } }) };
@@ -22,7 +24,7 @@ const broken: Launcher = {
 let h: Harness;
 let logged: string[] = [];
 beforeAll(async () => {
-  h = await startHarness({ jobs: [...sampleJobs, gated.job, noisy], launchers: { lambda: silent, 'ecs-task': broken }, log: (m) => void logged.push(m) });
+  h = await startHarness({ jobs: [...sampleJobs, gated.job, noisy, huge], launchers: { lambda: silent, 'ecs-task': broken }, log: (m) => void logged.push(m) });
 });
 afterAll(() => h?.close());
 
@@ -87,6 +89,19 @@ describe('GET /v1/runs/{id}/output', () => {
     expect(seen).toHaveLength(60);
     expect(seen.filter((t) => t.startsWith('out'))).toEqual(Array.from({ length: 30 }, (_, i) => `out ${i}`));
     expect(seen.filter((t) => t.startsWith('err'))).toEqual(Array.from({ length: 30 }, (_, i) => `err ${i}`));
+  });
+
+  it('the biggest output a local run can leave still fits its record in DynamoDB, and is served from it', async () => {
+    const { token, run } = await confirmed('huge');
+    const ended = await h.ended(run.id, token);
+    expect(ended).toMatchObject({ status: 'succeeded', launch: { truncated: true } });
+    const lines = ended.launch!.output!.lines;
+    expect(lines.length).toBeGreaterThan(100);
+    expect(lines.at(-1)).toMatchObject({ seq: 999, text: '€'.repeat(200) });
+    expect(Buffer.byteLength(JSON.stringify(ended))).toBeGreaterThan(200_000);
+    const page = await output(run.id, `?cursor=${lines[0]!.seq}&limit=1000`, token);
+    expect(page.body).toMatchObject({ done: true, truncated: false });
+    expect(page.body.lines).toHaveLength(lines.length);
   });
 
   it('a run whose launcher has nothing to follow: no lines, done once ended, with its console link', async () => {
