@@ -105,6 +105,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
       const api: Record<string, unknown> = {};
       for (const m of methods) api[m] = (arg?: unknown) => (window as any).__keylaunchIpc(prefix + m, arg);
       api.onLocked = (l: (reason: string) => void) => (listeners.add(l), () => listeners.delete(l));
+      api.onShowRun = () => () => undefined;
       (window as any).__keylaunchLocked = (reason: string) => listeners.forEach((l) => l(reason));
       Object.defineProperty(window, 'keylaunch', { value: Object.freeze(api), writable: false });
     },
