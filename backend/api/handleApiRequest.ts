@@ -49,7 +49,9 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
-const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options']);
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options', 'run.cancel.options']);
+/** Refusals that are the verifier's (or a service's) failure, not the caller's: audited `failed`. */
+const FAILED = new Set(['internal_error', 'storage_unavailable', 'cancel_failed']);
 
 /**
  * The whole request path in order: allowlist, cross-site check, size, route, content type, parse,
@@ -74,7 +76,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     action = route.action;
     checkDesktopVersion(deps.config.minDesktopVersion, req.headers[DESKTOP_VERSION_HEADER]); // the kill switch for a bad release
     if (route.method === 'POST') checkContentType(req.headers['content-type']);
-    const parsed = route.input.safeParse(route.method === 'POST' ? parseJson(req.body) : { ...req.query, ...match.pathParams });
+    const parsed = route.input.safeParse(route.method === 'POST' ? withPathParams(parseJson(req.body), match.pathParams) : { ...req.query, ...match.pathParams });
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 
     const sessionToken = bearer(req.headers.authorization);
@@ -115,7 +117,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
       alreadyLocked = lockedFor > 0;
     }
     await Promise.all([
-      finish(deps, req, action, audited === 'internal_error' || audited === 'storage_unavailable' ? 'failed' : 'refused', facts, audited),
+      finish(deps, req, action, FAILED.has(audited) ? 'failed' : 'refused', facts, audited),
       // A locked address's further failures are not written: the lock already holds, and they would
       // only let someone buy storage writes (and keep the lock on) for free.
       counted && !alreadyLocked ? deps.rateLimiter.recordFailure(keys).catch((e) => deps.log('rate limit record failed', e)) : undefined,
@@ -155,6 +157,15 @@ function parseJson(body: string | undefined): unknown {
   }
   if (named) throw new KeylaunchError('bad_request', 'The body names `__proto__`, which is not a field or parameter here.');
   return parsed;
+}
+
+/** A POST's `:name` segments join its body; a body naming one itself is refused, never overridden unseen. */
+function withPathParams(body: unknown, pathParams: Record<string, string>): unknown {
+  const names = Object.keys(pathParams);
+  if (names.length === 0 || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const named = names.find((n) => Object.hasOwn(body, n));
+  if (named) throw new KeylaunchError('bad_request', `The body names \`${named}\`, which the path already gives.`);
+  return { ...body, ...pathParams };
 }
 
 const bearer = (header: string | undefined) => /^Bearer ([A-Za-z0-9._-]{1,2000})$/.exec(header ?? '')?.[1];

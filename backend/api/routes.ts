@@ -6,6 +6,8 @@ import { confirmRun, prepareRun } from '../core/runs';
 import { finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
 import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
+import { runOutput } from '../core/runOutput';
+import { finishCancel, startCancel } from '../core/cancel';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -47,6 +49,12 @@ export const routes: Route[] = [
   }),
   route({ method: 'GET', path: '/v1/runs', action: 'runs.list', input: s.runsQuery, run: listRuns }),
   route({ method: 'GET', path: '/v1/runs/:runId', action: 'run.get', input: s.runIdQuery, run: getRun }),
+  route({ method: 'GET', path: '/v1/runs/:runId/output', action: 'run.output', input: s.runOutputQuery, run: runOutput }),
+  route({ method: 'POST', path: '/v1/runs/:runId/cancel/options', action: 'run.cancel.options', input: s.cancelOptionsBody, run: startCancel }),
+  route({
+    method: 'POST', path: '/v1/runs/:runId/cancel/verify', action: 'run.cancel', input: s.cancelVerifyBody,
+    run: (d, c, i) => finishCancel(d, c, { ...i, assertion: assertion(i.assertion) }),
+  }),
   route({ method: 'GET', path: '/v1/keys', action: 'keys.list', input: s.emptyQuery, run: (d, c) => listKeys(d, c) }),
   route({ method: 'POST', path: '/v1/keys/add/options', action: 'key.add.options', input: s.addKeyOptionsBody, run: (d, c) => startAddKey(d, c) }),
   route({

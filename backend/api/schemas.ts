@@ -60,5 +60,16 @@ export const pageQuery = z.strictObject({
 /** `intentId`: the run launched from that intent (a lost confirmation answer), not a page of all runs. */
 export const runsQuery = pageQuery.extend({ intentId: id.optional() }).refine((q) => !(q.intentId && q.cursor), 'intentId takes no cursor');
 export const runIdQuery = z.strictObject({ runId: id });
+/**
+ * A page of a run's output. The cursor is the launcher's own token (digits for local runs, a log
+ * service's token for others): printable ASCII, bounded here; each launcher checks its own format.
+ */
+export const runOutputQuery = z.strictObject({
+  runId: id,
+  cursor: z.string().min(1).max(1024).regex(/^[\x21-\x7e]+$/, 'a cursor from a previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(500),
+});
+export const cancelOptionsBody = z.strictObject({ runId: id });
+export const cancelVerifyBody = z.strictObject({ runId: id, intentId: id, assertion: assertionSchema });
 export const emptyQuery = z.strictObject({});
 export const endSessionBody = z.strictObject({});

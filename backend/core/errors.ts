@@ -37,6 +37,14 @@ export const ERROR_STATUS = {
   job_config_changed: 409,
   spot_price_too_high: 409,
   launch_failed: 502,
+  /** Cancel (issue 12 §4): the run has ended (or was never started); there is nothing to stop. */
+  run_not_running: 409,
+  /** Cancel: runs of this kind cannot be stopped from keylaunch (a Lambda async invoke). */
+  cancel_unsupported: 409,
+  /** Cancel: the launcher or its service refused or failed to stop the run; it may still be running. */
+  cancel_failed: 502,
+  /** The service keeping a run's output (CloudWatch Logs…) could not be asked. */
+  output_unavailable: 502,
   // Why a launch failed, as recorded on the run (the confirmation itself answers 200 with the run):
   access_denied: 502,
   throttled: 502,

@@ -37,7 +37,7 @@ export interface Invite {
 }
 
 /** What a challenge approves. Bound into the challenge by hashing its canonical JSON (see intent.ts). */
-export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent;
+export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent | CancelIntent;
 
 interface IntentBase {
   v: 1;
@@ -81,6 +81,21 @@ export interface KeyIntent extends IntentBase {
   credentialId?: string;
   /** revoke_key: the person said yes to revoking their last key. */
   allowLastKey?: boolean;
+}
+
+/**
+ * Stopping one running run (issue 12 §4), approved with a touch like starting it. Bound to the run by its
+ * id and the hash of the intent it was launched from, so an approval to stop one run stops no other.
+ */
+export interface CancelIntent extends IntentBase {
+  purpose: 'cancel';
+  runId: string;
+  job: string;
+  runIntentHash: string;
+  userId: string;
+  allowCredentials: string[];
+  /** The job's own: a job that needs user verification to start needs it to stop. */
+  userVerification: 'required' | 'discouraged';
 }
 
 export type Purpose = Intent['purpose'];
@@ -137,6 +152,9 @@ export interface Run {
   intentId?: string;
   createdAt: number;
   updatedAt: number;
+  /** When the launcher said it started (`running`/`accepted`), and when the verifier saw it end: elapsed time. */
+  startedAt?: number;
+  endedAt?: number;
   launch?: LaunchDetails;
   failure?: { code: string; message: string };
   receipt: Receipt;
@@ -160,6 +178,8 @@ export interface LaunchDetails {
   stderr?: string;
   truncated?: boolean;
   durationMs?: number;
+  /** Local jobs, once ended: the ordered tail of their output, which GET /v1/runs/{id}/output serves then. */
+  output?: { lines: { seq: number; stream: 'stdout' | 'stderr' | 'log' | 'event'; text: string; at?: number }[]; next: number };
   [key: string]: unknown;
 }
 

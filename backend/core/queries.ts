@@ -4,6 +4,7 @@ import { describeTarget, mayRun } from './authorize';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { AuditEntry, Run } from './model';
 import type { Page } from './ports';
+import { isSettled, isUnsettled } from './runRecord';
 
 /** Read-only routes. Each still needs a live session; the audit log needs an admin. */
 
@@ -51,7 +52,6 @@ async function runsOfIntent(deps: VerifierDeps, ctx: RequestContext, intentId: s
   return { runs: [run] };
 }
 
-const UNSETTLED = new Set(['running', 'accepted']);
 
 /** A run, refreshed from its service while it is unsettled (issue: refreshing a run asks the service). */
 export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { runId: string }): Promise<{ run: Run }> {
@@ -59,11 +59,12 @@ export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { r
   const [, , run] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.getRun(input.runId)]);
   if (!run) throw new KeylaunchError('not_found', `No run ${input.runId}.`);
   const launcher = run.launch ? deps.launchers[run.launch.launcher as keyof typeof deps.launchers] : undefined;
-  if (!launcher?.status || !run.launch || !UNSETTLED.has(run.status)) return { run };
+  if (!launcher?.status || !run.launch || !isUnsettled(run.status)) return { run };
   try {
     const now = await launcher.status(run.launch);
     if (now.status === run.status && JSON.stringify(now.details) === JSON.stringify(run.launch)) return { run };
-    const updated: Run = { ...run, status: now.status, launch: now.details, updatedAt: deps.clock.now() };
+    const at = deps.clock.now();
+    const updated: Run = { ...run, status: now.status, launch: now.details, updatedAt: at, ...(isSettled(now.status) && run.endedAt === undefined ? { endedAt: at } : {}) };
     await deps.store.updateRun(updated);
     return { run: updated };
   } catch (error) {

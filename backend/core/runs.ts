@@ -7,6 +7,7 @@ import { timeOrderedId } from './ids';
 import { validateParams } from './params';
 import { loadSession } from './sessionGuard';
 import { redactSecrets } from './redact';
+import { keepRun, recordRun, releaseRun } from './runRecord';
 import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ParamValue, Run, RunIntent } from './model';
@@ -156,7 +157,7 @@ export async function confirmRun(
   if (refused !== undefined) {
     // Before the launch, what is not a refusal of ours is the store failing (the counter, the claim).
     const notLaunched = isKeylaunchError(refused) ? refusedBy(refused) : { status: 'failed' as const, failure: { code: 'storage_unavailable', message: 'Storage failed before the launch; nothing was launched.' } };
-    if (created.status === 'fulfilled') await finishRun(deps, run, notLaunched);
+    if (created.status === 'fulfilled') await recordRun(deps, run, notLaunched);
     throw refused;
   }
   if (created.status === 'rejected') throw created.reason;
@@ -178,19 +179,22 @@ export async function confirmRun(
   } catch (error) {
     // The run says what failed; the operator's log keeps why (an SDK error, a bug), never the caller.
     if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
-    await finishRun(deps, run, refusedBy(error, scrub));
+    await recordRun(deps, run, refusedBy(error, scrub));
   }
   if (result) {
     // It started. If recording that fails, the answer is storage_unavailable and the run says `launching`
     // (docs/api.md: nothing launched "unless a run says so"); a kept job's end is recorded either way.
-    const started = finishRun(deps, run, outcomeOf(result, scrub));
     const { ended } = result;
+    if (ended) keepRun(run);
+    const started = recordRun(deps, run, outcomeOf(result, scrub));
     if (ended) {
       void started
         .catch(() => undefined)
         .then(() => ended)
-        .then((end) => finishRun(deps, run, outcomeOf(end, scrub)))
-        .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e));
+        // A run cancelled meanwhile stays cancelled: its end adds what the job did (exit code, output).
+        .then((end) => recordRun(deps, run, run.status === 'cancelled' ? { launch: redactSecrets(end.details, scrub) } : outcomeOf(end, scrub)))
+        .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e))
+        .finally(() => releaseRun(run.id));
     }
     await started;
   }
@@ -226,7 +230,3 @@ function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pi
   return { status: 'failed', failure, ...(launch ? { launch } : {}) };
 }
 
-async function finishRun(deps: VerifierDeps, run: Run, outcome: Pick<Run, 'status' | 'failure' | 'launch'>): Promise<void> {
-  Object.assign(run, outcome, { updatedAt: deps.clock.now() });
-  await deps.store.updateRun(run);
-}

@@ -6,11 +6,11 @@ import { createVerifier, systemRandom } from '../../backend/createVerifier';
 import { parseVerifierConfig, type VerifierConfigInput } from '../../backend/core/config';
 import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
 import { createFileCatalog } from '../../backend/adapters/catalog/fileCatalog';
-import { createLocalLauncher } from '../../backend/adapters/launcher/localLauncher';
+import { createLocalLauncher, type LocalLauncherOptions } from '../../backend/adapters/launcher/localLauncher';
 import { startLocalServer } from '../../backend/entry/localServer';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
 import { createInvite } from '../../backend/core/invites';
-import type { Clock, JobCatalog, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
+import type { CancelRequest, Clock, JobCatalog, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
 import type { JobType } from '../../backend/core/job';
 import type { Role, Run } from '../../backend/core/model';
 import { vi } from 'vitest';
@@ -29,10 +29,19 @@ export class TestClock implements Clock {
   }
 }
 
-/** Wraps a launcher and records every launch (secrets included, so tests can see where they went). */
+/**
+ * Wraps a launcher and records every launch (secrets included, so tests can see where they went) and
+ * every cancel; following and stopping are the inner launcher's own.
+ */
 export class RecordingLauncher implements Launcher {
   readonly launches: LaunchRequest[] = [];
-  constructor(private readonly inner: Launcher) {}
+  readonly cancels: CancelRequest[] = [];
+  readonly output?: Launcher['output'];
+  readonly cancel?: Launcher['cancel'];
+  constructor(private readonly inner: Launcher) {
+    if (inner.output) this.output = (details, request) => inner.output!(details, request);
+    if (inner.cancel) this.cancel = (details, request) => (this.cancels.push(request), inner.cancel!(details, request));
+  }
   async launch(request: LaunchRequest) {
     this.launches.push(request);
     return this.inner.launch(request);
@@ -50,7 +59,7 @@ export interface ApiResult<T = any> {
  * with a test clock and a jobs file the test may rewrite. Only the clock is not the real one.
  */
 export async function startHarness(
-  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>>; log?: (message: string, error?: unknown) => void } = {},
+  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>>; localLauncher?: LocalLauncherOptions; log?: (message: string, error?: unknown) => void } = {},
 ) {
   const dynamo = await startLocalDynamo({ tableName: 'kl-test' });
   const dir = mkdtempSync(join(tmpdir(), 'kl-test-'));
@@ -68,7 +77,7 @@ export async function startHarness(
   });
   const baseStore = createDynamoStore({ client: dynamo.documents, tableName: 'kl-test' });
   const store = o.store ? o.store(baseStore) : baseStore;
-  const launcher = new RecordingLauncher(createLocalLauncher());
+  const launcher = new RecordingLauncher(createLocalLauncher(o.localLauncher));
   /** Structured log lines (EMF) the verifier emitted: refusals that stored nothing. */
   const events: Record<string, any>[] = [];
   const verifier = createVerifier({

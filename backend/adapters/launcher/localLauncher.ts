@@ -1,26 +1,57 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { KeylaunchError } from '../../core/errors';
 import { fillPlaceholders } from '../../core/job';
-import type { LaunchDetails } from '../../core/model';
-import type { Launcher, LaunchRequest, LaunchResult } from '../../core/ports';
+import { redactSecrets } from '../../core/redact';
+import type { LaunchDetails, ParamValue } from '../../core/model';
+import type { CancelRequest, Launcher, LaunchRequest, LaunchResult, OutputPage, OutputRequest } from '../../core/ports';
+import { OutputBuffer, pageOf, type OutputBounds, type RecordedOutput } from './outputBuffer';
 
-const OUTPUT_LIMIT = 64 * 1024;
-const KILL_GRACE_MS = 2000;
+const STREAM_LIMIT = 64 * 1024;
+/** What a running child's output may hold in memory, and what its run record keeps once it ended. */
+const LIVE: OutputBounds = { maxLines: 2000, maxChars: 256 * 1024 };
+const RECORDED: OutputBounds = { maxLines: 1000, maxChars: 64 * 1024 };
+/** Ended children whose output stays served from memory until their run record says they ended. */
+const KEEP_ENDED = 16;
+/** After the job's own process exits, how long its output pipes may stay open (a grandchild holding them). */
+const DRAIN_MS = 2000;
+const NOTHING_KEPT: RecordedOutput = { lines: [], next: Number.MAX_SAFE_INTEGER };
+
+export interface LocalLauncherOptions {
+  baseEnv?: NodeJS.ProcessEnv;
+  /** SIGTERM, then SIGKILL this long after, for a timeout or a cancel. */
+  killGraceMs?: number;
+}
+
+interface Child {
+  process: ChildProcess;
+  output: OutputBuffer;
+  ended: boolean;
+  cancelled: boolean;
+  stop: (reason: 'timeout' | 'cancel') => void;
+}
 
 /**
  * Local mode's launcher: runs the job's argv directly (no shell, so parameters cannot inject commands),
- * with a timeout, capturing the exit code and at most 64 KiB of each output stream.
+ * with a timeout, in a process group of its own (a stop reaches what the job started too).
  * It answers `running` as soon as the child has started (a confirmation must not wait for a long job:
  * the desktop's client would give up and the person could launch it twice, issue 12); the child stays
- * in this process and `ended` settles with the outcome when it exits or is killed.
+ * in this process and `ended` settles with the outcome when it exits or is killed. Its output is served
+ * by `output` while it runs (and a while after), then from the tail the run record keeps.
  */
-export function createLocalLauncher(options: { baseEnv?: NodeJS.ProcessEnv } = {}): Launcher {
+export function createLocalLauncher(options: LocalLauncherOptions = {}): Launcher {
   const baseEnv = options.baseEnv ?? pick(process.env, ['PATH', 'HOME', 'LANG', 'TMPDIR', 'SystemRoot', 'USERPROFILE']);
+  const killGraceMs = options.killGraceMs ?? 10_000;
+  const children = new Map<string, Child>();
+  const retire = () => {
+    const ended = [...children].filter(([, c]) => c.ended);
+    for (const [runId] of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) children.delete(runId);
+  };
   return {
     async launch(request: LaunchRequest): Promise<LaunchResult> {
       const job = request.job;
       if (job.type !== 'local') throw new KeylaunchError('launch_failed', `The local launcher cannot run ${job.type} jobs.`);
       const [command, ...args] = job.target.argv.map((a) => fillPlaceholders(a, request.params));
+      const secrets: Record<string, ParamValue> = { ...request.secrets, ...(request.mfaCode ? { mfaCode: request.mfaCode } : {}) };
       const env: NodeJS.ProcessEnv = {
         ...baseEnv,
         ...job.target.env,
@@ -31,40 +62,94 @@ export function createLocalLauncher(options: { baseEnv?: NodeJS.ProcessEnv } = {
         ...Object.fromEntries(Object.entries(request.secrets).map(([k, v]) => [`KEYLAUNCH_SECRET_${k.toUpperCase()}`, String(v)])),
         ...(request.mfaCode ? { KEYLAUNCH_MFA_CODE: request.mfaCode } : {}),
       };
-      return start(command!, args, { cwd: job.target.cwd, env, timeoutMs: job.target.timeoutSeconds * 1000 });
+      const result = await start(command!, args, { cwd: job.target.cwd, env, timeoutMs: job.target.timeoutSeconds * 1000, killGraceMs, secrets }, (child) => {
+        children.set(request.runId, child);
+      });
+      void result.ended!.then(retire);
+      return result;
+    },
+
+    async output(details: LaunchDetails, request: OutputRequest): Promise<OutputPage> {
+      const child = children.get(request.runId);
+      if (child) return child.output.page(request.cursor, request.limit, child.ended);
+      // Gone from this process (ended long ago, or before a restart): what the run record kept.
+      // A run that kept none (lost at a restart) is done, and says lines were dropped: all of them.
+      const recorded = details.output as RecordedOutput | undefined;
+      return pageOf(recorded ?? NOTHING_KEPT, request.cursor, request.limit, true);
+    },
+
+    async cancel(_details: LaunchDetails, request: CancelRequest): Promise<void> {
+      const child = children.get(request.runId);
+      if (!child || child.ended) throw new KeylaunchError('run_not_running', 'This run has already ended.');
+      child.stop('cancel');
     },
   };
 }
 
+interface StartOptions {
+  cwd: string | undefined;
+  env: NodeJS.ProcessEnv;
+  timeoutMs: number;
+  killGraceMs: number;
+  secrets: Record<string, ParamValue>;
+}
+
 /** Resolves once the child has started (or rejects with `launch_failed` if it could not). */
-function start(command: string, args: string[], o: { cwd: string | undefined; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<LaunchResult> {
+function start(command: string, args: string[], o: StartOptions, register: (child: Child) => void): Promise<LaunchResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(command, args, { cwd: o.cwd, env: o.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // detached: the child leads a process group of its own, so a stop reaches its children as well.
+    const proc = spawn(command, args, { cwd: o.cwd, env: o.env, shell: false, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: true });
+    const margin = Math.max(0, ...Object.values(o.secrets).map((v) => String(v).length));
+    const output = new OutputBuffer(LIVE, (text) => redactSecrets(text, o.secrets), margin);
     const out = capture();
     const err = capture();
-    child.stdout.on('data', out.add);
-    child.stderr.on('data', err.add);
+    proc.stdout!.on('data', (chunk: Buffer) => (out.add(chunk), output.add('stdout', chunk)));
+    proc.stderr!.on('data', (chunk: Buffer) => (err.add(chunk), output.add('stderr', chunk)));
+    let closed = false;
+    let stopping: 'timeout' | 'cancel' | undefined;
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-proc.pid!, signal);
+      } catch {
+        proc.kill(signal); // no such group (already gone): the child itself, if it is still there
+      }
+    };
+    const child: Child = {
+      process: proc,
+      output,
+      ended: false,
+      cancelled: false,
+      stop: (reason) => {
+        if (reason === 'cancel') child.cancelled = true;
+        if (stopping) return;
+        stopping = reason;
+        signalGroup('SIGTERM');
+        // Bounded: what ignores SIGTERM is killed; the timer never keeps the verifier alive.
+        setTimeout(() => closed || signalGroup('SIGKILL'), o.killGraceMs).unref();
+      },
+    };
     let timer: NodeJS.Timeout | undefined;
-    let timedOut = false;
-    child.once('error', (error) => {
+    proc.once('error', (error) => {
       // Only a child that never started errors here: after 'spawn', a failed kill is the one other source.
-      if (child.pid !== undefined) return;
+      if (proc.pid !== undefined) return;
       reject(new KeylaunchError('launch_failed', `Could not start ${command}: ${(error as NodeJS.ErrnoException).code ?? 'error'}.`, { cause: error }));
     });
-    child.once('spawn', () => {
-      timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS).unref();
-      }, o.timeoutMs);
+    // A grandchild still holding the pipes must not keep the run open forever once the job's process exited.
+    proc.once('exit', () => setTimeout(() => (proc.stdout!.destroy(), proc.stderr!.destroy()), DRAIN_MS).unref());
+    proc.once('spawn', () => {
+      register(child);
+      timer = setTimeout(() => child.stop('timeout'), o.timeoutMs);
       const ended = new Promise<LaunchResult>((settle) => {
-        child.once('close', (exitCode, signal) => {
+        proc.once('close', (exitCode, signal) => {
+          closed = true;
           clearTimeout(timer);
-          const summary = timedOut
-            ? `timed out after ${o.timeoutMs / 1000} s`
-            : exitCode === 0
-              ? 'exited with code 0'
+          output.end();
+          child.ended = true;
+          const summary = child.cancelled
+            ? `cancelled: ${exitCode !== null ? `exited with code ${exitCode}` : `stopped by ${signal}`}`
+            : stopping === 'timeout'
+              ? `timed out after ${o.timeoutMs / 1000} s`
               : exitCode !== null
                 ? `exited with code ${exitCode}`
                 : `killed by ${signal}`;
@@ -77,11 +162,13 @@ function start(command: string, args: string[], o: { cwd: string | undefined; en
             stderr: err.text(),
             truncated: out.truncated() || err.truncated(),
             durationMs: Date.now() - started,
+            output: output.tail(RECORDED),
+            ...(child.cancelled ? { cancelled: true } : {}),
           };
-          settle({ status: exitCode === 0 && !timedOut ? 'succeeded' : 'failed', details });
+          settle({ status: exitCode === 0 && !stopping ? 'succeeded' : 'failed', details });
         });
       });
-      resolve({ status: 'running', details: { launcher: 'local', summary: `running (pid ${child.pid})`, pid: child.pid }, ended });
+      resolve({ status: 'running', details: { launcher: 'local', summary: `running (pid ${proc.pid})`, pid: proc.pid }, ended });
     });
   });
 }
@@ -92,7 +179,7 @@ function capture() {
   let dropped = false;
   return {
     add: (chunk: Buffer) => {
-      const room = OUTPUT_LIMIT - size;
+      const room = STREAM_LIMIT - size;
       if (room <= 0) return void (dropped = true);
       if (chunk.length > room) dropped = true;
       chunks.push(chunk.subarray(0, room));
