@@ -69,14 +69,14 @@ export function revokeKeyReview(o: { intentId: string; fingerprint: string; expi
  * its page shows it), from the verifier's record of that run; the cancel intent's fingerprint is the one
  * the touch signs.
  */
-export function cancelReview(o: { intentId: string; fingerprint: string; expiresAt: number }, run: Run): ApprovalReview {
+export function cancelReview(o: { intentId: string; fingerprint: string; expiresAt: number; job?: { title: string } }, run: Run): ApprovalReview {
   return {
     purpose: 'cancel',
     intentId: o.intentId,
     title: `Stop the running ${oneLine(run.job)} run?`,
     facts: [
       { label: 'Action', value: 'stop this run (it ends as cancelled, with your name)' },
-      { label: 'Job', value: run.job },
+      { label: 'Job', value: o.job?.title ? `${o.job.title} (${run.job})` : run.job },
       { label: 'Run', value: run.id },
       { label: 'Run fingerprint', value: run.fingerprint },
       { label: 'Started by', value: `${run.userName} at ${new Date(run.createdAt).toLocaleString()}` },

@@ -5,6 +5,7 @@ import type { PreparedRun } from '../../backend/core/runs';
 import type { PublicKey } from '../../backend/core/views';
 import type { Role, Run } from '../../backend/core/model';
 import type { OutputPage } from '../../backend/core/ports';
+import type { CancelOptions } from '../../backend/core/cancel';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
 
 /**
@@ -53,12 +54,7 @@ export interface DesktopStatus {
 export type RunOutput = OutputPage & { consoleUrl?: string };
 
 /** `POST /v1/runs/{id}/cancel/options`: a cancel intent bound to one run, to approve with a touch. */
-export interface CancelOptions {
-  intentId: string;
-  options: RequestOptions;
-  fingerprint: string;
-  expiresAt: number;
-}
+export type { CancelOptions };
 
 export interface DesktopApi {
   status(): Promise<DesktopResult<DesktopStatus>>;

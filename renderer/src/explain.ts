@@ -63,6 +63,10 @@ const TABLE: Record<string, Explanation> = {
   origin_not_allowed: { title: 'Request refused as cross-site', detail: 'The verifier refuses requests made from a web page or another site.', next: 'Use the keylaunch app itself; if this came from the app, tell your admin.' },
   host_not_allowed: { title: 'Verifier address not accepted', detail: 'The local verifier answers only at its own loopback address and port.', next: 'Use the verifierUrl that `npm start` wrote to the desktop config.' },
   unsupported_media_type: { title: 'Request format refused', detail: 'The verifier accepts only JSON request bodies.', next: 'Update keylaunch; if it persists, tell your admin.' },
+  run_not_running: { title: 'The run is not running', detail: 'It has already ended (or never started), so there is nothing to stop.', next: 'See how it ended on its page.' },
+  cancel_unsupported: { title: 'This run cannot be stopped here', detail: 'Runs of this kind cannot be stopped from keylaunch (a Lambda invoked asynchronously runs to its end).', next: 'Stop it in the AWS console if you must.' },
+  cancel_failed: { title: 'The run could not be stopped', detail: 'The service refused or failed to stop it; it may still be running.', next: 'Try again, or stop it in the AWS console.' },
+  output_unavailable: { title: 'Output unavailable for now', detail: 'The service that keeps this run’s output could not be asked.', next: 'keylaunch keeps trying; the full log is in the AWS console.' },
   storage_unavailable: { title: 'Verifier storage unavailable', detail: 'The verifier could not reach its storage.', next: 'Try again shortly.' },
 };
 

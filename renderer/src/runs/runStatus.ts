@@ -51,8 +51,8 @@ export function runHeading(run: Run): RunHeading {
 
 /** "2 min 05 s": how long a run has been going (or went), from its record and the clock. */
 export function elapsed(run: Run, now: number): string {
-  const end = hasEnded(run.status) ? run.updatedAt : now;
-  const total = Math.max(0, Math.floor((end - run.createdAt) / 1000));
+  const end = hasEnded(run.status) ? (run.endedAt ?? run.updatedAt) : now;
+  const total = Math.max(0, Math.floor((end - (run.startedAt ?? run.createdAt)) / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = total % 60;
