@@ -180,19 +180,15 @@ export async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string
 }
 
 /**
- * On the run page: a local run shows `running` when confirm answers (the job outlives the request);
- * refresh as the person would until the record shows its end. Bounded by `expect.poll`'s timeout.
+ * On the run page: a local run shows `running` when confirm answers (the job outlives the request), and
+ * the page follows it by itself; wait, without touching anything, until it shows the run's end.
  */
-export async function refreshUntilEnded(e: DesktopE2e) {
+export async function waitUntilEnded(e: DesktopE2e, timeout = 20_000) {
   const badge = e.page.locator('section.run .badge').first();
-  await expect
-    .poll(
-      async () => {
-        const status = (await badge.textContent())?.trim();
-        if (status === 'running' || status === 'launching') await e.page.getByRole('button', { name: 'Refresh status' }).click();
-        return status;
-      },
-      { timeout: 20_000, interval: 100 },
-    )
-    .not.toMatch(/^(running|launching)$/);
+  await expect.poll(async () => (await badge.textContent())?.trim(), { timeout, interval: 100 }).not.toMatch(/^(running|launching)$/);
 }
+/** The old name, from when the person had to press "Refresh status": the page follows the run now. */
+export const refreshUntilEnded = waitUntilEnded;
+
+/** The run page of the run just launched (or found), whatever its status. */
+export const runPageShown = (e: DesktopE2e) => e.page.locator('section.run').waitFor({ timeout: 15_000 });

@@ -89,13 +89,15 @@ export function followRun(initial: Run, deps: FollowerDeps) {
     timer = undefined;
     let changed = false;
     try {
+      let fresh: Run | undefined;
       if (!hasEnded(view.run.status)) {
         const r = await deps.getRun({ runId: initial.id });
         if (!r.ok) throw r.error;
-        changed = r.value.run.status !== view.run.status || r.value.run.updatedAt !== view.run.updatedAt;
-        if (changed) publish({ run: r.value.run });
+        if (r.value.run.status !== view.run.status || r.value.run.updatedAt !== view.run.updatedAt) fresh = r.value.run;
       }
-      if (!outputDone) changed = (await readOutput()) || changed;
+      // Output read after the record: once the page says the run ended, it also shows the output up to that end.
+      if (!outputDone) changed = await readOutput();
+      if (fresh) (publish({ run: fresh }), (changed = true));
       if (view.error) publish({ error: undefined });
     } catch (e) {
       publish({ error: e as DesktopError });
