@@ -7,7 +7,8 @@
  *   (c) the Lambda bundle as deploy ships it: what a cold start reads (by package) and its init time
  *       (import + the session secret read) beside an empty handler's, both in the Lambda runtime stand-in;
  *   (d) the renderer bundle, gzipped;
- *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b).
+ *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b);
+ *   (f) the run page following 10,000 output lines in Chromium: its longest stall beside following none.
  * Every figure with an aim gets a verdict (met / NOT met), summed up at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,7 @@ import { SoftAuthenticator } from '../support/softAuthenticator';
 import { CHROMIUM, enrollAndUnlock, openJob, startDesktopE2e } from '../support/desktopE2e';
 import { FAKE_CREDENTIALS, startAwsFakes } from '../support/awsFakes';
 import { startLambdaProcess } from '../support/lambdaProcess';
+import { benchFollow } from './followBench';
 
 const ORIGIN = 'https://keylaunch.test';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
@@ -240,7 +242,7 @@ async function benchEndToEnd(approvalOverDynalite: number) {
         w.__bench = {};
         document.addEventListener('click', () => (w.__bench.clicked ??= performance.now()), { capture: true, once: true });
         const seen = new MutationObserver(() => {
-          if ([...document.querySelectorAll('h1,h2')].some((h) => h.textContent === 'Launched')) {
+          if (document.querySelector('section.run')) {
             w.__bench.shown = performance.now();
             seen.disconnect();
           }
@@ -249,7 +251,7 @@ async function benchEndToEnd(approvalOverDynalite: number) {
       });
       const t = performance.now();
       await e.page.getByRole('button', { name: 'Review and run' }).click();
-      await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: 15_000 });
+      await e.page.locator('section.run').waitFor({ timeout: 15_000 });
       const w = performance.now() - t;
       const page = await e.page.evaluate(() => (window as unknown as { __bench: { clicked: number; shown: number } }).__bench);
       if (i >= 2) {
@@ -278,4 +280,5 @@ const approvalOverDynalite = wanted('b') ? await benchDynalite() : 0;
 if (wanted('c')) await benchBundle();
 if (wanted('d')) await benchRenderer();
 if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
+if (wanted('f')) await benchFollow(verdict);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);
