@@ -50,6 +50,8 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
 const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options', 'run.cancel.options']);
+/** A follower polls a run's output every few seconds: those reads are kept as long as refusals, not for good. */
+const POLLED = new Set(['run.output']);
 /** Refusals that are the verifier's (or a service's) failure, not the caller's: audited `failed`. */
 const FAILED = new Set(['internal_error', 'storage_unavailable', 'cancel_failed']);
 
@@ -213,7 +215,7 @@ async function finish(deps: ApiDeps, req: ApiRequest, action: string, outcome: '
     sourceIp: req.sourceIp,
     ...facts,
     ...(code ? { code } : {}),
-    ...(outcome === 'refused' || (outcome === 'accepted' && CHALLENGE_ONLY.has(action)) ? { expiresAt: at + REFUSAL_RETENTION_MS } : {}),
+    ...(outcome === 'refused' || (outcome === 'accepted' && (CHALLENGE_ONLY.has(action) || POLLED.has(action))) ? { expiresAt: at + REFUSAL_RETENTION_MS } : {}),
   };
   try {
     await deps.store.appendAudit(entry);

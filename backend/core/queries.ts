@@ -63,6 +63,9 @@ export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { r
   try {
     const now = await launcher.status(run.launch);
     if (now.status === run.status && JSON.stringify(now.details) === JSON.stringify(run.launch)) return { run };
+    // A cancel may have ended the run while the service was asked: it is not overwritten by a stale refresh.
+    const current = await deps.store.getRun(run.id);
+    if (current && current.status !== run.status) return { run: current };
     const at = deps.clock.now();
     const updated: Run = { ...run, status: now.status, launch: now.details, updatedAt: at, ...(isSettled(now.status) && run.endedAt === undefined ? { endedAt: at } : {}) };
     await deps.store.updateRun(updated);

@@ -59,14 +59,14 @@ const TABLE: Record<string, Explanation> = {
   function_not_found: { title: 'Lambda function not found', detail: 'The job’s Lambda function does not exist in this account and region.', next: 'Tell the job’s owner to fix the job definition.' },
   verifier_restarted: { title: 'Outcome unknown', detail: 'The verifier stopped while this job was running, so how it ended was not recorded.', next: 'Check what the job did before running it again.' },
   job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },
+  run_not_running: { title: 'Nothing to stop', detail: 'This run has already ended, so there is nothing to cancel.', next: 'See how it ended on the run page.' },
+  cancel_unsupported: { title: 'This run cannot be stopped here', detail: 'Runs of this kind cannot be stopped from keylaunch.', next: 'Stop it in the service’s console if you must.' },
+  cancel_failed: { title: 'The run could not be stopped', detail: 'The launcher or its service refused or failed to stop the run; it may still be running.', next: 'Check the run, try again, or stop it in the service’s console.' },
+  output_unavailable: { title: 'Output not available right now', detail: 'The service that keeps this run’s output could not be asked.', next: 'Try again shortly, or open the console link.' },
   ip_not_allowed: { title: 'Network not allowed', detail: 'The verifier does not accept requests from your network.', next: 'Connect from an allowed network (e.g. the VPN).' },
   origin_not_allowed: { title: 'Request refused as cross-site', detail: 'The verifier refuses requests made from a web page or another site.', next: 'Use the keylaunch app itself; if this came from the app, tell your admin.' },
   host_not_allowed: { title: 'Verifier address not accepted', detail: 'The local verifier answers only at its own loopback address and port.', next: 'Use the verifierUrl that `npm start` wrote to the desktop config.' },
   unsupported_media_type: { title: 'Request format refused', detail: 'The verifier accepts only JSON request bodies.', next: 'Update keylaunch; if it persists, tell your admin.' },
-  run_not_running: { title: 'The run is not running', detail: 'It has already ended (or never started), so there is nothing to stop.', next: 'See how it ended on its page.' },
-  cancel_unsupported: { title: 'This run cannot be stopped here', detail: 'Runs of this kind cannot be stopped from keylaunch (a Lambda invoked asynchronously runs to its end).', next: 'Stop it in the AWS console if you must.' },
-  cancel_failed: { title: 'The run could not be stopped', detail: 'The service refused or failed to stop it; it may still be running.', next: 'Try again, or stop it in the AWS console.' },
-  output_unavailable: { title: 'Output unavailable for now', detail: 'The service that keeps this run’s output could not be asked.', next: 'keylaunch keeps trying; the full log is in the AWS console.' },
   storage_unavailable: { title: 'Verifier storage unavailable', detail: 'The verifier could not reach its storage.', next: 'Try again shortly.' },
 };
 

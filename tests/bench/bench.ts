@@ -8,10 +8,14 @@
  *       (import + the session secret read) beside an empty handler's, both in the Lambda runtime stand-in;
  *   (d) the renderer bundle, gzipped;
  *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b);
- *   (f) the run page following 10,000 output lines in Chromium: its longest stall beside following none.
+ *   (f) a local job: from the confirmation to the run recorded `running` (the answer), beside the same
+ *       confirmation with a launcher that does nothing plus a bare spawn of the same program;
+ *   (g) the run page following 10,000 output lines in Chromium: its longest stall beside following none.
  * Every figure with an aim gets a verdict (met / NOT met), summed up at the end.
  */
 import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createLocalLauncher } from '../../backend/adapters/launcher/localLauncher';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -61,8 +65,8 @@ function verdict(label: string, value: number, aim: number, unit = '') {
   console.log(`    ${line}`);
 }
 
-async function setup(store: Store) {
-  const verifier = createVerifier({ config, store, catalog, launchers: { local: launcher }, clock: systemClock, random: systemRandom, log: () => undefined });
+async function setup(store: Store, launchers: Record<string, Launcher> = { local: launcher }) {
+  const verifier = createVerifier({ config, store, catalog, launchers, clock: systemClock, random: systemRandom, log: () => undefined });
   const call = async (method: string, path: string, body?: unknown, token?: string) => {
     const req: ApiRequest = { method, path, query: {}, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: body === undefined ? undefined : JSON.stringify(body), sourceIp: '127.0.0.1' };
     const res = await verifier.handle(req);
@@ -271,6 +275,42 @@ async function benchEndToEnd(approvalOverDynalite: number) {
   }
 }
 
+/** (f) Issue 12: a confirmation answers once a local job has started; what does starting add? */
+async function benchStarted() {
+  const real = await setup(new MemoryStore(), { local: createLocalLauncher() });
+  const noop = await setup(new MemoryStore(), { local: launcher });
+  const bareSpawn = () =>
+    new Promise<number>((resolve, reject) => {
+      const t = performance.now();
+      const child = spawn('true', [], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      child.once('error', reject);
+      child.once('spawn', () => resolve(performance.now() - t));
+    });
+  const confirm = async (s: Awaited<ReturnType<typeof setup>>) => {
+    const prep = await s.call('POST', '/v1/runs/prepare', { job: 'deploy', params: { env: 'staging' } }, s.token);
+    const assertion = s.key.assert(prep.options);
+    const t = performance.now();
+    const { run } = await s.call('POST', '/v1/runs/confirm', { intentId: prep.intentId, assertion }, s.token);
+    return { ms: performance.now() - t, status: run.status as string };
+  };
+  const started: number[] = [];
+  const baseline: number[] = [];
+  const n = Math.max(30, Math.floor(ITERATIONS / 3));
+  for (let i = 0; i < n + 10; i++) {
+    const r = await confirm(real);
+    if (r.status !== 'running') throw new Error(`(f) the confirmation answered ${r.status}, not running`);
+    const b = (await confirm(noop)).ms + (await bareSpawn());
+    if (i >= 10) {
+      started.push(r.ms);
+      baseline.push(b);
+    }
+  }
+  console.log(`(f) local job, confirmation -> run \`running\` (in-memory store, the program is \`true\`), ${n} runs`);
+  console.log(`    confirm with the local launcher: p50 ${ms(quantile(started, 0.5))}  p99 ${ms(quantile(started, 0.99))}`);
+  console.log(`    baseline (confirm with a launcher that does nothing + a bare spawn): p50 ${ms(quantile(baseline, 0.5))}`);
+  verdict('(f) confirm -> running / (confirm doing nothing + bare spawn), p50', quantile(started, 0.5) / quantile(baseline, 0.5), 1.5);
+}
+
 // BENCH_ONLY=c (or a,c,e): just those figures ((e) needs (b) and runs it too).
 const only = process.env.BENCH_ONLY?.split(',');
 const wanted = (part: string) => !only || only.includes(part) || (part === 'b' && only.includes('e'));
@@ -280,5 +320,6 @@ const approvalOverDynalite = wanted('b') ? await benchDynalite() : 0;
 if (wanted('c')) await benchBundle();
 if (wanted('d')) await benchRenderer();
 if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
-if (wanted('f')) await benchFollow(verdict);
+if (wanted('f')) await benchStarted();
+if (wanted('g')) await benchFollow(verdict);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);

@@ -3,7 +3,7 @@ import { CHROMIUM, enrollAndUnlock, startDesktopE2e, startRun } from '../support
 import { existsSync } from 'node:fs';
 
 /**
- * (f) The UI's cost of following a run's output (issue 12 §3), in Chromium with the production renderer,
+ * (g) The UI's cost of following a run's output (issue 12 §3), in Chromium with the production renderer,
  * main's handlers and a real verifier: a run whose launcher reveals 10,000 lines (one in ten coloured) at
  * about 1,000 a second, followed by the run page as a person would see it, beside the same page following
  * a run that prints nothing for as long. Inside the page: the longest gap between animation frames (what
@@ -70,15 +70,15 @@ async function follow(total: number, durationMs: number): Promise<Stalls> {
 }
 
 export async function benchFollow(verdict: (label: string, value: number, aim: number, unit?: string) => void) {
-  if (!existsSync(CHROMIUM)) return console.log(`(f) following output: skipped, no Chromium at ${CHROMIUM}`);
+  if (!existsSync(CHROMIUM)) return console.log(`(g) following output: skipped, no Chromium at ${CHROMIUM}`);
   const t = Date.now();
   const busy = await follow(LINES, 0);
   const took = Date.now() - t;
   const idle = await follow(0, Math.max(5000, took - 8000));
   const longest = (s: Stalls) => (s.longTasks.length ? `${Math.max(...s.longTasks).toFixed(0)} ms (${s.longTasks.length} over 50 ms)` : 'none over 50 ms');
-  console.log(`(f) following a run's output in Chromium: ${LINES.toLocaleString()} lines at ~${PER_SECOND}/s, beside a run printing nothing`);
+  console.log(`(g) following a run's output in Chromium: ${LINES.toLocaleString()} lines at ~${PER_SECOND}/s, beside a run printing nothing`);
   console.log(`    longest main-thread task (Long Tasks API): ${longest(busy)}; baseline ${longest(idle)}`);
   console.log(`    longest gap between frames: ${busy.longestFrameGap.toFixed(1)} ms; baseline ${idle.longestFrameGap.toFixed(1)} ms; rows in the page at the end: ${busy.shownLines}`);
-  verdict('(f) longest frame gap following 10,000 lines / baseline', busy.longestFrameGap / Math.max(idle.longestFrameGap, 1000 / 60), 3);
-  verdict('(f) longest main-thread task following 10,000 lines', Math.max(0, ...busy.longTasks), 50, ' ms');
+  verdict('(g) longest frame gap following 10,000 lines / baseline', busy.longestFrameGap / Math.max(idle.longestFrameGap, 1000 / 60), 3);
+  verdict('(g) longest main-thread task following 10,000 lines', Math.max(0, ...busy.longTasks), 50, ' ms');
 }

@@ -7,14 +7,40 @@ import type { CancelRequest, Launcher, LaunchRequest, LaunchResult, OutputPage, 
 import { OutputBuffer, pageOf, type OutputBounds, type RecordedOutput } from './outputBuffer';
 
 const STREAM_LIMIT = 64 * 1024;
-/** What a running child's output may hold in memory, and what its run record keeps once it ended. */
+/**
+ * What a running child's output may hold in memory, and what its run record keeps once it ended: with
+ * both 64 KiB streams, at most 3 bytes a character and the lines' own fields, a record stays far below
+ * DynamoDB's 400 KB item limit.
+ */
 const LIVE: OutputBounds = { maxLines: 2000, maxChars: 256 * 1024 };
-const RECORDED: OutputBounds = { maxLines: 1000, maxChars: 64 * 1024 };
+const RECORDED: OutputBounds = { maxLines: 1000, maxChars: 32 * 1024 };
 /** Ended children whose output stays served from memory until their run record says they ended. */
 const KEEP_ENDED = 16;
 /** After the job's own process exits, how long its output pipes may stay open (a grandchild holding them). */
 const DRAIN_MS = 2000;
 const NOTHING_KEPT: RecordedOutput = { lines: [], next: Number.MAX_SAFE_INTEGER };
+
+/**
+ * Children still running in this process. Each leads a process group of its own, so the terminal's
+ * Ctrl+C no longer reaches them: when the verifier exits, they get the SIGTERM it would have sent
+ * (their runs are marked lost at the next start).
+ */
+const running = new Set<number>();
+let stopAtExit = false;
+function track(pid: number) {
+  running.add(pid);
+  if (stopAtExit) return;
+  stopAtExit = true;
+  process.once('exit', () => {
+    for (const p of running) {
+      try {
+        process.kill(-p, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
 
 export interface LocalLauncherOptions {
   baseEnv?: NodeJS.ProcessEnv;
@@ -139,10 +165,12 @@ function start(command: string, args: string[], o: StartOptions, register: (chil
     proc.once('exit', () => setTimeout(() => (proc.stdout!.destroy(), proc.stderr!.destroy()), DRAIN_MS).unref());
     proc.once('spawn', () => {
       register(child);
+      track(proc.pid!);
       timer = setTimeout(() => child.stop('timeout'), o.timeoutMs);
       const ended = new Promise<LaunchResult>((settle) => {
         proc.once('close', (exitCode, signal) => {
           closed = true;
+          running.delete(proc.pid!);
           clearTimeout(timer);
           output.end();
           child.ended = true;

@@ -204,7 +204,7 @@ describe.each([
     ['an unknown intent', (id: string) => [`/v1/runs/${id}/cancel/verify`, { intentId: 'int_nope', assertion: { id: 'AA', rawId: 'AA', type: 'public-key', response: { authenticatorData: 'AA', clientDataJSON: 'AA', signature: 'AA' } } }], 400, 'challenge_unknown'],
   ] as const)('%s is refused with its code', async (_, request, code, error) => {
     const alice = await person();
-    const [path, body] = request('run_01ABC');
+    const [path, body] = request('run_01ABC') as unknown as [string, unknown];
     const res = await h.api('POST', path, body, alice.token);
     expect([res.status, res.body.error.code]).toEqual([code, error]);
     const anonymous = await h.api('POST', path, body);

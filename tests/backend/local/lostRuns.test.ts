@@ -94,6 +94,9 @@ describe('verifier restart with local runs still running', () => {
       expect(lost).toMatchObject({ status: 'lost', failure: LOST_FAILURE, job: 'gated' });
       expect(lost.failure.message).toMatch(/verifier stopped while this job was running/);
       expect((await second.api('GET', `/v1/runs/${finished}`, undefined, token)).body.run).toMatchObject({ status: 'succeeded', launch: { exitCode: 0 } });
+      // Output after the restart: a finished run's from its record; a lost one kept none, and says so.
+      expect((await second.api('GET', `/v1/runs/${finished}/output`, undefined, token)).body).toEqual({ lines: [{ seq: 0, stream: 'stdout', text: 'quick|1' }], done: true, truncated: false });
+      expect((await second.api('GET', `/v1/runs/${running}/output?cursor=1`, undefined, token)).body).toEqual({ lines: [], done: true, truncated: true });
     } finally {
       await second.local.close();
     }
