@@ -9,6 +9,8 @@ import { ansiPieces, plainText } from '../runs/ansi';
  */
 export const LINE_PX = 18;
 const OVERSCAN = 40;
+/** The view grows with the output up to this, then scrolls. */
+const MAX_PX = 360;
 /** Rows rendered when the view's height is not known (before layout, or in a test's DOM). */
 const FALLBACK_ROWS = 60;
 
@@ -45,7 +47,7 @@ export function OutputView(props: { lines: readonly OutputLine[]; label: string 
 
   return (
     <div className="output-wrap">
-      <div ref={box} className="output live" role="log" aria-label={props.label} aria-live="off" tabIndex={0} onScroll={onScroll}>
+      <div ref={box} className="output live" role="log" aria-label={props.label} aria-live="off" tabIndex={0} onScroll={onScroll} style={{ height: Math.min(MAX_PX, total * LINE_PX + 14) }}>
         <div className="output-space" style={{ height: total * LINE_PX }}>
           <div className="output-rows" style={{ transform: `translateY(${first * LINE_PX}px)` }}>
             {shown.map((line) => (

@@ -90,10 +90,13 @@ export function followRun(initial: Run, deps: FollowerDeps) {
     let changed = false;
     try {
       let fresh: Run | undefined;
-      if (!hasEnded(view.run.status)) {
+      // Until its output is read to the end, the record may still change after the run ended (a cancelled
+      // local job's exit lands on it), so it is read as long as the output is.
+      if (!hasEnded(view.run.status) || !outputDone) {
         const r = await deps.getRun({ runId: initial.id });
         if (!r.ok) throw r.error;
-        if (r.value.run.status !== view.run.status || r.value.run.updatedAt !== view.run.updatedAt) fresh = r.value.run;
+        const stale = hasEnded(view.run.status) && !hasEnded(r.value.run.status); // an end is never undone by an older read
+        if (!stale && (r.value.run.status !== view.run.status || r.value.run.updatedAt !== view.run.updatedAt)) fresh = r.value.run;
       }
       // Output read after the record: once the page says the run ended, it also shows the output up to that end.
       if (!outputDone) changed = await readOutput();
