@@ -19,7 +19,9 @@ export function RunAgainNote(props: { run: Run; changes: string[] }) {
           </ul>
         </>
       ) : (
-        <p className="muted small">The job’s parameters are as they were for that run.</p>
+        // Only parameters can be compared here: the job list does not carry the definition's version, so a
+        // changed target is not said; the review shows what will run now.
+        <p className="muted small">The job’s parameters are the same as for that run; check what will run in the review.</p>
       )}
     </section>
   );
