@@ -6,7 +6,8 @@ import { gatedJob } from '../support/gatedJob';
 /**
  * Issue 12 §3–5 as a person meets them, in Chromium with the production renderer, main's real handlers,
  * a real local verifier and real local jobs: a ~30 s job followed live to its end without touching
- * anything, a running job stopped with a touch, and a run run again from its page with its values.
+ * anything, a running job stopped with a touch, a run run again from its page with its values, and the
+ * OS notification for a run that ends while the window is in the background.
  */
 const TIMEOUT = 15_000;
 // About 30 s: a coloured line a second, then success.
@@ -101,5 +102,40 @@ describe('long runs, end to end', { timeout: 120_000 }, () => {
     await page.getByRole('region', { name: 'Run again' }).waitFor({ timeout: TIMEOUT });
     expect(await page.getByLabel('message (required)').inputValue()).toBe('again please');
     await openJob(e, /Echo parameters/); // leaves the form without running
+  });
+
+  it('a run that ends while the window is not focused: main notifies, the page stays where the person is; the click shows the run', async () => {
+    const { page } = e;
+    await startRun(e, /Runs until released/);
+    await runPageShown(e);
+    const runId = (await page.locator('section.run').getAttribute('aria-label'))!.replace('Run ', '');
+    // The person goes on with something else, then away from the window.
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    await page.getByRole('table').waitFor({ timeout: TIMEOUT });
+    e.windowState.focused = false;
+    const before = e.notifications.length;
+    try {
+      gated.release(runId);
+      await expect.poll(() => e.notifications.length, { timeout: 30_000, interval: 200 }).toBe(before + 1);
+      expect(e.notifications.at(-1)!.title).toBe('gated succeeded');
+      // Nothing moved: still on History.
+      expect(await page.getByRole('heading', { name: 'History', level: 1 }).count()).toBe(1);
+      e.notifications.at(-1)!.click();
+      await page.getByRole('heading', { name: 'Succeeded', level: 1 }).waitFor({ timeout: TIMEOUT });
+      expect(await page.locator('section.run').getAttribute('aria-label')).toBe(`Run ${runId}`);
+    } finally {
+      e.windowState.focused = true;
+    }
+  });
+
+  it('a run that ends while the window is focused says nothing', async () => {
+    const before = e.notifications.length;
+    await startRun(e, /Echo parameters/, { 'message (required)': 'quiet' });
+    await runPageShown(e);
+    await waitUntilEnded(e);
+    const runId = (await e.page.locator('section.run').getAttribute('aria-label'))!.replace('Run ', '');
+    // main's watcher saw it end (it stops watching a run once it has) and said nothing.
+    await expect.poll(() => e.watching().includes(runId), { timeout: 30_000, interval: 200 }).toBe(false);
+    expect(e.notifications.length).toBe(before);
   });
 });

@@ -11,6 +11,8 @@ import { createAppRequestHandler } from '../../electron/main/policies/appProtoco
 import { createApprovalGate } from '../../electron/main/approvalGate';
 import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
+import { createRunWatcher } from '../../electron/main/runWatcher';
+import { systemTimers } from '../../electron/main/sessionHolder';
 import { CHANNEL_PREFIX, DESKTOP_METHODS } from '../../electron/shared/desktopApi';
 import { ORIGIN, RP_ID, startHarness, type Harness } from './harness';
 
@@ -71,6 +73,16 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const session = createDesktopSession({ client: () => current.client, onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
   const touches: string[] = [];
   const opened: string[] = [];
+  /** Main's run watcher, as main.ts wires it: OS notifications recorded; the window is focused unless a test says not. */
+  const windowState = { focused: true };
+  const notifications: { title: string; body: string; click: () => void }[] = [];
+  const watcher = createRunWatcher({
+    getRun: (runId) => handlers.getRun({ runId }),
+    window: () => ({ isFocused: () => windowState.focused, isDestroyed: () => false }),
+    notify: ({ title, body, onClick }) => notifications.push({ title, body, click: onClick }),
+    showRun: (runId) => void page.evaluate((id) => (window as any).__keylaunchShowRun?.(id), runId).catch(() => undefined),
+    timers: systemTimers,
+  });
   const handlers = createDesktopHandlers({
     current: () => current,
     configState: () => loaded.state,
@@ -79,6 +91,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     approvals,
     touchExpected: (what) => touches.push(what),
     openExternal: async (url) => (opened.push(url), true),
+    runStarted: (run) => watcher.watch(run),
   });
   /** Tests may wrap a handler (e.g. to move the verifier's clock between touch and confirm). */
   const overrides: Partial<Record<string, (arg: unknown) => Promise<unknown>>> = {};
@@ -105,7 +118,9 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
       const api: Record<string, unknown> = {};
       for (const m of methods) api[m] = (arg?: unknown) => (window as any).__keylaunchIpc(prefix + m, arg);
       api.onLocked = (l: (reason: string) => void) => (listeners.add(l), () => listeners.delete(l));
-      api.onShowRun = () => () => undefined;
+      const showRun = new Set<(runId: string) => void>();
+      api.onShowRun = (l: (runId: string) => void) => (showRun.add(l), () => showRun.delete(l));
+      (window as any).__keylaunchShowRun = (runId: string) => showRun.forEach((l) => l(runId));
       (window as any).__keylaunchLocked = (reason: string) => listeners.forEach((l) => l(reason));
       Object.defineProperty(window, 'keylaunch', { value: Object.freeze(api), writable: false });
     },
@@ -135,8 +150,9 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const forward = (method: string, arg: unknown) => (handlers[method as keyof typeof handlers] as (a: unknown) => Promise<unknown>)(arg);
 
   return {
-    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person,
+    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person, windowState, notifications, watching: () => watcher.watching(),
     close: async () => {
+      watcher.clear();
       await browser.close();
       await harness.close();
     },
