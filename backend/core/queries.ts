@@ -52,7 +52,6 @@ async function runsOfIntent(deps: VerifierDeps, ctx: RequestContext, intentId: s
   return { runs: [run] };
 }
 
-
 /** A run, refreshed from its service while it is unsettled (issue: refreshing a run asks the service). */
 export async function getRun(deps: VerifierDeps, ctx: RequestContext, input: { runId: string }): Promise<{ run: Run }> {
   ctx.facts.runId = input.runId;

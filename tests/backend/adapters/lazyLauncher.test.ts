@@ -29,6 +29,21 @@ describe('lazy launcher', () => {
     expect(attempts).toBe(2);
   });
 
+  it('forwards output and cancel when declared, and has neither when not (issue 12 §3–4)', async () => {
+    const cancels: string[] = [];
+    const inner: Launcher = {
+      launch: async () => ({ status: 'running', details: { launcher: 'x', summary: '' } }),
+      output: async (_, r) => ({ lines: [{ seq: 0, stream: 'log', text: `after ${r.cursor}` }], cursor: '1', done: false, truncated: false }),
+      cancel: async (_, r) => void cancels.push(`${r.runId} by ${r.cancelledBy}`),
+    };
+    const lazy = lazyLauncher(async () => inner, { status: false, output: true, cancel: true });
+    expect((await lazy.output!({ launcher: 'x', summary: '' }, { runId: 'r1', cursor: '0', limit: 5 })).lines[0]!.text).toBe('after 0');
+    await lazy.cancel!({ launcher: 'x', summary: '' }, { runId: 'r1', cancelledBy: 'bob' });
+    expect(cancels).toEqual(['r1 by bob']);
+    const plain = lazyLauncher(async () => inner, { status: false });
+    expect([plain.output, plain.cancel]).toEqual([undefined, undefined]);
+  });
+
   it('has no status when its launcher has none, so runs are not refreshed in vain', () => {
     expect(lazyLauncher(async () => ({ launch: async () => ({ status: 'accepted', details: { launcher: 'l', summary: '' } }) }), { status: false }).status).toBeUndefined();
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,4 +136,13 @@ describe('local launcher: cancel', () => {
     const { ended } = await start(launcher, job(`process.on('SIGTERM',()=>{});setInterval(()=>{},1000)`, { timeoutSeconds: 1 }));
     expect(await ended).toMatchObject({ status: 'failed', details: { signal: 'SIGKILL', summary: 'timed out after 1 s' } });
   });
+});
+
+describe('local launcher: the verifier exits', () => {
+  it('its running jobs get SIGTERM (they lead their own process group, so the terminal\'s Ctrl+C no longer reaches them)', async () => {
+    const out = execFileSync(join(process.cwd(), 'node_modules/.bin/tsx'), [join(process.cwd(), 'tests/support/launchThenExit.ts')], { encoding: 'utf8', timeout: 120_000 });
+    const pid = Number(out.trim().split('\n').at(-1));
+    expect(pid).toBeGreaterThan(0);
+    await vi.waitFor(() => expect(alive(pid)).toBe(false), { timeout: 10_000 });
+  }, 150_000);
 });

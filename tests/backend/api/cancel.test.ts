@@ -61,10 +61,10 @@ describe.each([
     await h.ended(run.id, token);
   }
   /** A run as an AWS launcher would have left it, for launchers the test stands in for. */
-  async function recorded(launcher: string, who: Person): Promise<Run> {
+  async function recorded(launcher: string, who: Person, state: Run['status'] = 'running'): Promise<Run> {
     const model = await started(who);
     await finish(model, who.token);
-    const run: Run = { ...(await h.store.getRun(model.id))!, id: `run_${launcher}${Date.now()}`, status: 'running', launch: { launcher, summary: 'running', consoleUrl: 'https://console.aws.amazon.com/x' } };
+    const run: Run = { ...(await h.store.getRun(model.id))!, id: `run_${launcher}${Date.now()}`, status: state, launch: { launcher, summary: 'running', consoleUrl: 'https://console.aws.amazon.com/x' } };
     delete run.endedAt;
     await h.store.createRun(run);
     return run;
@@ -155,13 +155,13 @@ describe.each([
     expect((await options(alice, 'run_nope')).body.error.code).toBe('not_found');
   });
 
-  it('a launcher that refuses to stop: cancel_failed, audited as failed, and the run still running', async () => {
+  it('a launcher that refuses to stop (an `accepted` run may be stopped too): cancel_failed, audited as failed, the run unchanged', async () => {
     const alice = await person();
-    const run = await recorded('ecs-task', alice);
+    const run = await recorded('ecs-task', alice, 'accepted');
     const { intentId, assertion } = await approved(alice, run.id);
     const res = await verify(alice, run.id, { intentId, assertion });
     expect([res.status, res.body.error.code]).toEqual([502, 'cancel_failed']);
-    expect(await status(run.id)).toBe('running');
+    expect(await status(run.id)).toBe('accepted');
     const entry = (await h.auditEntries(10)).find((e) => e.action === 'run.cancel' && e.runId === run.id)!;
     expect(entry).toMatchObject({ outcome: 'failed', code: 'cancel_failed', userName: alice.name });
     expect(entry.detail).toMatch(/AccessDeniedException/);
