@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Run } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { runHeading } from '../runs/runStatus';
 
 /** Recent runs: who ran what, when, and how it went. */
 export function History(props: { onOpen: (run: Run) => void; onRunAgain?: (run: Run) => Promise<string | undefined> }) {
@@ -52,7 +53,8 @@ export function History(props: { onOpen: (run: Run) => void; onRunAgain?: (run: 
                 <td>{run.job}</td>
                 <td>{run.userName}</td>
                 <td>
-                  <span className={`badge status-${run.status}`}>{run.status}</span>
+                  {/* The run page's word for it: a failed start reads "Not launched", not "failed". */}
+                  <span className={`badge status-${run.status}`}>{runHeading(run).word}</span>
                 </td>
                 <td>
                   <code>{run.fingerprint}</code>
