@@ -1,12 +1,12 @@
 import type { AddKeyOptions } from '../../backend/core/keys';
 import type { PreparedRun } from '../../backend/core/runs';
-import type { ParamValue } from '../../backend/core/model';
+import type { ParamValue, Run } from '../../backend/core/model';
 
 /**
  * What a touch would approve, in words, built by main from the verifier's own reply (never from
  * anything the renderer says). The native dialog (./approvalDialog.ts) shows exactly this.
  */
-export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key';
+export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key' | 'cancel';
 
 export interface ApprovalReview {
   purpose: ApprovalPurpose;
@@ -59,6 +59,29 @@ export function revokeKeyReview(o: { intentId: string; fingerprint: string; expi
     intentId: o.intentId,
     title: `Revoke the key “${oneLine(o.key.label)}”?`,
     facts: [{ label: 'Key', value: `${oneLine(o.key.label)} (${o.key.id.slice(0, 12)}…)` }],
+    fingerprint: o.fingerprint,
+    expiresAt: o.expiresAt,
+  };
+}
+
+/**
+ * A cancel: which run it stops, of which job, started by whom and when, and the run's own fingerprint (as
+ * its page shows it), from the verifier's record of that run; the cancel intent's fingerprint is the one
+ * the touch signs.
+ */
+export function cancelReview(o: { intentId: string; fingerprint: string; expiresAt: number; job?: { title: string } }, run: Run): ApprovalReview {
+  return {
+    purpose: 'cancel',
+    intentId: o.intentId,
+    title: `Stop the running ${oneLine(run.job)} run?`,
+    facts: [
+      { label: 'Action', value: 'stop this run (it ends as cancelled, with your name)' },
+      { label: 'Job', value: o.job?.title ? `${o.job.title} (${run.job})` : run.job },
+      { label: 'Run', value: run.id },
+      { label: 'Run fingerprint', value: run.fingerprint },
+      { label: 'Started by', value: `${run.userName} at ${new Date(run.createdAt).toLocaleString()}` },
+      { label: 'Status now', value: run.status },
+    ].map((f) => ({ label: oneLine(f.label), value: oneLine(f.value) })),
     fingerprint: o.fingerprint,
     expiresAt: o.expiresAt,
   };

@@ -1,9 +1,9 @@
-import type { DesktopApi, DesktopError, DesktopResult, DesktopStatus } from '../shared/desktopApi';
+import type { CancelOptions, DesktopApi, DesktopError, DesktopResult, DesktopStatus, RunOutput } from '../shared/desktopApi';
 import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
 import type { ApprovalGate, ReviewOutcome } from './approvalGate';
-import { addKeyReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
+import { addKeyReview, cancelReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
 import type { AddKeyOptions } from '../../backend/core/keys';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { Run } from '../../backend/core/model';
@@ -26,9 +26,14 @@ export interface HandlerDeps {
   /** Called when a touch is about to be asked for (main shows a notification if the window is not focused). */
   touchExpected(what: string): void;
   openExternal(url: string): Promise<boolean>;
+  /** A run this person launched from this app: main watches it to say when it ends (./runWatcher.ts). */
+  runStarted?(run: Run): void;
+  /** The system clipboard, and a save dialog that writes the text where the person chose (false: cancelled). */
+  copyText?(text: string): Promise<boolean>;
+  saveText?(defaultName: string, text: string): Promise<boolean>;
 }
 
-type Handlers = Omit<DesktopApi, 'onLocked'>;
+type Handlers = Omit<DesktopApi, 'onLocked' | 'onShowRun'>;
 type RevokeOptions = { intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } };
 
 const failure = (code: string, message: string): { ok: false; error: DesktopError } => ({ ok: false, error: { code, message } });
@@ -43,12 +48,13 @@ const SESSION_OVER = new Set(['session_expired', 'session_invalid', 'credential_
 export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   const status = (): DesktopStatus => ({ config: deps.configState(), session: deps.session.state() });
 
-  async function call<T>(method: 'GET' | 'POST', path: string, o: { body?: unknown; session?: boolean } = {}): Promise<DesktopResult<T>> {
+  /** `session: 'passive'`: a read the person did not just ask for (polling); it does not hold off the idle lock. */
+  async function call<T>(method: 'GET' | 'POST', path: string, o: { body?: unknown; session?: boolean | 'passive' } = {}): Promise<DesktopResult<T>> {
     const current = deps.current();
     if (!current) return failure('config_missing', 'Import a desktop config first.');
     let token: string | undefined;
     if (o.session) {
-      token = deps.session.use();
+      token = o.session === 'passive' ? deps.session.peek() : deps.session.use();
       if (!token) return failure('locked', 'Locked: touch your security key to unlock.');
     }
     const reply: VerifierReply<T> = await current.client.call<T>(method, path, { body: o.body, token });
@@ -74,6 +80,14 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   /** A confirmation goes out only for the intent main showed and the person accepted; else nothing is sent. */
   const unlessAccepted = (purpose: ApprovalPurpose, intentId: string) =>
     deps.approvals.take(purpose, intentId) ? undefined : failure('approval_not_accepted', 'keylaunch did not show you this request, or you did not accept it; nothing was sent.');
+
+  /** The run each accepted cancel review was about: the cancel goes to that run, whatever the renderer says later. */
+  const cancelTargets = new Map<string, string>();
+
+  const started = (reply: DesktopResult<{ run: Run }>) => {
+    if (reply.ok) deps.runStarted?.(reply.value.run);
+    return reply;
+  };
 
   /** The run a confirmation launched, asked by its intent (a read: it cannot launch anything). */
   async function runOfIntent(intentId: string): Promise<DesktopResult<{ run: Run }>> {
@@ -121,9 +135,9 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       const refused = unlessAccepted('run', input.intentId);
       if (refused) return refused;
       const reply = await call<{ run: Run }>('POST', '/v1/runs/confirm', { body: input, session: true });
-      if (reply.ok || !MAY_HAVE_LAUNCHED.has(reply.error.code)) return reply;
+      if (reply.ok || !MAY_HAVE_LAUNCHED.has(reply.error.code)) return started(reply);
       // The approval may have launched: never send it again (the gate has spent it anyway); ask what it became.
-      return runOfIntent(input.intentId);
+      return started(await runOfIntent(input.intentId));
     },
     listRuns: async (input) => {
       const q = new URLSearchParams();
@@ -132,7 +146,35 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       if (input.intentId) q.set('intentId', input.intentId);
       return call('GET', `/v1/runs${q.size ? `?${q}` : ''}`, { session: true });
     },
-    getRun: async (input) => call('GET', `/v1/runs/${encodeURIComponent(input.runId)}`, { session: true }),
+    // Reads the run page polls: passive, so following a run never keeps an unattended app unlocked.
+    getRun: async (input) => call('GET', `/v1/runs/${encodeURIComponent(input.runId)}`, { session: 'passive' }),
+    runOutput: async (input) => {
+      const q = new URLSearchParams();
+      if (input.cursor) q.set('cursor', input.cursor);
+      if (input.limit) q.set('limit', String(input.limit));
+      return call<RunOutput>('GET', `/v1/runs/${encodeURIComponent(input.runId)}/output${q.size ? `?${q}` : ''}`, { session: 'passive' });
+    },
+    startCancelRun: async (input) => {
+      const path = `/v1/runs/${encodeURIComponent(input.runId)}`;
+      // What the review shows comes from the verifier's own record of the run, fetched by main.
+      const run = await call<{ run: Run }>('GET', path, { session: true });
+      if (!run.ok) return run;
+      const options = await call<CancelOptions>('POST', `${path}/cancel/options`, { body: {}, session: true });
+      const reviewed = await afterReview(options, (o) => cancelReview(o, run.value.run), `stop a run of ${run.value.run.job}`);
+      // One acceptance at a time, as in the gate: a newer review replaces the older one's target.
+      cancelTargets.clear();
+      if (reviewed.ok) cancelTargets.set(reviewed.value.intentId, run.value.run.id);
+      return reviewed;
+    },
+    finishCancelRun: async (input) => {
+      const runId = cancelTargets.get(input.intentId);
+      const refused = unlessAccepted('cancel', input.intentId);
+      if (refused || !runId) return refused ?? failure('approval_not_accepted', 'keylaunch did not show you this request; nothing was sent.');
+      cancelTargets.delete(input.intentId);
+      return call('POST', `/v1/runs/${encodeURIComponent(runId)}/cancel/verify`, { body: input, session: true });
+    },
+    copyText: async (input) => (deps.copyText ? { ok: true, value: await deps.copyText(input.text) } : failure('bad_request', 'No clipboard here.')),
+    saveOutput: async (input) => (deps.saveText ? { ok: true, value: await deps.saveText(`${input.runId}.log`, input.text) } : failure('bad_request', 'Saving is not available here.')),
 
     listKeys: async () => call('GET', '/v1/keys', { session: true }),
     startAddKey: async () =>

@@ -1,13 +1,15 @@
-import { BrowserWindow, Notification, app, dialog, ipcMain, powerMonitor, session, shell } from 'electron';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { BrowserWindow, Notification, app, clipboard, dialog, ipcMain, powerMonitor, session, shell } from 'electron';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOCKED_EVENT, type ConfigState, type DesktopError } from '../shared/desktopApi';
+import { LOCKED_EVENT, SHOW_RUN_EVENT, type ConfigState, type DesktopError } from '../shared/desktopApi';
 import { desktopInputSchemas } from '../shared/desktopSchemas';
 import { configState, importRefusal, loadDesktopConfig, parseDesktopConfig, type ConfigSource, type DesktopConfig } from './desktopConfig';
 import { createDesktopHandlers } from './desktopHandlers';
 import { createDesktopSession } from './sessionHolder';
 import { createVerifierClient, type VerifierClient } from './verifierClient';
 import { createApprovalGate } from './approvalGate';
+import { createRunWatcher } from './runWatcher';
+import { systemTimers } from './sessionHolder';
 import { createApprovalDialog } from './policies/approvalDialog';
 import { createAppRequestHandler } from './policies/appProtocol';
 import { openExternalLink } from './policies/externalLinks';
@@ -41,6 +43,7 @@ const sessionHolder = createDesktopSession({
   client: () => current?.client,
   onLocked: (reason) => {
     approvals.clear();
+    runWatcher.clear();
     window?.webContents.send(LOCKED_EVENT, reason);
   },
 });
@@ -51,6 +54,36 @@ const approvals = createApprovalGate({
   }),
   now: Date.now,
 });
+
+// Set once the handlers exist (start()); the watcher reads runs through them, passively.
+let readRun: ((runId: string) => ReturnType<ReturnType<typeof createDesktopHandlers>['getRun']>) | undefined;
+const runWatcher = createRunWatcher({
+  getRun: (runId) => readRun?.(runId) ?? Promise.resolve({ ok: false, error: { code: 'locked', message: 'not started' } }),
+  window: () => window,
+  notify: ({ title, body, onClick }) => {
+    const n = new Notification({ title, body });
+    n.on('click', onClick);
+    n.show();
+  },
+  // Only a click on the notification gets here: a run that ends in the background never moves the person.
+  showRun: (runId) => {
+    if (!window || window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.show();
+    window.focus();
+    window.webContents.send(SHOW_RUN_EVENT, runId);
+  },
+  timers: systemTimers,
+});
+
+/** Output saved where the person picks in the system's own save dialog. */
+async function saveTextWithDialog(defaultName: string, text: string): Promise<boolean> {
+  if (!window) return false;
+  const picked = await dialog.showSaveDialog(window, { title: 'Save the run’s output', defaultPath: join(app.getPath('downloads'), defaultName), filters: [{ name: 'Log', extensions: ['log', 'txt'] }] });
+  if (picked.canceled || !picked.filePath) return false;
+  await writeFile(picked.filePath, text, 'utf8');
+  return true;
+}
 
 function useConfig(loaded: { config?: DesktopConfig; state: ConfigState }) {
   state = loaded.state;
@@ -90,22 +123,20 @@ async function start(): Promise<void> {
   const serve = createAppRequestHandler({ appOrigin, rendererDir });
   ses.protocol.handle(new URL(appOrigin).protocol.replace(':', ''), (request) => serve(request));
 
-  registerDesktopIpc({
-    ipcMain,
-    appOrigin: () => appOrigin,
-    webContentsId: () => window?.webContents.id,
-    schemas: desktopInputSchemas,
-    handlers: createDesktopHandlers({
-      current: () => current,
-      configState: () => state,
-      importConfig: importConfigWithDialog,
-      session: sessionHolder,
-      approvals,
-      touchExpected: createTouchNotifier({ window: () => window, notify: (title, body) => new Notification({ title, body }).show() }),
-      openExternal: (url) => openExternalLink(url, shell),
-    }),
-    log,
+  const handlers = createDesktopHandlers({
+    current: () => current,
+    configState: () => state,
+    importConfig: importConfigWithDialog,
+    session: sessionHolder,
+    approvals,
+    touchExpected: createTouchNotifier({ window: () => window, notify: (title, body) => new Notification({ title, body }).show() }),
+    openExternal: (url) => openExternalLink(url, shell),
+    runStarted: (run) => runWatcher.watch(run),
+    copyText: async (text) => (clipboard.writeText(text), true),
+    saveText: saveTextWithDialog,
   });
+  readRun = (runId) => handlers.getRun({ runId });
+  registerDesktopIpc({ ipcMain, appOrigin: () => appOrigin, webContentsId: () => window?.webContents.id, schemas: desktopInputSchemas, handlers, log });
 
   // A sleeping or screen-locked computer is an unattended one.
   powerMonitor.on('suspend', () => sessionHolder.lock('system'));

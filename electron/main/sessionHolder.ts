@@ -66,6 +66,16 @@ export function createSessionHolder(o: {
       arm();
       return current.token;
     },
+    /**
+     * The token for a read nobody asked for just now (following a run, watching for its end): it does not
+     * count as activity, so a page left polling never holds off the idle lock. Undefined when locked.
+     */
+    peek(): string | undefined {
+      if (!current) return undefined;
+      if (timers.now() >= current.expiresAt) return void drop('expired');
+      if (timers.now() >= idleAt) return void drop('idle');
+      return current.token;
+    },
     state(): SessionState | null {
       if (!current || timers.now() >= current.expiresAt || timers.now() >= idleAt) return null;
       return { user: current.user, expiresAt: current.expiresAt, idleLockAt: idleAt };

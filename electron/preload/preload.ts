@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { DESKTOP_METHODS, LOCKED_EVENT, channelOf, type DesktopApi } from '../shared/desktopApi';
+import { DESKTOP_METHODS, LOCKED_EVENT, SHOW_RUN_EVENT, channelOf, type DesktopApi } from '../shared/desktopApi';
 
 /**
  * The preload (sandboxed, context-isolated): exposes exactly DesktopApi as `window.keylaunch`. Each
@@ -14,6 +14,11 @@ export function createDesktopApi(): DesktopApi {
     const wrapped = (_event: unknown, reason: unknown) => listener(String(reason));
     ipcRenderer.on(LOCKED_EVENT, wrapped);
     return () => ipcRenderer.removeListener(LOCKED_EVENT, wrapped);
+  };
+  api.onShowRun = (listener: (runId: string) => void) => {
+    const wrapped = (_event: unknown, runId: unknown) => listener(String(runId));
+    ipcRenderer.on(SHOW_RUN_EVENT, wrapped);
+    return () => ipcRenderer.removeListener(SHOW_RUN_EVENT, wrapped);
   };
   return api as unknown as DesktopApi;
 }

@@ -4,6 +4,8 @@ import type { JobSummary } from '../../backend/core/queries';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { PublicKey } from '../../backend/core/views';
 import type { Role, Run } from '../../backend/core/model';
+import type { OutputPage } from '../../backend/core/ports';
+import type { CancelOptions } from '../../backend/core/cancel';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
 
 /**
@@ -48,6 +50,12 @@ export interface DesktopStatus {
   session: SessionState | null;
 }
 
+/** `GET /v1/runs/{id}/output`: a page of a run's output, in order (docs/api.md). */
+export type RunOutput = OutputPage & { consoleUrl?: string };
+
+/** `POST /v1/runs/{id}/cancel/options`: a cancel intent bound to one run, to approve with a touch. */
+export type { CancelOptions };
+
 export interface DesktopApi {
   status(): Promise<DesktopResult<DesktopStatus>>;
   /** Opens a file dialog in the main process; the renderer never sees a path or a file. */
@@ -66,6 +74,16 @@ export interface DesktopApi {
   /** With `intentId`: the run launched from that intent (at most one), e.g. after `run_outcome_unknown`. */
   listRuns(input: { limit?: number; cursor?: string; intentId?: string }): Promise<DesktopResult<{ runs: Run[]; cursor?: string }>>;
   getRun(input: { runId: string }): Promise<DesktopResult<{ run: Run }>>;
+  /** A page of a run's output from `cursor` (issue 12 §3). Like getRun, polling it is not activity: it never holds off the idle lock. */
+  runOutput(input: { runId: string; cursor?: string; limit?: number }): Promise<DesktopResult<RunOutput>>;
+  /** A cancel intent for a running run; main shows which run and job it stops (its own review) before the options come back. */
+  startCancelRun(input: { runId: string }): Promise<DesktopResult<CancelOptions>>;
+  /** Sent only for the cancel intent main showed and the person accepted, to the run main reviewed. */
+  finishCancelRun(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ run: Run }>>;
+  /** Copies text to the clipboard (the page itself has no clipboard permission). */
+  copyText(input: { text: string }): Promise<DesktopResult<boolean>>;
+  /** Saves a run's output through main's save dialog; false when the person cancelled it. */
+  saveOutput(input: { runId: string; text: string }): Promise<DesktopResult<boolean>>;
 
   listKeys(): Promise<DesktopResult<{ keys: PublicKey[] }>>;
   startAddKey(): Promise<DesktopResult<AddKeyOptions>>;
@@ -77,17 +95,20 @@ export interface DesktopApi {
   openExternal(input: { url: string }): Promise<DesktopResult<boolean>>;
   /** Main tells the renderer when it locked (idle timeout, session end). Returns an unsubscribe. */
   onLocked(listener: (reason: string) => void): () => void;
+  /** Main asks to show a run (the person clicked its "run ended" notification). Returns an unsubscribe. */
+  onShowRun(listener: (runId: string) => void): () => void;
 }
 
-export type DesktopMethod = Exclude<keyof DesktopApi, 'onLocked'>;
+export type DesktopMethod = Exclude<keyof DesktopApi, 'onLocked' | 'onShowRun'>;
 
 /** IPC channel names: the only place they are spelled. */
 export const CHANNEL_PREFIX = 'keylaunch:';
 export const channelOf = (method: DesktopMethod) => `${CHANNEL_PREFIX}${method}`;
 export const LOCKED_EVENT = `${CHANNEL_PREFIX}locked`;
+export const SHOW_RUN_EVENT = `${CHANNEL_PREFIX}showRun`;
 
 export const DESKTOP_METHODS: readonly DesktopMethod[] = [
   'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock',
-  'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun',
+  'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'runOutput', 'startCancelRun', 'finishCancelRun', 'copyText', 'saveOutput',
   'listKeys', 'startAddKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
 ];

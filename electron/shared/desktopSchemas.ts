@@ -10,6 +10,9 @@ import type { DesktopMethod } from './desktopApi';
 const params = paramRecord; // the verifier's own rule for parameters, so the two cannot drift
 const intentId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
 const none = z.undefined();
+const runId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
+/** Output copied or saved: the renderer keeps at most 5,000 lines; this bounds what main accepts (characters). */
+export const MAX_SAVED_TEXT = 8 * 1024 * 1024;
 
 export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   status: none,
@@ -23,7 +26,12 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   prepareRun: z.strictObject({ job: z.string().min(1).max(64), params }),
   confirmRun: z.strictObject({ intentId, assertion: assertionSchema, secrets: params, mfaCode: z.string().regex(/^\d{6}$/).optional() }),
   listRuns: z.strictObject({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().max(500).optional(), intentId: intentId.optional() }),
-  getRun: z.strictObject({ runId: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/) }),
+  getRun: z.strictObject({ runId }),
+  runOutput: z.strictObject({ runId, cursor: z.string().min(1).max(2000).optional(), limit: z.number().int().min(1).max(1000).optional() }),
+  startCancelRun: z.strictObject({ runId }),
+  finishCancelRun: z.strictObject({ intentId, assertion: assertionSchema }),
+  copyText: z.strictObject({ text: z.string().max(MAX_SAVED_TEXT) }),
+  saveOutput: z.strictObject({ runId, text: z.string().max(MAX_SAVED_TEXT) }),
   listKeys: none,
   startAddKey: none,
   finishAddKey: z.strictObject({ intentId, assertion: assertionSchema, registration: registrationSchema, label: z.string().trim().min(1).max(64) }),

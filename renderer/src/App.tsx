@@ -16,7 +16,7 @@ import { Keys, usableKeyCount } from './screens/Keys';
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
   | { name: 'jobs' }
-  | { name: 'job'; job: JobSummary }
+  | { name: 'job'; job: JobSummary; from?: Run }
   | { name: 'result'; run: Run }
   | { name: 'history' }
   | { name: 'run'; run: Run }
@@ -57,6 +57,26 @@ export function App() {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
   }, [theme]);
+
+  // A click on a "run ended" notification (main only sends this then): show that run.
+  useEffect(
+    () =>
+      desktop.onShowRun((runId) => {
+        void desktop.getRun({ runId }).then((r) => r.ok && setScreen({ name: 'run', run: r.value.run }));
+      }),
+    [desktop],
+  );
+
+  /** "Run again": the run's job as it is now, its form filled from the run; a reason when it cannot be. */
+  const runAgain = async (run: Run): Promise<string | undefined> => {
+    const r = await desktop.listJobs();
+    if (!r.ok) return r.error.message;
+    const job = r.value.jobs.find((j) => j.name === run.job);
+    if (!job) return `The job ${run.job} is no longer in the catalog, or you may not run it.`;
+    if (!job.available) return `The job ${run.job} is unavailable: ${job.reason ?? 'its definition is invalid'}.`;
+    setScreen({ name: 'job', job, from: run });
+    return undefined;
+  };
 
   // Every screen change is activity: pick up the pushed-back idle lock time.
   useEffect(() => {
@@ -105,10 +125,10 @@ export function App() {
         onTheme={() => setTheme((t) => (t === 'system' ? 'light' : t === 'light' ? 'dark' : 'system'))}
       />
       {screen.name === 'jobs' && <Jobs onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
-      {screen.name === 'job' && <RunJob job={screen.job} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
-      {screen.name === 'result' && <RunView run={screen.run} title="Launched" backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} />}
-      {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} />}
-      {screen.name === 'run' && <RunView run={screen.run} title={`Run of ${screen.run.job}`} backLabel="History" onBack={() => setScreen({ name: 'history' })} />}
+      {screen.name === 'job' && <RunJob key={screen.from?.id ?? screen.job.name} job={screen.job} from={screen.from} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
+      {screen.name === 'result' && <RunView key={screen.run.id} run={screen.run} backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} onRunAgain={runAgain} />}
+      {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} onRunAgain={runAgain} />}
+      {screen.name === 'run' && <RunView key={screen.run.id} run={screen.run} backLabel="History" onBack={() => setScreen({ name: 'history' })} onRunAgain={runAgain} />}
       {screen.name === 'keys' && <Keys onKeysChanged={setActiveKeys} />}
     </div>
   );

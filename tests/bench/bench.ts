@@ -9,7 +9,8 @@
  *   (d) the renderer bundle, gzipped;
  *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b);
  *   (f) a local job: from the confirmation to the run recorded `running` (the answer), beside the same
- *       confirmation with a launcher that does nothing plus a bare spawn of the same program.
+ *       confirmation with a launcher that does nothing plus a bare spawn of the same program;
+ *   (g) the run page following 10,000 output lines in Chromium: its longest stall beside following none.
  * Every figure with an aim gets a verdict (met / NOT met), summed up at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -35,6 +36,7 @@ import { SoftAuthenticator } from '../support/softAuthenticator';
 import { CHROMIUM, enrollAndUnlock, openJob, startDesktopE2e } from '../support/desktopE2e';
 import { FAKE_CREDENTIALS, startAwsFakes } from '../support/awsFakes';
 import { startLambdaProcess } from '../support/lambdaProcess';
+import { benchFollow } from './followBench';
 
 const ORIGIN = 'https://keylaunch.test';
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
@@ -244,7 +246,7 @@ async function benchEndToEnd(approvalOverDynalite: number) {
         w.__bench = {};
         document.addEventListener('click', () => (w.__bench.clicked ??= performance.now()), { capture: true, once: true });
         const seen = new MutationObserver(() => {
-          if ([...document.querySelectorAll('h1,h2')].some((h) => h.textContent === 'Launched')) {
+          if (document.querySelector('section.run')) {
             w.__bench.shown = performance.now();
             seen.disconnect();
           }
@@ -253,7 +255,7 @@ async function benchEndToEnd(approvalOverDynalite: number) {
       });
       const t = performance.now();
       await e.page.getByRole('button', { name: 'Review and run' }).click();
-      await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: 15_000 });
+      await e.page.locator('section.run').waitFor({ timeout: 15_000 });
       const w = performance.now() - t;
       const page = await e.page.evaluate(() => (window as unknown as { __bench: { clicked: number; shown: number } }).__bench);
       if (i >= 2) {
@@ -319,4 +321,5 @@ if (wanted('c')) await benchBundle();
 if (wanted('d')) await benchRenderer();
 if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
 if (wanted('f')) await benchStarted();
+if (wanted('g')) await benchFollow(verdict);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollAndUnlock, refreshUntilEnded, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
+import { enrollAndUnlock, runPageShown, startDesktopE2e, startRun, waitUntilEnded, type DesktopE2e } from '../support/desktopE2e';
 
 /**
  * keylaunch as a person uses it: real renderer, real main-process handlers, real verifier, real
@@ -43,9 +43,10 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
   it('runs a local job with parameters, shows the fingerprint, then the output', async () => {
     const { page } = e;
     await startRun(e, /Echo parameters/, { 'message (required)': 'hello from e2e', count: '2' });
-    await page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
-    await refreshUntilEnded(e);
-    const output = await page.getByLabel('Standard output').textContent();
+    await runPageShown(e);
+    await waitUntilEnded(e);
+    await page.getByRole('heading', { name: 'Succeeded', level: 1 }).waitFor();
+    const output = await page.getByRole('log', { name: 'Output' }).textContent();
     expect(output?.trim()).toBe('hello from e2e|2');
     const fingerprint = await page.locator('code.fingerprint').textContent();
     expect(fingerprint).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
@@ -79,10 +80,9 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await page.getByRole('table').waitFor({ timeout: TIMEOUT });
     await e.screenshot('history');
-    await page.getByRole('row').nth(1).getByRole('button').click();
-    await page.getByRole('heading', { name: 'Run of echo' }).waitFor();
-    await page.getByRole('button', { name: 'Refresh status' }).click();
-    await expect.poll(() => page.getByLabel('Standard output').textContent()).toContain('hello from e2e');
+    await page.getByRole('row').nth(1).getByRole('button').first().click();
+    await page.getByRole('heading', { name: 'Succeeded', level: 1 }).waitFor();
+    await expect.poll(() => page.getByRole('log', { name: 'Output' }).textContent()).toContain('hello from e2e');
     await e.screenshot('run-detail');
   });
 
@@ -122,10 +122,12 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
 
   it('a failing job: recorded as failed, with its exit code and output', async () => {
     await startRun(e, /Fails/);
-    await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
-    await refreshUntilEnded(e);
+    await runPageShown(e);
+    await waitUntilEnded(e);
     expect(await failure('job_failed')).toContain('The job failed');
-    expect(await e.page.getByLabel('Standard error').textContent()).toContain('broken on purpose');
+    await e.page.getByRole('heading', { name: 'Failed', level: 1, exact: true }).waitFor();
+    await expect.poll(() => e.page.getByRole('log', { name: 'Output' }).textContent()).toContain('broken on purpose');
+    expect(await e.page.locator('.line.stream-stderr').count()).toBeGreaterThan(0);
     await e.screenshot('result-failed');
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollAndUnlock, refreshUntilEnded, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
+import { enrollAndUnlock, runPageShown, startDesktopE2e, startRun, waitUntilEnded, type DesktopE2e } from '../support/desktopE2e';
 import { startLossyNetwork } from '../support/lossyNetwork';
 import { sampleJobs } from '../support/sampleJobs';
 import { gatedJob } from '../support/gatedJob';
@@ -34,14 +34,14 @@ describe('a dropped confirm answer, end to end', { timeout: 60_000 }, () => {
   it('the answer is lost after the launch: the run page shows the one run, and it follows it to its end', async () => {
     network.state.loss = 'answer';
     await startRun(e, /Runs until released/);
-    await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    await runPageShown(e);
     expect((await e.page.locator('section.run .badge').first().textContent())?.trim()).toBe('running');
     expect(launches()).toBe(1);
     expect(network.state.confirmsDelivered).toBe(1);
     const runId = (await e.page.locator('section.run').getAttribute('aria-label'))!.replace('Run ', '');
     network.state.loss = 'none';
     gated.release(runId);
-    await refreshUntilEnded(e);
+    await waitUntilEnded(e);
     expect((await e.page.locator('section.run .badge').first().textContent())?.trim()).toBe('succeeded');
     expect(launches()).toBe(1);
     await e.screenshot('lost-answer-found');
@@ -60,14 +60,14 @@ describe('a dropped confirm answer, end to end', { timeout: 60_000 }, () => {
 
     network.state.loss = 'none';
     await e.page.getByRole('button', { name: 'Check again' }).click();
-    await e.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
+    await runPageShown(e);
     const runId = (await e.page.locator('section.run').getAttribute('aria-label'))!.replace('Run ', '');
     const stored = await e.harness.store.getRun(runId);
     expect(stored).toMatchObject({ job: 'gated', userName: 'lin', status: 'running' });
     expect(launches()).toBe(2);
     expect(network.state.confirmsDelivered).toBe(2);
     gated.release(runId);
-    await refreshUntilEnded(e);
+    await waitUntilEnded(e);
     expect(launches()).toBe(2);
   });
 });

@@ -11,6 +11,8 @@ import { createAppRequestHandler } from '../../electron/main/policies/appProtoco
 import { createApprovalGate } from '../../electron/main/approvalGate';
 import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
+import { createRunWatcher } from '../../electron/main/runWatcher';
+import { systemTimers } from '../../electron/main/sessionHolder';
 import { CHANNEL_PREFIX, DESKTOP_METHODS } from '../../electron/shared/desktopApi';
 import { ORIGIN, RP_ID, startHarness, type Harness } from './harness';
 
@@ -71,6 +73,16 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const session = createDesktopSession({ client: () => current.client, onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
   const touches: string[] = [];
   const opened: string[] = [];
+  /** Main's run watcher, as main.ts wires it: OS notifications recorded; the window is focused unless a test says not. */
+  const windowState = { focused: true };
+  const notifications: { title: string; body: string; click: () => void }[] = [];
+  const watcher = createRunWatcher({
+    getRun: (runId) => handlers.getRun({ runId }),
+    window: () => ({ isFocused: () => windowState.focused, isDestroyed: () => false }),
+    notify: ({ title, body, onClick }) => notifications.push({ title, body, click: onClick }),
+    showRun: (runId) => void page.evaluate((id) => (window as any).__keylaunchShowRun?.(id), runId).catch(() => undefined),
+    timers: systemTimers,
+  });
   const handlers = createDesktopHandlers({
     current: () => current,
     configState: () => loaded.state,
@@ -79,6 +91,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     approvals,
     touchExpected: (what) => touches.push(what),
     openExternal: async (url) => (opened.push(url), true),
+    runStarted: (run) => watcher.watch(run),
   });
   /** Tests may wrap a handler (e.g. to move the verifier's clock between touch and confirm). */
   const overrides: Partial<Record<string, (arg: unknown) => Promise<unknown>>> = {};
@@ -105,6 +118,9 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
       const api: Record<string, unknown> = {};
       for (const m of methods) api[m] = (arg?: unknown) => (window as any).__keylaunchIpc(prefix + m, arg);
       api.onLocked = (l: (reason: string) => void) => (listeners.add(l), () => listeners.delete(l));
+      const showRun = new Set<(runId: string) => void>();
+      api.onShowRun = (l: (runId: string) => void) => (showRun.add(l), () => showRun.delete(l));
+      (window as any).__keylaunchShowRun = (runId: string) => showRun.forEach((l) => l(runId));
       (window as any).__keylaunchLocked = (reason: string) => listeners.forEach((l) => l(reason));
       Object.defineProperty(window, 'keylaunch', { value: Object.freeze(api), writable: false });
     },
@@ -134,8 +150,9 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const forward = (method: string, arg: unknown) => (handlers[method as keyof typeof handlers] as (a: unknown) => Promise<unknown>)(arg);
 
   return {
-    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person,
+    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person, windowState, notifications, watching: () => watcher.watching(),
     close: async () => {
+      watcher.clear();
       await browser.close();
       await harness.close();
     },
@@ -179,19 +196,15 @@ export async function startRun(e: DesktopE2e, title: RegExp, fill: Record<string
 }
 
 /**
- * On the run page: a local run shows `running` when confirm answers (the job outlives the request);
- * refresh as the person would until the record shows its end. Bounded by `expect.poll`'s timeout.
+ * On the run page: a local run shows `running` when confirm answers (the job outlives the request), and
+ * the page follows it by itself; wait, without touching anything, until it shows the run's end.
  */
-export async function refreshUntilEnded(e: DesktopE2e) {
+export async function waitUntilEnded(e: DesktopE2e, timeout = 20_000) {
   const badge = e.page.locator('section.run .badge').first();
-  await expect
-    .poll(
-      async () => {
-        const status = (await badge.textContent())?.trim();
-        if (status === 'running' || status === 'launching') await e.page.getByRole('button', { name: 'Refresh status' }).click();
-        return status;
-      },
-      { timeout: 20_000, interval: 100 },
-    )
-    .not.toMatch(/^(running|launching)$/);
+  await expect.poll(async () => (await badge.textContent())?.trim(), { timeout, interval: 100 }).not.toMatch(/^(running|launching)$/);
 }
+/** The old name, from when the person had to press "Refresh status": the page follows the run now. */
+export const refreshUntilEnded = waitUntilEnded;
+
+/** The run page of the run just launched (or found), whatever its status. */
+export const runPageShown = (e: DesktopE2e) => e.page.locator('section.run').waitFor({ timeout: 15_000 });

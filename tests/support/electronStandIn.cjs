@@ -188,9 +188,11 @@ const electron = {
     showErrorBox: (title, message) => record.dialogs.push({ kind: 'error', title, message }),
     showMessageBox: async (_w, o) => (record.dialogs.push({ kind: 'message', message: o.message }), { response: 1 }),
     showOpenDialog: async () => (record.dialogs.push({ kind: 'open' }), { canceled: true, filePaths: [] }),
+    showSaveDialog: async () => (record.dialogs.push({ kind: 'save' }), { canceled: true }),
   }),
+  clipboard: watched('clipboard', { writeText: () => undefined }),
   shell: watched('shell', { openExternal: async () => undefined }),
-  Notification: class { show() {} },
+  Notification: class { on() { return this; } show() {} },
   powerMonitor: emitterOf('powerMonitor', {}, (event) => record.powerMonitor.push(event)),
   contextBridge: watched('contextBridge', { exposeInMainWorld: (name, api) => record.exposed.push({ name, keys: Object.keys(api).sort(), api }) }),
   ipcRenderer: watched('ipcRenderer', {

@@ -1,4 +1,4 @@
-import { createDesktopHandlers } from '../../electron/main/desktopHandlers';
+import { createDesktopHandlers, type HandlerDeps } from '../../electron/main/desktopHandlers';
 import { createSessionHolder } from '../../electron/main/sessionHolder';
 import { createVerifierClient } from '../../electron/main/verifierClient';
 import { configState, parseDesktopConfig } from '../../electron/main/desktopConfig';
@@ -12,7 +12,7 @@ import type { SoftAuthenticator } from './softAuthenticator';
  * approval gate answering with `ask` (main's native dialog, as the person would), and a session held on
  * the harness's clock.
  */
-export async function unlockedDesktop(o: { h: Harness; user: { name: string; authenticator: SoftAuthenticator }; ask: AskPerson; verifierUrl?: string }) {
+export async function unlockedDesktop(o: { h: Harness; user: { name: string; authenticator: SoftAuthenticator }; ask: AskPerson; verifierUrl?: string; more?: Pick<HandlerDeps, 'runStarted'> }) {
   const loaded = configState(parseDesktopConfig(JSON.stringify({ verifierUrl: ORIGIN, rpId: RP_ID, userName: o.user.name })));
   const current = { config: loaded.config!, client: createVerifierClient({ ...loaded.config!, verifierUrl: o.verifierUrl ?? o.h.url }) };
   const approvals = createApprovalGate({ ask: o.ask, now: () => o.h.clock.now() });
@@ -25,6 +25,7 @@ export async function unlockedDesktop(o: { h: Harness; user: { name: string; aut
     approvals,
     touchExpected: () => undefined,
     openExternal: async () => false,
+    ...o.more,
   });
   const unlock = await handlers.startUnlock();
   if (!unlock.ok) throw new Error(JSON.stringify(unlock));

@@ -1,12 +1,12 @@
 import type { Run } from '../../../backend/core/model';
 import { ErrorPanel } from './ErrorPanel';
 import { ParamList } from './ParamList';
-import { useApp } from '../appContext';
+import { OutputView } from './OutputView';
+import type { FollowView } from '../runs/runFollower';
 
 /** A run as the record has it: what ran, who approved it, what happened, and its output. */
-export function RunDetails(props: { run: Run; onRefresh?: () => void }) {
-  const { desktop } = useApp();
-  const { run } = props;
+export function RunDetails(props: { run: Run; output?: FollowView }) {
+  const { run, output } = props;
   return (
     <section className="run" aria-label={`Run ${run.id}`}>
       <dl className="facts">
@@ -32,6 +32,14 @@ export function RunDetails(props: { run: Run; onRefresh?: () => void }) {
         <dd>
           {run.userName} at {new Date(run.createdAt).toLocaleString()}
         </dd>
+        {run.cancelledBy ? (
+          <>
+            <dt>Cancelled by</dt>
+            <dd>
+              {run.cancelledBy.userName} at {new Date(run.cancelledBy.at).toLocaleString()} (<code>{run.cancelledBy.fingerprint}</code>)
+            </dd>
+          </>
+        ) : null}
         {run.launch ? (
           <>
             <dt>Launch</dt>
@@ -40,6 +48,33 @@ export function RunDetails(props: { run: Run; onRefresh?: () => void }) {
         ) : null}
       </dl>
       {run.failure ? <ErrorPanel code={run.failure.code} message={run.failure.message} details={run.launch as Record<string, unknown> | undefined} /> : null}
+      {output?.outputAvailable ? <LiveOutput output={output} /> : <RecordedOutput run={run} />}
+    </section>
+  );
+}
+
+function LiveOutput(props: { output: FollowView }) {
+  const { output } = props;
+  return (
+    <>
+      <h3>Output</h3>
+      {output.lines.length === 0 ? <p className="muted">{output.live ? 'No output yet.' : 'No output.'}</p> : <OutputView lines={output.lines} label="Output" />}
+      {output.dropped > 0 || output.truncated ? (
+        <p className="muted small">
+          {output.dropped > 0 ? `The first ${output.dropped.toLocaleString()} lines are not shown here. ` : ''}
+          {output.truncated ? 'The verifier kept only part of the output. ' : ''}
+          {output.consoleUrl ? 'The full log is in the AWS console.' : ''}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** A verifier without the output route: the record's own bounded stdout and stderr. */
+function RecordedOutput(props: { run: Run }) {
+  const { run } = props;
+  return (
+    <>
       {run.launch?.stdout ? (
         <>
           <h3>Output</h3>
@@ -53,18 +88,6 @@ export function RunDetails(props: { run: Run; onRefresh?: () => void }) {
         </>
       ) : null}
       {run.launch?.truncated ? <p className="muted small">Output was cut at 64 KiB.</p> : null}
-      <div className="actions">
-        {props.onRefresh ? (
-          <button type="button" className="secondary" onClick={props.onRefresh}>
-            Refresh status
-          </button>
-        ) : null}
-        {run.launch?.consoleUrl ? (
-          <button type="button" className="secondary" onClick={() => void desktop.openExternal({ url: run.launch!.consoleUrl! })}>
-            Open in the AWS console
-          </button>
-        ) : null}
-      </div>
-    </section>
+    </>
   );
 }

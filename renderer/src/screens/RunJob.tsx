@@ -9,15 +9,19 @@ import { FlowError, isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
 import { ParamList } from '../components/ParamList';
+import { RunAgainNote } from '../components/RunAgainNote';
+import { runAgain } from '../runs/runAgain';
 
 /**
  * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
  * touch. The verifier binds the approval to that intent; the fingerprint lets the person check it.
  */
-export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void; onBack: () => void }) {
+export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void; onBack: () => void; from?: Run }) {
   const { desktop } = useApp();
   const declared = props.job.params as ParamDeclaration[];
-  const [values, setValues] = useState<FormValues>(() => initialValues(declared));
+  // "Run again": the earlier run's non-secret values, and what changed since (issue 12 §5).
+  const [again] = useState(() => (props.from ? runAgain(declared, props.from) : undefined));
+  const [values, setValues] = useState<FormValues>(() => again?.values ?? initialValues(declared));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [prepared, setPrepared] = useState<PreparedRun | undefined>();
   const needsMfa = props.job.mfaCode === 'required';
@@ -67,6 +71,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         Runs: <code>{props.job.target}</code>
         {props.job.userVerification === 'required' ? ' · needs your key’s PIN or biometric' : ''}
       </p>
+      {props.from && again ? <RunAgainNote run={props.from} changes={again.changes} /> : null}
       <form className="form" onSubmit={start} noValidate>
         {declared.map((p) => (
           <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} disabled={busy} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
@@ -119,6 +124,18 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
                 {prepared.fingerprint}
               </code>
             </dd>
+            {again?.changes.length ? (
+              <>
+                <dt>Changed since the run you repeat</dt>
+                <dd>
+                  <ul className="changes">
+                    {again.changes.map((c) => (
+                      <li key={c}>{c}</li>
+                    ))}
+                  </ul>
+                </dd>
+              </>
+            ) : null}
           </dl>
         </section>
       ) : null}
