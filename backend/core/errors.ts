@@ -43,6 +43,12 @@ export const ERROR_STATUS = {
   insufficient_capacity: 502,
   launch_template_missing: 502,
   function_not_found: 502,
+  /** The launcher's person name cannot be an STS SourceIdentity (2–64 of letters, digits and _+=,.@-): nothing launched. */
+  source_identity_invalid: 422,
+  /** The service refused to stop a run, or it could not be stopped (details say why; the cause is logged). */
+  cancel_failed: 409,
+  /** AWS answered a status, output or cancel call with something malformed or missing (the cause is logged). */
+  aws_answer_invalid: 424,
   storage_unavailable: 503,
   internal_error: 500,
 } as const;
