@@ -152,7 +152,7 @@ export function createEc2Launcher(o: { client: EC2Client; region: string; retry?
     const out = await send(() => o.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).catch((e) => {
       throw followError(e);
     });
-    const instance = out.Reservations?.[0]?.Instances?.[0];
+    const instance = out?.Reservations?.[0]?.Instances?.[0];
     const state = instance?.State?.Name;
     if (!instance || instance.InstanceId !== id || typeof state !== 'string') throw invalid(`no state for instance ${id}`);
     const reason = typeof instance.StateReason?.Message === 'string' ? instance.StateReason.Message.slice(0, 300) : undefined;

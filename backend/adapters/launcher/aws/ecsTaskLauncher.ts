@@ -40,9 +40,9 @@ export function createEcsTaskLauncher(o: { client: ECSClient; logs?: CloudWatchL
     const out = await send(() => o.client.send(new DescribeTasksCommand({ cluster: String(details.cluster), tasks: [String(details.taskArn)] }))).catch((e) => {
       throw followError(e);
     });
-    if (out.tasks !== undefined && !Array.isArray(out.tasks)) throw invalid('tasks that are not a list');
-    const task = out.tasks?.[0];
-    if (!task) throw invalid(`no task ${String(details.taskArn).slice(0, 200)}${out.failures?.[0]?.reason ? ` (${String(out.failures[0].reason).slice(0, 100)})` : ''}`);
+    if (out?.tasks !== undefined && !Array.isArray(out.tasks)) throw invalid('tasks that are not a list');
+    const task = out?.tasks?.[0];
+    if (!task) throw invalid(`no task ${String(details.taskArn).slice(0, 200)}${out?.failures?.[0]?.reason ? ` (${String(out.failures[0].reason).slice(0, 100)})` : ''}`);
     return task;
   }
 

@@ -54,8 +54,8 @@ export function createSsmCommandLauncher(o: { client: SSMClient; logs?: CloudWat
     const listed = await send(() => o.client.send(new ListCommandInvocationsCommand({ CommandId: commandId, MaxResults: 50 }))).catch((e) => {
       throw followError(e);
     });
-    if (listed.CommandInvocations !== undefined && !Array.isArray(listed.CommandInvocations)) throw invalid('command invocations that are not a list');
-    const invocations = (listed.CommandInvocations ?? []).map((i) => ({ instance: String(i?.InstanceId ?? ''), status: String(i?.Status ?? '') }));
+    if (listed?.CommandInvocations !== undefined && !Array.isArray(listed.CommandInvocations)) throw invalid('command invocations that are not a list');
+    const invocations = (listed?.CommandInvocations ?? []).map((i) => ({ instance: String(i?.InstanceId ?? ''), status: String(i?.Status ?? '') }));
     if (invocations.some((i) => !/^(i|mi)-[0-9a-f]{8,17}$/.test(i.instance))) throw invalid('an invocation without a usable instance id');
     const shown = new Set(cursor.skip ?? []);
     const finished = invocations.filter((i) => !RUNNING.includes(i.status) && !shown.has(i.instance)).slice(0, INSTANCES_PER_PAGE);
@@ -74,11 +74,11 @@ export function createSsmCommandLauncher(o: { client: SSMClient; logs?: CloudWat
         seq += Math.min(more.lines.length, room);
         truncated ||= more.truncated || more.lines.length > room;
       };
-      add(`${instance}: ${String(out.Status ?? out.StatusDetails ?? 'done')}${typeof out.ResponseCode === 'number' ? ` (exit code ${out.ResponseCode})` : ''}`, 'event');
-      add(typeof out.StandardOutputContent === 'string' ? out.StandardOutputContent : '', 'stdout');
-      add(typeof out.StandardErrorContent === 'string' ? out.StandardErrorContent : '', 'stderr');
+      add(`${instance}: ${String(out?.Status ?? out?.StatusDetails ?? 'done')}${typeof out?.ResponseCode === 'number' ? ` (exit code ${out.ResponseCode})` : ''}`, 'event');
+      add(typeof out?.StandardOutputContent === 'string' ? out.StandardOutputContent : '', 'stdout');
+      add(typeof out?.StandardErrorContent === 'string' ? out.StandardErrorContent : '', 'stderr');
       // SSM keeps 24,000 characters of stdout (8,000 of stderr); the rest only in S3 or CloudWatch.
-      truncated ||= String(out.StandardOutputContent ?? '').length >= 24_000 || String(out.StandardErrorContent ?? '').length >= 8_000;
+      truncated ||= String(out?.StandardOutputContent ?? '').length >= 24_000 || String(out?.StandardErrorContent ?? '').length >= 8_000;
       shown.add(instance);
     }
     const status = await commandStatus(commandId);
@@ -90,8 +90,8 @@ export function createSsmCommandLauncher(o: { client: SSMClient; logs?: CloudWat
     const out = await send(() => o.client.send(new ListCommandsCommand({ CommandId: commandId }))).catch((e) => {
       throw followError(e);
     });
-    if (out.Commands !== undefined && !Array.isArray(out.Commands)) throw invalid('commands that are not a list');
-    const command = out.Commands?.[0];
+    if (out?.Commands !== undefined && !Array.isArray(out.Commands)) throw invalid('commands that are not a list');
+    const command = out?.Commands?.[0];
     if (!command) throw invalid(`no command ${commandId}`);
     const state = typeof command.Status === 'string' ? command.Status : 'Pending';
     return { state, command };

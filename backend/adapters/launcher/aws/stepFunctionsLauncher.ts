@@ -42,7 +42,7 @@ export function createStepFunctionsLauncher(o: { client: SFNClient; region: stri
       const out = await send(() => o.client.send(new DescribeExecutionCommand({ executionArn }))).catch((e) => {
         throw followError(e);
       });
-      if (typeof out.status !== 'string') throw invalid('an execution without a status');
+      if (typeof out?.status !== 'string') throw invalid('an execution without a status');
       const state = out.status;
       const status = state === 'RUNNING' || state === 'PENDING_REDRIVE' ? 'running' : state === 'SUCCEEDED' ? 'succeeded' : 'failed';
       const stopped = out.stopDate instanceof Date && Number.isFinite(out.stopDate.getTime()) ? { stoppedAt: out.stopDate.getTime() } : {};
@@ -60,7 +60,7 @@ export function createStepFunctionsLauncher(o: { client: SFNClient; region: stri
       ).catch((e) => {
         throw followError(e);
       });
-      if (!Array.isArray(out.events)) throw invalid('an execution history without events');
+      if (!Array.isArray(out?.events)) throw invalid('an execution history without events');
       const events = out.events.filter((e) => typeof e?.id === 'number' && e.id > last).sort((a, b) => a.id! - b.id!);
       // Newest first, a full page of only new events may have left older new ones out: say so.
       const truncated = caughtUp && events.length === out.events.length && events.length === max && !!out.nextToken;
