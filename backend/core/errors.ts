@@ -37,6 +37,14 @@ export const ERROR_STATUS = {
   job_config_changed: 409,
   spot_price_too_high: 409,
   launch_failed: 502,
+  /** Cancel (issue 12 §4): the run has ended (or was never started); there is nothing to stop. */
+  run_not_running: 409,
+  /** Cancel: runs of this kind cannot be stopped from keylaunch (a Lambda async invoke). */
+  cancel_unsupported: 409,
+  /** Cancel: the launcher or its service refused or failed to stop the run; it may still be running. */
+  cancel_failed: 502,
+  /** The service keeping a run's output (CloudWatch Logs…) could not be asked. */
+  output_unavailable: 502,
   // Why a launch failed, as recorded on the run (the confirmation itself answers 200 with the run):
   access_denied: 502,
   throttled: 502,
@@ -45,10 +53,8 @@ export const ERROR_STATUS = {
   function_not_found: 502,
   /** The launcher's person name cannot be an STS SourceIdentity (2–64 of letters, digits and _+=,.@-): nothing launched. */
   source_identity_invalid: 422,
-  /** The service refused to stop a run, or it could not be stopped (details say why; the cause is logged). */
-  cancel_failed: 409,
-  /** AWS answered a status, output or cancel call with something malformed or missing (the cause is logged). */
-  aws_answer_invalid: 424,
+  /** AWS answered a status, output or cancel call with something malformed or missing, or the run's record lacks what the call needs. */
+  aws_answer_invalid: 502,
   storage_unavailable: 503,
   internal_error: 500,
 } as const;

@@ -76,10 +76,10 @@ export const consoleUrl = {
   sfn: (region: string, executionArn: string) => `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`,
 };
 
-/** A status or output call that AWS refused: access_denied/throttled as for launches, else aws_answer_invalid. */
-export const followError = (e: unknown) => launchError(e, { otherwise: 'aws_answer_invalid' });
+/** A status or output call that AWS refused: access_denied/throttled as for launches, else output_unavailable. */
+export const followError = (e: unknown) => launchError(e, { otherwise: 'output_unavailable' });
 
-/** A stop that AWS refused: always `cancel_failed` (never a 5xx), AWS's error kept as the cause for the log. */
+/** A stop that AWS refused: always `cancel_failed`, AWS's error kept as the cause (the cancel route logs it). */
 export function cancelError(e: unknown, what: string): KeylaunchError {
   if (e instanceof KeylaunchError && e.code === 'cancel_failed') return e;
   const name = errorName(e);

@@ -1,7 +1,7 @@
 import { FilterLogEventsCommand, GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { OutputLine } from '../../../core/ports';
 import { eventLines, invalid, type FollowCursor } from './followCursor';
-import { launchError, withRetry, type RetryPolicy } from './awsLaunch';
+import { followError, withRetry, type RetryPolicy } from './awsLaunch';
 
 /**
  * Reading a run's output from CloudWatch Logs, for the launchers whose jobs log there (Lambda, ECS, and
@@ -52,7 +52,7 @@ export async function readStream(
     ),
   ).catch((e) => {
     if (notThereYet(e)) return undefined;
-    throw launchError(e, { otherwise: 'aws_answer_invalid' });
+    throw followError(e);
   });
   if (!answer) return { ...out, caughtUp: true };
   if (answer.events !== undefined && !Array.isArray(answer.events)) throw invalid('log events that are not a list');
@@ -106,7 +106,7 @@ export async function readPrefix(
     ),
   ).catch((e) => {
     if (notThereYet(e)) return undefined;
-    throw launchError(e, { otherwise: 'aws_answer_invalid' });
+    throw followError(e);
   });
   if (!answer) return { ...out, caughtUp: true };
   if (answer.events !== undefined && !Array.isArray(answer.events)) throw invalid('log events that are not a list');

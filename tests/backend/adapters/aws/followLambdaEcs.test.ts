@@ -183,7 +183,7 @@ describe('ecs: output from the container’s awslogs stream, cancel with StopTas
     const denied = awsError('AccessDeniedException');
     ecs.on(StopTaskCommand).rejects(denied);
     const error = await launcher.cancel!(details, { runId: 'r', cancelledBy: 'bob' }).catch((e) => e);
-    expect(error).toMatchObject({ code: 'cancel_failed', status: 409, cause: denied });
+    expect(error).toMatchObject({ code: 'cancel_failed', status: 502, cause: denied });
   });
 
   it('hostile DescribeTasks answers: no task, or tasks that are not a list', async () => {
