@@ -104,12 +104,18 @@ export function assumingLauncher(o: {
   const inner = o.has;
   const asLauncher = async (session: RoleSession) => o.make(await o.assume(session));
 
+  /**
+   * The role comes from this deploy's map by the run's job, never from the run record: a record is
+   * stored data (and its strings pass the secret redaction, which can rewrite digits an MFA code shares
+   * with an account id), and the role a job has now is the one that may follow or stop it.
+   */
   const sessionOf = (details: LaunchDetails, who: string, runId: string, fingerprint?: string): RoleSession => {
-    const { launchRole, job, fingerprint: launched } = details;
-    if (typeof launchRole !== 'string' || typeof job !== 'string' || typeof launched !== 'string') {
-      throw new KeylaunchError('aws_answer_invalid', 'This run was launched without a launch role, so it cannot be followed or stopped as one.');
+    const { job, fingerprint: launched } = details;
+    const roleArn = typeof job === 'string' ? o.roles[job] : undefined;
+    if (!roleArn || typeof launched !== 'string') {
+      throw new KeylaunchError('aws_answer_invalid', 'This run was not launched through a launch role this deploy has, so it cannot be followed or stopped as one.');
     }
-    return { roleArn: launchRole, sourceIdentity: who, runId, job, fingerprint: fingerprint ?? launched };
+    return { roleArn, sourceIdentity: who, runId, job: job as string, fingerprint: fingerprint ?? launched };
   };
   const launchedBy = (details: LaunchDetails) => String(details.launchedBy ?? '');
   const runIdOf = (details: LaunchDetails) => String(details.runId ?? '');

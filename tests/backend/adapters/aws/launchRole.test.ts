@@ -132,6 +132,14 @@ describe('a launcher that runs as the job’s role', () => {
     expect(sessions).toEqual([]);
   });
 
+  it('follows and stops as the role this deploy gives the job, whatever role the stored run names', async () => {
+    const l = launcher();
+    const { details } = await l.launch(request);
+    await l.status!({ ...details, launchRole: 'arn:aws:iam::999999999999:role/admin' });
+    expect((sessions.at(-1)!.session as { roleArn: string }).roleArn).toBe(ROLE);
+    await expect(l.status!({ ...details, job: 'other' })).rejects.toMatchObject({ code: 'aws_answer_invalid' });
+  });
+
   it('offers only the calls its launcher has (a Lambda async invoke has no cancel)', () => {
     expect(launcher({ status: true, output: true, cancel: false }).cancel).toBeUndefined();
   });
