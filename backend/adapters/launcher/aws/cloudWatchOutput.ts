@@ -133,6 +133,6 @@ export async function readPrefix(
   // With a token, CloudWatch continues; without, we continue from the last event's time ourselves.
   const { token: _token, tokenFrom: _tokenFrom, ...rest } = out.cursor;
   const asked = cursor.token ? (cursor.tokenFrom ?? where.since) : (cursor.from ?? where.since);
-  out.cursor = { ...rest, ...(next ? { token: next, tokenFrom: asked } : {}), ...(from !== undefined ? { from } : {}), skip: atFrom.slice(-100) };
+  out.cursor = { ...rest, ...(next ? { token: next, tokenFrom: asked } : {}), ...(from !== undefined ? { from } : {}), skip: atFrom.slice(-20) };
   return out;
 }

@@ -29,6 +29,8 @@ export function documentParameters(documentName: string, parameters: Record<stri
 const RUNNING = ['Pending', 'InProgress', 'Delayed', 'Cancelling'];
 /** Instances whose output one page fetches, at most: each is one GetCommandInvocation. */
 const INSTANCES_PER_PAGE = 5;
+/** Instances whose kept output is shown at all (their ids ride in the cursor). */
+const MAX_INSTANCES = 20;
 
 /**
  * `ssm-command` jobs: SendCommand with the job's document, targets and parameters (`{{param}}` filled in).
@@ -58,7 +60,8 @@ export function createSsmCommandLauncher(o: { client: SSMClient; logs?: CloudWat
     const invocations = (listed?.CommandInvocations ?? []).map((i) => ({ instance: String(i?.InstanceId ?? ''), status: String(i?.Status ?? '') }));
     if (invocations.some((i) => !/^(i|mi)-[0-9a-f]{8,17}$/.test(i.instance))) throw invalid('an invocation without a usable instance id');
     const shown = new Set(cursor.skip ?? []);
-    const finished = invocations.filter((i) => !RUNNING.includes(i.status) && !shown.has(i.instance)).slice(0, INSTANCES_PER_PAGE);
+    // The cursor names the instances shown (it must stay small): past MAX_INSTANCES, the rest stay in SSM.
+    const finished = invocations.filter((i) => !RUNNING.includes(i.status) && !shown.has(i.instance)).slice(0, Math.max(0, Math.min(INSTANCES_PER_PAGE, MAX_INSTANCES - shown.size)));
     const lines: OutputLine[] = [];
     let seq = cursor.seq;
     let truncated = false;
@@ -82,8 +85,10 @@ export function createSsmCommandLauncher(o: { client: SSMClient; logs?: CloudWat
       shown.add(instance);
     }
     const status = await commandStatus(commandId);
-    const done = invocations.length > 0 && !RUNNING.includes(status.state) && invocations.every((i) => shown.has(i.instance));
-    return { lines, ...(done ? {} : { cursor: writeCursor({ seq, skip: [...shown].slice(-100) }) }), done, truncated };
+    const capped = shown.size >= MAX_INSTANCES;
+    truncated ||= capped && invocations.some((i) => !shown.has(i.instance));
+    const done = invocations.length > 0 && !RUNNING.includes(status.state) && (capped || invocations.every((i) => shown.has(i.instance)));
+    return { lines, ...(done ? {} : { cursor: writeCursor({ seq, skip: [...shown] }) }), done, truncated };
   }
 
   async function commandStatus(commandId: string) {

@@ -67,6 +67,16 @@ describe('ssm: output from CloudWatch when the job names a log group, else SSM�
     expect(logs.commandCalls(FilterLogEventsCommand)[1]!.args[0].input).toEqual({ logGroupName: '/keylaunch/patch', logStreamNamePrefix: `${CMD}/`, startTime: LAUNCHED - 60_000, limit: 100, nextToken: 'n/1' });
   });
 
+  it('cursors stay within the API’s 1,024 characters: a long FilterLogEvents token gives way to the last event’s time', async () => {
+    logs.on(FilterLogEventsCommand).resolvesOnce({ events: [{ eventId: 'e1', timestamp: LAUNCHED + 1, logStreamName: `${CMD}/i-1/p/stdout`, message: 'a' }], nextToken: 'n'.repeat(2000) }).resolves({ events: [] });
+    ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: CMD, Status: 'InProgress' }] });
+    const first = await launcher.output!(withLogs, { runId: 'r', limit: 100 });
+    expect(first.cursor!.length).toBeLessThanOrEqual(1024);
+    await launcher.output!(withLogs, { runId: 'r', cursor: first.cursor, limit: 100 });
+    expect(logs.commandCalls(FilterLogEventsCommand)[1]!.args[0].input).toEqual({ logGroupName: '/keylaunch/patch', logStreamNamePrefix: `${CMD}/`, startTime: LAUNCHED + 1, limit: 100 });
+    await expect(launcher.output!(withLogs, { runId: 'r', cursor: 'A'.repeat(1025), limit: 100 })).rejects.toMatchObject({ code: 'bad_request' });
+  });
+
   it('without a log group: each finished instance’s output once, from GetCommandInvocation, then done', async () => {
     ssm.on(ListCommandInvocationsCommand).resolvesOnce({ CommandInvocations: [{ InstanceId: 'i-0123456789abcdef0', Status: 'Success' }, { InstanceId: 'i-0fedcba9876543210', Status: 'InProgress' }] }).resolves({ CommandInvocations: [{ InstanceId: 'i-0123456789abcdef0', Status: 'Success' }, { InstanceId: 'i-0fedcba9876543210', Status: 'Failed' }] });
     ssm.on(GetCommandInvocationCommand, { InstanceId: 'i-0123456789abcdef0' }).resolves({ Status: 'Success', ResponseCode: 0, StandardOutputContent: 'ok\n', StandardErrorContent: '' });
