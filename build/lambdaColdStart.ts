@@ -23,6 +23,8 @@ export const NOT_AT_COLD_START: { pattern: RegExp; why: string }[] = [
   { pattern: /node_modules\/yaml\//, why: 'YAML job files are read by local mode and the CLI, never in Lambda' },
   { pattern: /backend\/adapters\/catalog\/fileCatalog\.ts$/, why: 'the jobs-file catalog is local mode only' },
   { pattern: /node_modules\/@aws-sdk\/client-(ssm|lambda|ec2|ecs|sfn)\//, why: 'the catalog and each launcher load with their client on first use' },
+  { pattern: /node_modules\/@aws-sdk\/client-(sts|cloudwatch-logs)\//, why: 'launch roles (STS) and run output (CloudWatch Logs) load with the launchers, on first use' },
+  { pattern: /backend\/adapters\/launcher\/aws\//, why: 'each AWS launcher is its own chunk, loaded on first use' },
   { pattern: /node_modules\/@aws-sdk\/(client-dynamodb|client-secrets-manager|lib-dynamodb)\//, why: 'the start path talks to DynamoDB and Secrets Manager through the small signed client' },
 ];
 

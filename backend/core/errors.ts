@@ -51,6 +51,10 @@ export const ERROR_STATUS = {
   insufficient_capacity: 502,
   launch_template_missing: 502,
   function_not_found: 502,
+  /** The launcher's person name cannot be an STS SourceIdentity (2–64 of letters, digits and _+=,.@-): nothing launched. */
+  source_identity_invalid: 422,
+  /** AWS answered a status, output or cancel call with something malformed or missing, or the run's record lacks what the call needs. */
+  aws_answer_invalid: 502,
   storage_unavailable: 503,
   internal_error: 500,
 } as const;

@@ -45,6 +45,8 @@ export const ssmCommandTargetSchema = z
     /** Document parameters; `{{param}}` in a value is replaced by that (non-secret) parameter. */
     parameters: z.record(z.string(), z.array(z.string())).default({}),
     timeoutSeconds: z.number().int().min(30).max(2_592_000).optional(),
+    /** CloudWatch Logs group the command's output goes to (followed live, issue 12 §3); without it, SSM's bounded output. */
+    cloudWatchLogGroup: z.string().regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, 'a log group name').optional(),
   })
   .refine((t) => (t.targets === undefined) !== (t.instanceIds === undefined), 'give targets or instanceIds (one of them)');
 
@@ -59,6 +61,8 @@ export const ecsTaskTargetSchema = z.strictObject({
   platformVersion: z.string().max(16).optional(),
   /** The task's roles, for the deploy's iam:PassRole (least privilege). */
   taskRoleArns: z.array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/)).max(2).default([]),
+  /** The container's awslogs group (its task definition's), for the deploy to let the job's role read exactly it. */
+  logGroup: z.string().regex(/^[A-Za-z0-9_\-/.#]{1,512}$/, 'a log group name').optional(),
 });
 
 export const stepFunctionsTargetSchema = z.strictObject({

@@ -81,6 +81,8 @@ export interface LaunchRequest {
   /** Secret parameter values: for the job only, never to be logged or stored by a launcher. */
   secrets: Record<string, ParamValue>;
   requestedBy: string;
+  /** The approved intent's fingerprint: AWS launch roles carry it as a session tag (issue 15 §3). */
+  fingerprint?: string;
   configVersions: Record<string, string>;
   /** The job's execution config, by name and version, for the job to read itself. */
   execution?: ExecutionRef;
@@ -155,6 +157,8 @@ export interface CancelRequest {
   runId: string;
   /** Who approved the cancel, for the service's own record (e.g. StopTask's reason). */
   cancelledBy: string;
+  /** The cancel intent's fingerprint: an AWS launch role's session tag (issue 15 §3); else the launch's. */
+  fingerprint?: string;
 }
 
 export interface Clock {

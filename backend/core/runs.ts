@@ -172,6 +172,7 @@ export async function confirmRun(
       params: intent.params,
       secrets,
       requestedBy: session.user.name,
+      fingerprint: ctx.facts.fingerprint,
       configVersions: intent.configVersions,
       ...(entry.available && entry.execution ? { execution: entry.execution } : {}),
       ...(mfaCode ? { mfaCode } : {}),

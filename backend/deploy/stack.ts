@@ -7,7 +7,7 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { JobDefinition } from '../core/job';
 import type { DeploySettings } from './settings';
-import { jobPermissions } from './permissions';
+import { LaunchRoles } from './launchRoles';
 import { VerifierApi } from './verifierApi';
 import { key } from '../adapters/dynamo/keys';
 import { LAMBDA_HANDLER } from '../../build/buildLambda';
@@ -84,7 +84,10 @@ export class KeylaunchStack extends Stack {
     // Read without decryption (ssmCatalog.ts): the execution parameter's version is all the verifier
     // needs, so the role holds no kms:Decrypt.
     add('ReadJobCatalog', ['ssm:GetParametersByPath', 'ssm:GetParameters'], [jobsPath, `${jobsPath}/*`]);
-    for (const s of jobPermissions(props.jobs, { region: this.region, account: this.account, partition })) add(s.sid, s.actions, s.resources, s.conditions);
+    // Issue 15 §3: the verifier launches nothing as itself. Each AWS job has its own launch role, which
+    // this role may only assume (with the approving person and the run's tags): no service permissions here.
+    const launchRoles = new LaunchRoles(this, 'LaunchRoles', { jobs: props.jobs, verifierRole: role, where: { region: this.region, account: this.account, partition } });
+    if (launchRoles.roles.length) add('AssumeJobLaunchRoles', ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], Object.values(launchRoles.arns));
 
     const verifier = new lambda.Function(this, 'Verifier', {
       description: 'keylaunch verifier',
@@ -103,6 +106,7 @@ export class KeylaunchStack extends Stack {
         KEYLAUNCH_TABLE: table.tableName,
         KEYLAUNCH_SSM_PREFIX: settings.ssmPrefix,
         KEYLAUNCH_SESSION_SECRET_ARN: sessionSecret.secretArn,
+        KEYLAUNCH_LAUNCH_ROLES: this.toJsonString(launchRoles.arns),
       },
     });
 

@@ -57,6 +57,8 @@ const TABLE: Record<string, Explanation> = {
   insufficient_capacity: { title: 'No capacity for this instance type', detail: 'EC2 has no capacity for this instance type right now. Nothing was launched.', next: 'Try again later, or ask for another instance type or zone in the launch template.' },
   launch_template_missing: { title: 'Launch template not found', detail: 'The job’s EC2 launch template does not exist (or that version does not).', next: 'Tell the job’s owner to fix the job definition.' },
   function_not_found: { title: 'Lambda function not found', detail: 'The job’s Lambda function does not exist in this account and region.', next: 'Tell the job’s owner to fix the job definition.' },
+  source_identity_invalid: { title: 'Your name cannot be shown to AWS', detail: 'AWS records who approved each launch by name, and yours has characters or a length it does not accept (2–64 letters, digits or _+=,.@-). Nothing was launched.', next: 'Ask an admin to give you a name AWS accepts.' },
+  aws_answer_invalid: { title: 'AWS answered something unexpected', detail: 'AWS’s answer about this run was missing something keylaunch needs, so it could not be read.', next: 'Open the console link, and tell your admin if it persists.' },
   verifier_restarted: { title: 'Outcome unknown', detail: 'The verifier stopped while this job was running, so how it ended was not recorded.', next: 'Check what the job did before running it again.' },
   job_failed: { title: 'The job failed', detail: 'The job started but ended with an error.', next: 'See its output below.' },
   run_not_running: { title: 'Nothing to stop', detail: 'This run has already ended, so there is nothing to cancel.', next: 'See how it ended on the run page.' },

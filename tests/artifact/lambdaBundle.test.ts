@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -13,7 +13,7 @@ import { createInvite } from '../../backend/core/invites';
 import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
 import { systemClock, systemRandom } from '../../backend/createVerifier';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
-import { AwsFault, FAKE_CREDENTIALS, startAwsFakes, type AwsFakes } from '../support/awsFakes';
+import { AwsFault, FAKE_CREDENTIALS, startAwsFakes, type AwsFakes, type FakeService } from '../support/awsFakes';
 import { startLambdaProcess } from '../support/lambdaProcess';
 import { restApiEvent } from '../support/apiGatewayEvent';
 import { SoftAuthenticator } from '../support/softAuthenticator';
@@ -32,15 +32,22 @@ const ORIGIN = `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:keylaunch-session-AbCdEf`;
 const CALLER = '203.0.113.10'; // inside the synthesized stack's allowedCidrs
 let PREFIX = '';
+let TASK_ROOT = '';
 
 /** The function's environment exactly as the deploy stack sets it, with CloudFormation's references resolved. */
 async function stackEnvironment(): Promise<Record<string, string>> {
   const template = synth({}, await loadCatalog('jobs/aws.example.yaml'));
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: LAMBDA_HANDLER } })) as any[];
-  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, 'AWS::Partition': 'aws' };
+  // Each job's launch role as CloudFormation would name it.
+  const roles = Object.fromEntries(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('LaunchRoles')).map((id) => [`${id}.Arn`, `arn:aws:iam::${ACCOUNT}:role/keylaunch-${id}`]));
+  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, 'AWS::Partition': 'aws', ...roles };
   return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v, refs)]));
 }
 
+/** Job name → its launch role's ARN, from the stack's own environment for the function. */
+let ROLES: Record<string, string> = {};
+/** The first run of each job, as confirm answered it. */
+const launched: Record<string, any> = {};
 let dynamo: Awaited<ReturnType<typeof startLocalDynamo>>;
 let aws: AwsFakes;
 let fn: Awaited<ReturnType<typeof startLambdaProcess>>;
@@ -65,13 +72,55 @@ async function run(job: string, params: Record<string, unknown>, extra: Record<s
   return { run: confirmed.body.run, confirm };
 }
 
+/**
+ * Issue 15 §3: the launch went through the job's own role — one AssumeRole by the verifier's own
+ * credentials, for this person, run, job and fingerprint — and every later call to `service` for this
+ * run was signed with that session's credentials (the fakes check the signature and the session token).
+ */
+function expectLaunchedAs(job: string, r: { id: string; fingerprint: string }, service: FakeService, operations: string[]) {
+  const assumed = aws.callsTo('sts', 'AssumeRole').filter((c) => c.input['Tags.member.1.Value'] === r.id);
+  expect(assumed.map((c) => c.input)).toEqual([
+    {
+      RoleArn: ROLES[job],
+      RoleSessionName: `keylaunch-${r.id}`,
+      SourceIdentity: 'ada',
+      'Tags.member.1.Key': 'RunId',
+      'Tags.member.1.Value': r.id,
+      'Tags.member.2.Key': 'JobName',
+      'Tags.member.2.Value': job,
+      'Tags.member.3.Key': 'Fingerprint',
+      'Tags.member.3.Value': r.fingerprint,
+      DurationSeconds: '900',
+    },
+  ]);
+  expect(assumed[0]!.as).toBeUndefined(); // assumed by the verifier's own role
+  const session = { roleArn: ROLES[job], sourceIdentity: 'ada', tags: { RunId: r.id, JobName: job, Fingerprint: r.fingerprint } };
+  const made = aws.callsTo(service).filter((c) => operations.includes(c.operation));
+  expect(made.length).toBeGreaterThan(0);
+  for (const c of made) expect(c.as, `${service}.${c.operation}`).toEqual(session);
+}
+
+/**
+ * Following and stopping a run as the bundle's own launchers do: its awsLaunchers chunk, imported from
+ * the task folder, with the function's environment (the same chunks the handler loads on first use).
+ */
+async function shippedLaunchers(): Promise<Record<string, import('../../backend/core/ports').Launcher>> {
+  const chunk = readdirSync(join(TASK_ROOT, 'chunks')).filter((f) => /^awsLaunchers-.*\.mjs$/.test(f));
+  expect(chunk).toHaveLength(1);
+  const { awsLaunchers } = await import(join(TASK_ROOT, 'chunks', chunk[0]!));
+  return awsLaunchers({ KEYLAUNCH_LAUNCH_ROLES: JSON.stringify(ROLES) }, REGION);
+}
+
 beforeAll(async () => {
   const stackEnv = await stackEnvironment();
   PREFIX = stackEnv.KEYLAUNCH_SSM_PREFIX!;
+  ROLES = JSON.parse(stackEnv.KEYLAUNCH_LAUNCH_ROLES!);
+  expect(Object.keys(ROLES).sort()).toEqual(['monthly-report', 'nightly-etl', 'patch-web', 'render-batch', 'rotate-keys']);
   const taskRoot = mkdtempSync(join(tmpdir(), 'kl-lambda-task-'));
   cpSync(await buildLambda(), taskRoot, { recursive: true });
   dynamo = await startLocalDynamo({ tableName: TABLE });
-  aws = await startAwsFakes({ region: REGION, dynamodb: dynamo.endpoint });
+  aws = await startAwsFakes({ region: REGION, dynamodb: dynamo.endpoint, launchRoles: Object.fromEntries(Object.entries(ROLES).map(([job, arn]) => [arn, job])) });
+  TASK_ROOT = taskRoot;
   const clientOf = <C>(Client: new (c: object) => C, endpoint: string) => new Client({ region: REGION, endpoint, credentials: FAKE_CREDENTIALS });
   // What deploy and an admin do before anyone can use the verifier: the catalog, the secret, an invite.
   const pushed = await pushJobs({ client: clientOf(SSMClient, aws.env.AWS_ENDPOINT_URL_SSM!), prefix: PREFIX, text: readFileSync('jobs/aws.example.yaml', 'utf8') });
@@ -127,6 +176,8 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('launches a Lambda job: an asynchronous Invoke of the qualified function, the MFA code in the event only', async () => {
     const { run: r } = await run('rotate-keys', { service: 'billing' }, { mfaCode: '123456' });
     expect(r.status).toBe('accepted');
+    launched['rotate-keys'] = r;
+    expectLaunchedAs('rotate-keys', r, 'lambda', ['Invoke']);
     expect(aws.callsTo('lambda', 'Invoke').map((c) => c.input)).toEqual([
       {
         functionName: 'rotate-keys',
@@ -141,6 +192,8 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('launches an EC2 spot instance from the launch template after the price check', async () => {
     const { run: r } = await run('render-batch', { batch: 'frames-0042' });
     expect(r.status, JSON.stringify(r)).toBe('running');
+    launched['render-batch'] = r;
+    expectLaunchedAs('render-batch', r, 'ec2', ['DescribeLaunchTemplateVersions', 'DescribeAvailabilityZones', 'DescribeSpotPriceHistory', 'RunInstances']);
     expect(aws.callsTo('ec2').map((c) => c.operation)).toEqual(['DescribeLaunchTemplateVersions', 'DescribeAvailabilityZones', 'DescribeSpotPriceHistory', 'RunInstances']);
     const tag = (n: number, k: string, v: string) => ({ [`TagSpecification.${n}.Tag.1.Key`]: 'JobName', [`TagSpecification.${n}.Tag.1.Value`]: 'render-batch', [`TagSpecification.${n}.Tag.2.Key`]: 'RunId', [`TagSpecification.${n}.Tag.2.Value`]: r.id, [`TagSpecification.${n}.Tag.3.Key`]: 'RequestedBy', [`TagSpecification.${n}.Tag.3.Value`]: 'ada', [`TagSpecification.${n}.${k}`]: v });
     expect(aws.callsTo('ec2', 'RunInstances')[0]!.input).toEqual({
@@ -175,12 +228,15 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('sends an SSM command with the document, targets and parameters filled in, quoted for its shell', async () => {
     const { run: r } = await run('patch-web', { window: 'tonight' });
     expect(r.status).toBe('running');
+    launched['patch-web'] = r;
+    expectLaunchedAs('patch-web', r, 'ssm', ['SendCommand']);
     expect(aws.callsTo('ssm', 'SendCommand').map((c) => c.input)).toEqual([
       {
         DocumentName: 'AWS-RunShellScript',
         Targets: [{ Key: 'tag:Role', Values: ['web'] }],
         Parameters: { commands: ["sudo /opt/patch.sh --window 'tonight'"] }, // quoted for the shell that runs it
         TimeoutSeconds: 1800,
+        CloudWatchOutputConfig: { CloudWatchLogGroupName: '/keylaunch/patch-web', CloudWatchOutputEnabled: true },
         Comment: `keylaunch patch-web ${r.id} by ada`.slice(0, 100),
       },
     ]);
@@ -189,6 +245,9 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('runs an ECS Fargate task with the run facts in its environment', async () => {
     const { run: r } = await run('monthly-report', { month: '2026-10' });
     expect(r.status).toBe('running');
+    launched['monthly-report'] = r;
+    expectLaunchedAs('monthly-report', r, 'ecs', ['RunTask', 'DescribeTaskDefinition']);
+    expect(r.launch).toMatchObject({ logGroup: '/ecs/monthly-report', logStream: 'report/report/0123456789abcdef0123456789abcdef', launchRole: ROLES['monthly-report'], launchedBy: 'ada' });
     expect(aws.callsTo('ecs', 'RunTask').map((c) => c.input)).toEqual([
       {
         cluster: 'jobs',
@@ -225,6 +284,8 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('starts a Step Functions execution named after the run', async () => {
     const { run: r, confirm } = await run('nightly-etl', { date: '2026-11-21' });
     expect(r.status).toBe('running');
+    launched['nightly-etl'] = r;
+    expectLaunchedAs('nightly-etl', r, 'sfn', ['StartExecution']);
     const [start] = aws.callsTo('sfn', 'StartExecution');
     expect(start!.input).toEqual({ stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:nightly-etl', name: r.id, input: expect.any(String) });
     expect(JSON.parse(start!.input.input)).toEqual({ job: 'nightly-etl', runId: r.id, params: { date: '2026-11-21' }, requestedBy: 'ada', execution: null });
@@ -272,5 +333,108 @@ describe('the Lambda bundle as deploy ships it', () => {
   it('every request reached a stand-in that could answer it, signed as AWS requires', () => {
     expect(aws.problems).toEqual([]);
     expect(fn.output()).not.toMatch(/TypeError|is not a constructor|Cannot read properties/);
+  });
+});
+
+describe('following and stopping each AWS job type as its launch role (issues 12 §3–4, 15 §3)', () => {
+  let saved: NodeJS.ProcessEnv;
+  let launchers: Awaited<ReturnType<typeof shippedLaunchers>>;
+  beforeAll(async () => {
+    // The shipped chunks' SDK clients read the endpoints and base credentials as Lambda gives them.
+    saved = { ...process.env };
+    Object.assign(process.env, aws.env, { AWS_REGION: REGION, AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+    launchers = await shippedLaunchers();
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+  const since = () => aws.calls.length;
+  const callsAfter = (n: number, service: FakeService) => aws.calls.slice(n).filter((c) => c.service === service);
+  const session = (job: string, r: any, who = 'ada', fingerprint = r.fingerprint) => ({ roleArn: ROLES[job], sourceIdentity: who, tags: { RunId: r.id, JobName: job, Fingerprint: fingerprint } });
+  const cancelAs = { cancelledBy: 'ada', fingerprint: 'CNCL-0001' };
+
+  it('lambda: the run page asks CloudWatch Logs as the job’s role; output from START to REPORT; no cancel', async () => {
+    const r = launched['rotate-keys'];
+    const requestId = r.launch.requestId as string;
+    const stream = '2026/11/22/[live]0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+    aws.answer('logs', 'FilterLogEvents', (i) => ({ events: String(i.filterPattern).includes('START') ? [{ logStreamName: stream, timestamp: r.launch.launchedAt + 10, message: `START RequestId: ${requestId} Version: 7\n`, eventId: '1' }] : [] }));
+    aws.answer('logs', 'GetLogEvents', () => ({ events: [{ timestamp: r.launch.launchedAt + 10, message: `START RequestId: ${requestId} Version: 7\n` }, { timestamp: r.launch.launchedAt + 11, message: 'rotated billing keys\n' }, { timestamp: r.launch.launchedAt + 12, message: `END RequestId: ${requestId}\n` }, { timestamp: r.launch.launchedAt + 12, message: `REPORT RequestId: ${requestId}\tDuration: 41.2 ms\n` }], nextForwardToken: 'f/4' }));
+    const n = since();
+    const refreshed = await call('GET', `/v1/runs/${r.id}`);
+    expect(refreshed.body.run.status, JSON.stringify(aws.calls.slice(n).filter((c) => c.service !== 'dynamodb')) + fn.output().slice(-2000)).toBe('running');
+    const page = await launchers.lambda!.output!(r.launch, { runId: r.id, limit: 100 });
+    expect(page.lines.map((l) => l.text)).toEqual([`START RequestId: ${requestId} Version: 7`, 'rotated billing keys', `END RequestId: ${requestId}`, `REPORT RequestId: ${requestId}\tDuration: 41.2 ms`]);
+    expect(page.done).toBe(true);
+    const logCalls = callsAfter(n, 'logs');
+    expect(logCalls.map((c) => c.operation)).toEqual(['FilterLogEvents', 'FilterLogEvents', 'FilterLogEvents', 'GetLogEvents']);
+    expect(logCalls[0]!.input).toEqual({ logGroupName: '/aws/lambda/rotate-keys', filterPattern: `"START RequestId: ${requestId}"`, startTime: r.launch.launchedAt - 60_000, limit: 1 });
+    for (const c of logCalls) expect(c.as).toEqual(session('rotate-keys', r));
+    expect(launchers.lambda!.cancel).toBeUndefined();
+  });
+
+  it('ec2: state as event lines, then TerminateInstances, each as the job’s role (the canceller’s session)', async () => {
+    const r = launched['render-batch'];
+    const n = since();
+    const page = await launchers.ec2!.output!(r.launch, { runId: r.id, limit: 10 });
+    expect(page.lines.map((l) => l.text)).toEqual(['Instance i-0123456789abcdef0 is running.']);
+    await launchers.ec2!.cancel!(r.launch, { runId: r.id, ...cancelAs });
+    const calls = callsAfter(n, 'ec2');
+    expect(calls.map((c) => [c.operation, c.input])).toEqual([['DescribeInstances', { 'InstanceId.1': 'i-0123456789abcdef0' }], ['TerminateInstances', { 'InstanceId.1': 'i-0123456789abcdef0' }]]);
+    expect(calls[0]!.as).toEqual(session('render-batch', r));
+    expect(calls[1]!.as).toEqual(session('render-batch', r, 'ada', 'CNCL-0001'));
+  });
+
+  it('ssm: the run page asks ListCommands, output from the job’s log group, CancelCommand — as the job’s role', async () => {
+    const r = launched['patch-web'];
+    const id = r.launch.commandId as string;
+    aws.answer('logs', 'FilterLogEvents', () => ({ events: [{ eventId: 'e1', timestamp: r.launch.launchedAt + 5, logStreamName: `${id}/i-0123456789abcdef0/aws-runShellScript/stdout`, message: 'patched 12 packages' }] }));
+    const n = since();
+    expect((await call('GET', `/v1/runs/${r.id}`)).body.run.launch.commandStatus).toBe('InProgress');
+    const page = await launchers['ssm-command']!.output!(r.launch, { runId: r.id, limit: 10 });
+    expect(page.lines.map((l) => [l.stream, l.text])).toEqual([['stdout', 'patched 12 packages']]);
+    await launchers['ssm-command']!.cancel!(r.launch, { runId: r.id, ...cancelAs });
+    const calls = aws.calls.slice(n).filter((c) => c.service === 'ssm' || c.service === 'logs');
+    expect(calls.map((c) => `${c.service}.${c.operation}`)).toEqual(['ssm.ListCommands', 'logs.FilterLogEvents', 'ssm.CancelCommand']);
+    expect(calls[1]!.input).toEqual({ logGroupName: '/keylaunch/patch-web', logStreamNamePrefix: `${id}/`, startTime: r.launch.launchedAt - 60_000, limit: 10 });
+    expect(calls[2]!.input).toEqual({ CommandId: id });
+    expect(calls.map((c) => c.as)).toEqual([session('patch-web', r), session('patch-web', r), session('patch-web', r, 'ada', 'CNCL-0001')]);
+  });
+
+  it('ecs: the run page asks DescribeTasks, output from the container’s stream, StopTask naming who — as the job’s role', async () => {
+    const r = launched['monthly-report'];
+    aws.answer('logs', 'GetLogEvents', () => ({ events: [{ timestamp: 1, message: 'report for 2026-10\n' }], nextForwardToken: 'f/1' }));
+    const n = since();
+    expect((await call('GET', `/v1/runs/${r.id}`)).body.run.launch.lastStatus).toBe('RUNNING');
+    const page = await launchers['ecs-task']!.output!(r.launch, { runId: r.id, limit: 10 });
+    expect(page.lines.map((l) => l.text)).toEqual(['report for 2026-10']);
+    await launchers['ecs-task']!.cancel!(r.launch, { runId: r.id, ...cancelAs });
+    const calls = aws.calls.slice(n).filter((c) => c.service === 'ecs' || c.service === 'logs');
+    expect(calls.map((c) => `${c.service}.${c.operation}`)).toEqual(['ecs.DescribeTasks', 'logs.GetLogEvents', 'ecs.StopTask']);
+    expect(calls[1]!.input).toEqual({ logGroupName: '/ecs/monthly-report', logStreamName: 'report/report/0123456789abcdef0123456789abcdef', startFromHead: true, limit: 10 });
+    expect(calls[2]!.input).toEqual({ cluster: 'jobs', task: r.launch.taskArn, reason: 'Cancelled in keylaunch by ada' });
+    expect(calls.map((c) => c.as)).toEqual([session('monthly-report', r), session('monthly-report', r), session('monthly-report', r, 'ada', 'CNCL-0001')]);
+  });
+
+  it('step functions: the run page asks DescribeExecution, history as event lines, StopExecution — as the job’s role', async () => {
+    const r = launched['nightly-etl'];
+    const n = since();
+    expect((await call('GET', `/v1/runs/${r.id}`)).body.run.launch.executionStatus).toBe('RUNNING');
+    const page = await launchers['step-functions']!.output!(r.launch, { runId: r.id, limit: 10 });
+    expect(page.lines.map((l) => l.text)).toEqual(['ExecutionStarted', 'TaskStateEntered Extract']);
+    await launchers['step-functions']!.cancel!(r.launch, { runId: r.id, ...cancelAs });
+    const calls = callsAfter(n, 'sfn');
+    expect(calls.map((c) => c.operation)).toEqual(['DescribeExecution', 'GetExecutionHistory', 'StopExecution']);
+    expect(calls[2]!.input).toEqual({ executionArn: r.launch.executionArn, error: 'keylaunch.Cancelled', cause: 'Cancelled in keylaunch by ada' });
+    expect(calls.map((c) => c.as)).toEqual([session('nightly-etl', r), session('nightly-etl', r), session('nightly-etl', r, 'ada', 'CNCL-0001')]);
+  });
+
+  it('nothing reached a job’s service as the verifier’s own role, and every session was one the trust policy allowed', () => {
+    const jobCalls = aws.calls.filter((c) => ['lambda', 'ec2', 'ecs', 'sfn', 'logs'].includes(c.service) || (c.service === 'ssm' && !/Parameter/.test(c.operation)));
+    expect(jobCalls.length).toBeGreaterThan(20);
+    expect(jobCalls.filter((c) => !c.as).map((c) => `${c.service}.${c.operation}`)).toEqual([]);
+    expect(aws.callsTo('sts').every((c) => !c.as)).toBe(true);
+    expect(aws.problems).toEqual([]);
   });
 });

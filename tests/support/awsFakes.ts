@@ -1,26 +1,35 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
 
 /**
  * Small stand-ins for the AWS APIs that have no local emulator (Lambda, EC2, ECS, Step Functions, SSM,
- * Secrets Manager), reached the way the real ones are: through the SDK's standard endpoint variables
+ * Secrets Manager, STS, CloudWatch Logs), reached the way the real ones are: through the SDK's standard endpoint variables
  * (`AWS_ENDPOINT_URL_<SERVICE>`). Each speaks its service's wire protocol (JSON with X-Amz-Target, REST
  * for Lambda, the EC2 query protocol with XML answers), records what it received, and checks every
  * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
  * Given a dynalite endpoint, DynamoDB requests are checked the same way and then passed on to it.
  */
-export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb';
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'sts' | 'logs';
+/** A session STS issued (AssumeRole): who asked for it, as which role, for whom, with which tags. */
+export interface FakeSession {
+  roleArn: string;
+  sourceIdentity: string | undefined;
+  tags: Record<string, string>;
+}
 export interface AwsCall {
   service: FakeService;
   operation: string;
-  /** JSON services: the parsed body; Lambda: { functionName, qualifier, invocationType, payload }; EC2: the form fields. */
+  /** JSON services: the parsed body; Lambda: { functionName, qualifier, invocationType, payload }; EC2 and STS: the form fields. */
   input: any;
+  /** The assumed-role session whose credentials signed the request; absent for the base (verifier role) credentials. */
+  as?: FakeSession;
 }
 /** What an operation answers: a JSON object, an XML string (EC2), or an AWS error. */
 export type Answer = Record<string, unknown> | string | AwsFault;
-export type Operation = (input: any) => Answer | Promise<Answer>;
+export type Operation = (input: any, caller: { as?: FakeSession }) => Answer | Promise<Answer>;
 
 export class AwsFault {
   constructor(
@@ -40,14 +49,38 @@ const ENDPOINT_VARIABLE: Record<FakeService, string> = {
   ecs: 'AWS_ENDPOINT_URL_ECS',
   sfn: 'AWS_ENDPOINT_URL_SFN',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  sts: 'AWS_ENDPOINT_URL_STS',
+  logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
 };
 /** The signing name each service's requests must carry in their credential scope. */
-const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb' };
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', logs: 'logs' };
+/** Services that speak a query protocol: form fields in (Action=…), XML out. */
+const QUERY = new Set<FakeService>(['ec2', 'sts']);
 
-export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>>; dynamodb?: string }) {
+/**
+ * `launchRoles` (role ARN → job name): STS plays the launch roles' trust policies (backend/deploy/launchRoles.ts)
+ * — only the base credentials may assume them, with a SourceIdentity and exactly the RunId, JobName (the
+ * role's own job) and Fingerprint tags — and issues session credentials that later requests must be
+ * signed with (and carry the session token of).
+ */
+export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>>; dynamodb?: string; launchRoles?: Record<string, string> }) {
   const calls: AwsCall[] = [];
   const problems: string[] = [];
+  const sessions = new Map<string, { secretAccessKey: string; sessionToken: string; session: FakeSession }>();
   const operations = defaultOperations();
+  operations.sts.AssumeRole = (i, caller) => {
+    const tags: Record<string, string> = {};
+    for (let n = 1; i[`Tags.member.${n}.Key`] !== undefined; n++) tags[i[`Tags.member.${n}.Key`]] = i[`Tags.member.${n}.Value`];
+    const job = o.launchRoles?.[i.RoleArn];
+    const trusted = !caller.as && job !== undefined && !!i.SourceIdentity && Object.keys(tags).sort().join() === 'Fingerprint,JobName,RunId' && tags.JobName === job && !!tags.RunId && !!tags.Fingerprint;
+    if (!trusted) return new AwsFault('AccessDenied', `not authorized to perform: sts:AssumeRole on resource: ${i.RoleArn}`, 403);
+    const accessKeyId = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    const secretAccessKey = randomBytes(20).toString('base64');
+    const sessionToken = randomBytes(32).toString('base64');
+    sessions.set(accessKeyId, { secretAccessKey, sessionToken, session: { roleArn: i.RoleArn, sourceIdentity: i.SourceIdentity, tags } });
+    const expiration = new Date(Date.now() + Number(i.DurationSeconds ?? 3600) * 1000).toISOString();
+    return `<Credentials><AccessKeyId>${accessKeyId}</AccessKeyId><SecretAccessKey>${secretAccessKey}</SecretAccessKey><SessionToken>${sessionToken}</SessionToken><Expiration>${expiration}</Expiration></Credentials><AssumedRoleUser><Arn>${i.RoleArn}/${i.RoleSessionName}</Arn><AssumedRoleId>AROA:${i.RoleSessionName}</AssumedRoleId></AssumedRoleUser><SourceIdentity>${i.SourceIdentity}</SourceIdentity>`;
+  };
   for (const [service, ops] of Object.entries(o.operations ?? {})) Object.assign(operations[service as FakeService], ops);
 
   const servers = await Promise.all(
@@ -69,34 +102,37 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     const url = new URL(req.url ?? '/', 'http://fake');
-    const bad = await checkSignature(service, req, url, body);
-    if (bad) {
-      problems.push(`${service} ${req.method} ${url.pathname}: ${bad}`);
-      return send(res, service, new AwsFault('InvalidSignatureException', bad, 403));
+    const signed = await checkSignature(service, req, url, body);
+    if ('bad' in signed) {
+      problems.push(`${service} ${req.method} ${url.pathname}: ${signed.bad}`);
+      return send(res, service, new AwsFault('InvalidSignatureException', signed.bad, 403));
     }
     const { operation, input } = parse(service, req, url, body);
-    calls.push({ service, operation, input });
+    calls.push({ service, operation, input, ...(signed.as ? { as: signed.as } : {}) });
     if (service === 'dynamodb') return forward(o.dynamodb!, req, body, res);
     const op = operations[service][operation];
     if (!op) {
       problems.push(`${service}: no stand-in for ${operation}`);
       return send(res, service, new AwsFault('UnknownOperationException', `${operation} is not faked`));
     }
-    send(res, service, await op(input), operation);
+    send(res, service, await op(input, { ...(signed.as ? { as: signed.as } : {}) }), operation);
   }
 
   /** Re-signs the request with the SDK's own signer and the same date; the signatures must agree. */
-  async function checkSignature(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): Promise<string | undefined> {
+  async function checkSignature(service: FakeService, req: IncomingMessage, url: URL, body: Buffer): Promise<{ bad: string } | { as?: FakeSession }> {
     const auth = String(req.headers.authorization ?? '');
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
-    if (!m) return `not a SigV4 Authorization header: ${auth.slice(0, 80)}`;
+    if (!m) return { bad: `not a SigV4 Authorization header: ${auth.slice(0, 80)}` };
     const [, keyId, , region, signingName, signedHeaders, signature] = m;
-    if (keyId !== FAKE_CREDENTIALS.accessKeyId) return `signed with another key: ${keyId}`;
-    if (region !== o.region) return `signed for region ${region}, not ${o.region}`;
-    if (signingName !== SIGNING_NAME[service]) return `signed for service ${signingName}, not ${SIGNING_NAME[service]}`;
+    const session = sessions.get(keyId!);
+    if (keyId !== FAKE_CREDENTIALS.accessKeyId && !session) return { bad: `signed with another key: ${keyId}` };
+    if (session && req.headers['x-amz-security-token'] !== session.sessionToken) return { bad: 'signed with session credentials but without their session token' };
+    const credentials = session ? { accessKeyId: keyId!, secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken } : FAKE_CREDENTIALS;
+    if (region !== o.region) return { bad: `signed for region ${region}, not ${o.region}` };
+    if (signingName !== SIGNING_NAME[service]) return { bad: `signed for service ${signingName}, not ${SIGNING_NAME[service]}` };
     const headers: Record<string, string> = {};
     for (const name of signedHeaders!.split(';')) headers[name] = String(req.headers[name] ?? '');
-    const signer = new SignatureV4({ service: signingName!, region: region!, credentials: FAKE_CREDENTIALS, sha256: Hash.bind(null, 'sha256'), uriEscapePath: service !== 'ec2', applyChecksum: headers['x-amz-content-sha256'] !== undefined && signedHeaders!.split(';').includes('x-amz-content-sha256') });
+    const signer = new SignatureV4({ service: signingName!, region: region!, credentials, sha256: Hash.bind(null, 'sha256'), uriEscapePath: service !== 'ec2', applyChecksum: headers['x-amz-content-sha256'] !== undefined && signedHeaders!.split(';').includes('x-amz-content-sha256') });
     const query: Record<string, string> = {};
     url.searchParams.forEach((v, k) => (query[k] = v));
     const amzDate = headers['x-amz-date'] ?? '';
@@ -106,7 +142,7 @@ export async function startAwsFakes(o: { region: string; operations?: Partial<Re
       { signingDate, unsignableHeaders: new Set(Object.keys(req.headers).filter((h) => !headers[h])) },
     );
     const expected = /Signature=([0-9a-f]{64})/.exec(String((signed as { headers: Record<string, string> }).headers.authorization))?.[1];
-    return expected === signature ? undefined : 'the signature does not match the SDK signer';
+    return expected === signature ? (session ? { as: session.session } : {}) : { bad: 'the signature does not match the SDK signer' };
   }
 
   return {
@@ -151,7 +187,7 @@ function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffe
       },
     };
   }
-  if (service === 'ec2') {
+  if (QUERY.has(service)) {
     const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')));
     const { Action, Version, ...input } = form;
     return { operation: Action ?? 'unknown', input };
@@ -163,12 +199,20 @@ function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffe
 function send(res: ServerResponse, service: FakeService, answer: Answer, operation = '') {
   const requestId = `req-${Math.random().toString(16).slice(2, 10)}`;
   if (answer instanceof AwsFault) {
+    if (service === 'sts') {
+      res.writeHead(answer.status, { 'content-type': 'text/xml' });
+      return res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${answer.type}</Code><Message>${answer.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+    }
     if (service === 'ec2') {
       res.writeHead(answer.status, { 'content-type': 'text/xml' });
       return res.end(`<Response><Errors><Error><Code>${answer.type}</Code><Message>${answer.message}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`);
     }
     res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': answer.type });
     return res.end(JSON.stringify({ __type: answer.type, message: answer.message }));
+  }
+  if (service === 'sts') {
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    return res.end(`<${operation}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${operation}Result>${String(answer)}</${operation}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
   }
   if (service === 'ec2') {
     res.writeHead(200, { 'content-type': 'text/xml' });
@@ -205,7 +249,8 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
         InvalidParameters: (i.Names as string[]).filter((n) => !parameters.has(n)),
       }),
       SendCommand: (i) => ({ Command: { CommandId: '8d7f2c1e-0000-4000-8000-000000000001', DocumentName: i.DocumentName, Status: 'Pending' } }),
-      ListCommands: (i) => ({ Commands: [{ CommandId: i.CommandId, Status: 'Success', TargetCount: 2, CompletedCount: 2, ErrorCount: 0 }] }),
+      ListCommands: (i) => ({ Commands: [{ CommandId: i.CommandId, Status: 'InProgress', TargetCount: 2, CompletedCount: 1, ErrorCount: 0 }] }),
+      CancelCommand: () => ({}),
     },
     secretsmanager: {
       // Tests store secrets with the pseudo-operation below; the verifier only reads.
@@ -221,15 +266,25 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
       RunInstances: () =>
         '<reservationId>r-0123456789abcdef0</reservationId><instancesSet><item><instanceId>i-0123456789abcdef0</instanceId><instanceType>g4dn.xlarge</instanceType><instanceState><code>0</code><name>pending</name></instanceState><placement><availabilityZone>eu-west-1a</availabilityZone></placement></item></instancesSet>',
       DescribeInstances: () => '<reservationSet><item><instancesSet><item><instanceId>i-0123456789abcdef0</instanceId><instanceState><code>16</code><name>running</name></instanceState></item></instancesSet></item></reservationSet>',
+      TerminateInstances: () => '<instancesSet><item><instanceId>i-0123456789abcdef0</instanceId><currentState><code>32</code><name>shutting-down</name></currentState><previousState><code>16</code><name>running</name></previousState></item></instancesSet>',
     },
     ecs: {
-      RunTask: (i) => ({ tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/${i.cluster}/0123456789abcdef0123456789abcdef`, lastStatus: 'PROVISIONING', clusterArn: `arn:aws:ecs:eu-west-1:123456789012:cluster/${i.cluster}` }], failures: [] }),
-      DescribeTasks: (i) => ({ tasks: [{ taskArn: i.tasks[0], lastStatus: 'STOPPED', containers: [{ name: 'report', exitCode: 0 }] }], failures: [] }),
+      RunTask: (i) => ({ tasks: [{ taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/${i.cluster}/0123456789abcdef0123456789abcdef`, lastStatus: 'PROVISIONING', clusterArn: `arn:aws:ecs:eu-west-1:123456789012:cluster/${i.cluster}`, taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/${i.taskDefinition}` }], failures: [] }),
+      DescribeTasks: (i) => ({ tasks: [{ taskArn: i.tasks[0], lastStatus: 'RUNNING', containers: [{ name: 'report' }] }], failures: [] }),
+      DescribeTaskDefinition: (i) => ({ taskDefinition: { taskDefinitionArn: i.taskDefinition, containerDefinitions: [{ name: 'report', logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/monthly-report', 'awslogs-stream-prefix': 'report', 'awslogs-region': 'eu-west-1' } } }] } }),
+      StopTask: (i) => ({ task: { taskArn: i.task, desiredStatus: 'STOPPED', stoppedReason: i.reason } }),
     },
     dynamodb: {}, // passed on to dynalite
     sfn: {
       StartExecution: (i) => ({ executionArn: `${String(i.stateMachineArn).replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: Date.now() / 1000 }),
-      DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'SUCCEEDED', startDate: Date.now() / 1000 }),
+      DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'RUNNING', startDate: Date.now() / 1000 }),
+      GetExecutionHistory: () => ({ events: [{ id: 1, type: 'ExecutionStarted', timestamp: Date.now() / 1000 }, { id: 2, type: 'TaskStateEntered', timestamp: Date.now() / 1000, stateEnteredEventDetails: { name: 'Extract' } }] }),
+      StopExecution: () => ({ stopDate: Date.now() / 1000 }),
+    },
+    sts: {}, // AssumeRole: set in startAwsFakes, which keeps the sessions
+    logs: {
+      FilterLogEvents: () => ({ events: [], searchedLogStreams: [] }),
+      GetLogEvents: (i) => ({ events: [], nextForwardToken: i.nextToken ?? 'f/0', nextBackwardToken: 'b/0' }),
     },
   };
 }

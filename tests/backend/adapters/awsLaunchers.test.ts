@@ -174,7 +174,8 @@ describe('ec2 launcher and the spot price guard', () => {
   });
 
   it('reports the instance state on refresh: running, then ended', async () => {
-    ec2.on(DescribeInstancesCommand).resolvesOnce({ Reservations: [{ Instances: [{ State: { Name: 'running' } }] }] }).resolvesOnce({ Reservations: [{ Instances: [{ State: { Name: 'terminated' } }] }] });
+    const instance = (state: string) => ({ Reservations: [{ Instances: [{ InstanceId: 'i-0abc1234def567890', State: { Name: state } }] }] }) as never;
+    ec2.on(DescribeInstancesCommand).resolvesOnce(instance('running')).resolvesOnce(instance('terminated'));
     const details = { launcher: 'ec2', summary: 's', instanceId: 'i-0abc1234def567890' };
     expect((await launcher.status!(details)).status).toBe('running');
     expect(await launcher.status!(details)).toMatchObject({ status: 'ended', details: { instanceState: 'terminated' } });
@@ -188,7 +189,7 @@ describe('ssm-command launcher', () => {
   beforeEach(() => ssm.reset());
 
   it('sends the document to the targets with parameters filled in, and follows its status', async () => {
-    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'cmd-1', Status: 'Pending' } });
+    ssm.on(SendCommandCommand).resolves({ Command: { CommandId: '0b7a3c1e-1d2f-4a5b-8c9d-0e1f2a3b4c5d', Status: 'Pending' } });
     const result = await launcher.launch(
       request({ name: 'patch', type: 'ssm-command', params: [{ name: 'env', type: 'enum', values: ['prod'] }], target: { documentName: 'AWS-RunShellScript', targets: [{ key: 'tag:Role', values: ['web'] }], parameters: { commands: ['./patch.sh --env {{env}}'] }, timeoutSeconds: 600 } }),
     );
@@ -200,7 +201,7 @@ describe('ssm-command launcher', () => {
       TimeoutSeconds: 600,
       Comment: 'keylaunch patch run_01TESTRUN by alice',
     });
-    expect(result.details).toMatchObject({ commandId: 'cmd-1', consoleUrl: 'https://eu-west-1.console.aws.amazon.com/systems-manager/run-command/cmd-1?region=eu-west-1' });
+    expect(result.details).toMatchObject({ commandId: '0b7a3c1e-1d2f-4a5b-8c9d-0e1f2a3b4c5d', consoleUrl: 'https://eu-west-1.console.aws.amazon.com/systems-manager/run-command/0b7a3c1e-1d2f-4a5b-8c9d-0e1f2a3b4c5d?region=eu-west-1' });
     ssm.on(ListCommandsCommand).resolves({ Commands: [{ Status: 'Success', TargetCount: 2, CompletedCount: 2, ErrorCount: 0 }] });
     expect(await launcher.status!(result.details)).toMatchObject({ status: 'succeeded', details: { commandStatus: 'Success' } });
     ssm.on(ListCommandsCommand).resolves({ Commands: [{ Status: 'Failed', TargetCount: 2, CompletedCount: 2, ErrorCount: 1 }] });

@@ -47,4 +47,19 @@ describe('lazy launcher', () => {
   it('has no status when its launcher has none, so runs are not refreshed in vain', () => {
     expect(lazyLauncher(async () => ({ launch: async () => ({ status: 'accepted', details: { launcher: 'l', summary: '' } }) }), { status: false }).status).toBeUndefined();
   });
+
+  it('forwards output and cancel when its launcher has them, and offers neither otherwise (issue 12 §3–4)', async () => {
+    const seen: string[] = [];
+    const inner: Launcher = {
+      launch: async () => ({ status: 'running', details: { launcher: 'x', summary: '' } }),
+      output: async (_d, r) => (seen.push(`output ${r.cursor}`), { lines: [{ seq: 0, stream: 'log', text: 'hi' }], done: true, truncated: false }),
+      cancel: async (_d, r) => void seen.push(`cancel by ${r.cancelledBy}`),
+    };
+    const lazy = lazyLauncher(async () => inner, { status: false, output: true, cancel: true });
+    expect((await lazy.output!({ launcher: 'x', summary: '' }, { runId: 'r', cursor: 'c1', limit: 5 })).lines[0]!.text).toBe('hi');
+    await lazy.cancel!({ launcher: 'x', summary: '' }, { runId: 'r', cancelledBy: 'bob' });
+    expect(seen).toEqual(['output c1', 'cancel by bob']);
+    const plain = lazyLauncher(async () => inner, { status: false });
+    expect([plain.output, plain.cancel]).toEqual([undefined, undefined]);
+  });
 });

@@ -28,13 +28,17 @@ beforeAll(() => {
 const ofType = (type: string) => Object.values(template.Resources).filter((r) => r.Type === type);
 
 describe('npm run deploy’s CDK app, on the example catalog as shipped', () => {
-  it('synthesizes: the verifier behind the REST API, no Function URL, the role generated from every example job', () => {
+  it('synthesizes: the verifier behind the REST API, no Function URL, one launch role generated from each example job', () => {
     expect(ofType('AWS::Lambda::Url')).toEqual([]);
     expect(ofType('AWS::ApiGateway::RestApi')).toHaveLength(1);
     expect(ofType('AWS::ApiGateway::RestApi')[0]!.Properties.Policy.Statement[1].Condition).toEqual({ NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] } });
     const sids = ofType('AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid));
-    expect(sids).toEqual(expect.arrayContaining(['AuditIsAppendOnly', 'InvokeJobFunctions', 'RunInstancesFromJobTemplates', 'RunInstancesOnlyWithTemplateResources', 'SendCommandDocumentpatchweb', 'RunTaskmonthlyreport', 'StartJobExecutions']));
-    expect(JSON.stringify(ofType('AWS::IAM::Policy'))).not.toContain('kms:');
+    expect(sids).toEqual(expect.arrayContaining(['AuditIsAppendOnly', 'AssumeJobLaunchRoles']));
+    const launchRoles = ofType('AWS::IAM::Role').filter((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition?.StringEquals?.['aws:RequestTag/JobName']);
+    expect(launchRoles.map((r) => r.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals['aws:RequestTag/JobName']).sort()).toEqual(['monthly-report', 'nightly-etl', 'patch-web', 'render-batch', 'rotate-keys']);
+    const jobSids = launchRoles.flatMap((r) => r.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement.map((s: { Sid: string }) => s.Sid)));
+    expect(jobSids).toEqual(expect.arrayContaining(['InvokeJobFunction', 'RunInstancesFromJobTemplate', 'RunInstancesOnlyWithTemplateResources', 'SendCommandDocument', 'RunTask', 'StartJobExecution']));
+    expect(JSON.stringify(ofType('AWS::IAM::Policy')) + JSON.stringify(launchRoles)).not.toContain('kms:');
   });
 
   it('packages the real bundle, whose entry exports the handler the function names', () => {

@@ -33,8 +33,8 @@ export function onlyId(t: Template, type: string): string {
 }
 
 /**
- * A CloudFormation value as it will be once deployed, with each `Ref` replaced by a name of ours
- * (`{ RestApi: 'abc123' }`): lets a test read a joined URL or JSON as the verifier will see it.
+ * A CloudFormation value as it will be once deployed, with each `Ref` (and `Fn::GetAtt`, as `Id.Attribute`)
+ * replaced by a name of ours (`{ RestApi: 'abc123' }`): lets a test read a joined URL or JSON as the verifier will see it.
  */
 export function render(value: unknown, refs: Record<string, string>): string {
   if (typeof value === 'string') return value;
@@ -42,6 +42,11 @@ export function render(value: unknown, refs: Record<string, string>): string {
   if (v.Ref !== undefined) {
     if (!(v.Ref in refs)) throw new Error(`unexpected Ref ${v.Ref}`);
     return refs[v.Ref]!;
+  }
+  if (v['Fn::GetAtt']) {
+    const name = (v['Fn::GetAtt'] as string[]).join('.');
+    if (!(name in refs)) throw new Error(`unexpected Fn::GetAtt ${name}`);
+    return refs[name]!;
   }
   if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map((p) => render(p, refs)).join(v['Fn::Join'][0]);
   throw new Error(`cannot render ${JSON.stringify(value)}`);

@@ -40,11 +40,11 @@ const CODES: [RegExp, ErrorCode][] = [
 ];
 
 /** An AWS error as a KeylaunchError with a stable code and AWS's own (bounded) words. */
-export function launchError(e: unknown, o: { notFound?: ErrorCode } = {}): KeylaunchError {
+export function launchError(e: unknown, o: { notFound?: ErrorCode; otherwise?: ErrorCode } = {}): KeylaunchError {
   if (e instanceof KeylaunchError) return e;
   const name = errorName(e);
   const message = String((e as Error)?.message ?? '').slice(0, 300);
-  const code = (name === 'ResourceNotFoundException' && o.notFound) || CODES.find(([re]) => re.test(name))?.[1] || 'launch_failed';
+  const code = (name === 'ResourceNotFoundException' && o.notFound) || CODES.find(([re]) => re.test(name))?.[1] || o.otherwise || 'launch_failed';
   return new KeylaunchError(code, `${name}: ${message}`, { cause: e });
 }
 
@@ -75,3 +75,16 @@ export const consoleUrl = {
   ecs: (region: string, cluster: string, taskId: string) => `https://${region}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/tasks/${taskId}?region=${region}`,
   sfn: (region: string, executionArn: string) => `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${encodeURIComponent(executionArn)}`,
 };
+
+/** A status or output call that AWS refused: access_denied/throttled as for launches, else output_unavailable. */
+export const followError = (e: unknown) => launchError(e, { otherwise: 'output_unavailable' });
+
+/** A stop that AWS refused: always `cancel_failed`, AWS's error kept as the cause (the cancel route logs it). */
+export function cancelError(e: unknown, what: string): KeylaunchError {
+  if (e instanceof KeylaunchError && e.code === 'cancel_failed') return e;
+  const name = errorName(e);
+  return new KeylaunchError('cancel_failed', `AWS did not stop ${what} (${name}).`, { cause: e, details: { awsError: name.slice(0, 100) } });
+}
+
+/** Who stopped a run, as the service's own record says it (ECS stoppedReason, Step Functions cause). */
+export const cancelReason = (cancelledBy: string) => `Cancelled in keylaunch by ${cancelledBy}`.slice(0, 255);

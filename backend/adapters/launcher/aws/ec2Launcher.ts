@@ -5,13 +5,15 @@ import {
   DescribeSpotPriceHistoryCommand,
   DescribeSubnetsCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
   type EC2Client,
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { KeylaunchError } from '../../../core/errors';
 import type { LaunchDetails } from '../../../core/model';
-import type { LaunchResult, Launcher, LaunchRequest } from '../../../core/ports';
-import { DEFAULT_RETRY, consoleUrl, launchError, runTags, withRetry, type RetryPolicy } from './awsLaunch';
+import type { CancelRequest, LaunchResult, Launcher, LaunchRequest, OutputPage, OutputRequest } from '../../../core/ports';
+import { DEFAULT_RETRY, cancelError, consoleUrl, followError, launchError, runTags, withRetry, type RetryPolicy } from './awsLaunch';
+import { invalid, readCursor, writeCursor } from './followCursor';
 
 type Ec2Job = Extract<LaunchRequest['job'], { type: 'ec2' }>;
 
@@ -119,13 +121,48 @@ export function createEc2Launcher(o: { client: EC2Client; region: string; retry?
     },
 
     async status(details: LaunchDetails): Promise<LaunchResult> {
-      const out = await send(() => o.client.send(new DescribeInstancesCommand({ InstanceIds: [String(details.instanceId)] }))).catch((e) => {
-        throw launchError(e);
-      });
-      const state = out.Reservations?.[0]?.Instances?.[0]?.State?.Name ?? 'unknown';
+      const { state } = await describe(details);
       // An instance that stopped or terminated has ended; EC2 cannot say whether the job in it succeeded.
       const status = state === 'pending' || state === 'running' ? 'running' : 'ended';
       return { status, details: { ...details, instanceState: state, summary: `Instance ${String(details.instanceId)} is ${state}.` } };
     },
+
+    /** EC2 keeps no job output: the instance's state changes, as `event` lines, until it stopped or terminated. */
+    async output(details: LaunchDetails, request: OutputRequest): Promise<OutputPage> {
+      const cursor = readCursor(request.cursor);
+      const { state, reason } = await describe(details);
+      const ended = ENDED.includes(state);
+      const changed = state !== cursor.state && request.limit > 0;
+      const lines = changed ? [{ seq: cursor.seq, stream: 'event' as const, text: `Instance ${String(details.instanceId)} is ${state}${reason ? ` (${reason})` : ''}.`, at: Date.now() }] : [];
+      const next = { ...cursor, seq: cursor.seq + lines.length, state };
+      return { lines, ...(ended && changed ? {} : { cursor: writeCursor(changed ? next : cursor) }), done: ended && changed, truncated: false };
+    },
+
+    /** TerminateInstances: the deploy lets each job's role terminate only instances tagged with that job. */
+    async cancel(details: LaunchDetails, _request: CancelRequest): Promise<void> {
+      const id = instanceIdOf(details);
+      await send(() => o.client.send(new TerminateInstancesCommand({ InstanceIds: [id] }))).catch((e) => {
+        throw cancelError(e, `instance ${id}`);
+      });
+    },
   };
+
+  async function describe(details: LaunchDetails): Promise<{ state: string; reason?: string }> {
+    const id = instanceIdOf(details);
+    const out = await send(() => o.client.send(new DescribeInstancesCommand({ InstanceIds: [id] }))).catch((e) => {
+      throw followError(e);
+    });
+    const instance = out?.Reservations?.[0]?.Instances?.[0];
+    const state = instance?.State?.Name;
+    if (!instance || instance.InstanceId !== id || typeof state !== 'string') throw invalid(`no state for instance ${id}`);
+    const reason = typeof instance.StateReason?.Message === 'string' ? instance.StateReason.Message.slice(0, 300) : undefined;
+    return { state, ...(reason ? { reason } : {}) };
+  }
+}
+
+const ENDED = ['stopped', 'terminated'];
+
+function instanceIdOf(details: LaunchDetails): string {
+  if (typeof details.instanceId !== 'string' || !/^i-[0-9a-f]{8,17}$/.test(details.instanceId)) throw invalid('no usable instance id for this run');
+  return details.instanceId;
 }
