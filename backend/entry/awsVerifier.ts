@@ -6,6 +6,7 @@ import { createSignedJsonClient, type SignedJsonClient } from '../adapters/aws/s
 import { credentialsFromEnvironment, serviceEndpoint } from '../adapters/aws/awsEnvironment';
 import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
 import { lazyLauncher } from '../adapters/launcher/lazyLauncher';
+import { kmsHeadSigner } from '../adapters/aws/kmsHeadSigner';
 
 /**
  * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
@@ -26,11 +27,21 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     endpoint: serviceEndpoint(env, { service: 'SECRETS_MANAGER', host: 'secretsmanager', region }),
     region, signingName: 'secretsmanager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', credentials,
   });
+  const auditKeyId = required(env, 'KEYLAUNCH_AUDIT_KEY_ID');
+  const kms = createSignedJsonClient({
+    endpoint: serviceEndpoint(env, { service: 'KMS', host: 'kms', region }),
+    region, signingName: 'kms', targetPrefix: 'TrentService', jsonVersion: '1.1', credentials,
+  });
   // One retry policy (ours, in the launchers): the SDK's own retries are off so attempts are not multiplied.
   const once = { maxAttempts: 1 };
   return createVerifier({
     config: await loadConfig(env, secretsManager),
-    store: createDynamoStore({ client: signedDocuments(dynamodb), tableName: required(env, 'KEYLAUNCH_TABLE') }),
+    store: createDynamoStore({
+      client: signedDocuments(dynamodb),
+      tableName: required(env, 'KEYLAUNCH_TABLE'),
+      signer: kmsHeadSigner(kms, auditKeyId),
+      log: (message, error) => console.error(`[keylaunch] ${message}`, error ?? ''),
+    }),
     catalog: lazyCatalog(async () => {
       const [{ SSMClient }, { createSsmCatalog }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../adapters/catalog/ssmCatalog')]);
       return createSsmCatalog({ client: new SSMClient({}), prefix });

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
-import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
+import type { AuditChainStore, ConsumeResult, CounterResult, HeadSigner, Page, Store } from '../../core/ports';
+import { createAuditAppender } from '../../core/auditLog';
+import { createDynamoAuditChain } from './auditChainStore';
 import { key, ttlSeconds } from './keys';
 
 /** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
@@ -18,8 +20,16 @@ const strip = <T>(item: Record<string, unknown>): T => {
  * The Store port on DynamoDB: the same code against AWS and against dynalite in local mode, over either
  * transport of documentCommands.ts.
  */
-export function createDynamoStore(options: { client: DocumentClient; tableName: string }): Store {
+export function createDynamoStore(options: {
+  client: DocumentClient;
+  tableName: string;
+  /** Signs the audit chain's head; without one (admin CLIs) entries are chained, and signed by the next holder. */
+  signer?: HeadSigner;
+  log?: (message: string, error?: unknown) => void;
+}): Store & { auditChain: AuditChainStore } {
   const { client, tableName: TableName } = options;
+  const auditChain = createDynamoAuditChain(client, TableName);
+  const audit = createAuditAppender({ chain: auditChain, ...(options.signer ? { signer: options.signer } : {}), ...(options.log ? { log: options.log } : {}) });
   const get = async (Key: Record<string, string>) => (await client.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
   const putNew = async (Item: Record<string, unknown>) =>
     client.send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
@@ -41,6 +51,7 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
   }
 
   return {
+    auditChain,
     async getUserByName(name) {
       const index = await get(key.userName(name));
       if (!index) return undefined;
@@ -226,12 +237,11 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
 
     listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
 
-    async appendAudit(entry: AuditEntry) {
-      // `ttl` is the table's TTL attribute (stack.ts): DynamoDB deletes expired refusals by itself.
-      await putNew({ ...key.audit(entry.id), ...entry, ...(entry.expiresAt !== undefined ? { ttl: ttlSeconds(entry.expiresAt, 0) } : {}) });
-    },
+    // Chained entries are kept for good (a TTL deletion would break the chain); `expiresAt` stays as the
+    // retention class an archive may use (docs/security.md).
+    appendAudit: (entry: AuditEntry) => audit.append(entry),
 
-    listAudit: ({ limit, cursor }) => page<AuditEntry>('AUDIT', limit, cursor),
+    listAudit: (o) => auditChain.listAudit(o),
 
     async recentFailures(k, since, limit) {
       const r = await client.send(

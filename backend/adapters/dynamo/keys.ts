@@ -10,7 +10,11 @@
  *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
- *   AUDIT                  <auditId>          the audit log, the same way
+ *   AUDIT                  <auditId>          the audit log before the hash chain (read, never written)
+ *   AUDITHEAD              HEAD               the chain's head: seq, hash, the newest entry whole
+ *   AUDIT#<day>            <seq, 12 digits>   chained entries, by UTC day (auditChainStore.ts says why)
+ *   AUDITDAYS              <day>              the days that have entries (listing pages across them)
+ *   AUDITSIG               <seq, 12 digits>   a signature of the head at seq
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
 export const key = {
@@ -23,7 +27,13 @@ export const key = {
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
+  auditHead: () => ({ pk: 'AUDITHEAD', sk: 'HEAD' }),
+  auditEntry: (day: string, seq: number) => ({ pk: `AUDIT#${day}`, sk: seqKey(seq) }),
+  auditDay: (day: string) => ({ pk: 'AUDITDAYS', sk: day }),
+  auditSignature: (seq: number) => ({ pk: 'AUDITSIG', sk: seqKey(seq) }),
   rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };
+
+export const seqKey = (seq: number) => String(seq).padStart(12, '0');
 
 export const ttlSeconds = (expiresAtMs: number, graceDays = 1) => Math.ceil(expiresAtMs / 1000) + graceDays * 86_400;
