@@ -1,3 +1,4 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -11,7 +12,7 @@ import { Hash } from '@smithy/core/serde';
  * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
  * Given a dynalite endpoint, DynamoDB requests are checked the same way and then passed on to it.
  */
-export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb';
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'kms';
 export interface AwsCall {
   service: FakeService;
   operation: string;
@@ -30,6 +31,9 @@ export class AwsFault {
   ) {}
 }
 
+/** The fake KMS's one signing key (the stack's audit key stands for it). */
+export const AUDIT_KMS_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIAKEYLAUNCHTEST', secretAccessKey: 'keylaunch-test-secret' };
 
 const ENDPOINT_VARIABLE: Record<FakeService, string> = {
@@ -40,9 +44,10 @@ const ENDPOINT_VARIABLE: Record<FakeService, string> = {
   ecs: 'AWS_ENDPOINT_URL_ECS',
   sfn: 'AWS_ENDPOINT_URL_SFN',
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
+  kms: 'AWS_ENDPOINT_URL_KMS',
 };
 /** The signing name each service's requests must carry in their credential scope. */
-const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb' };
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', kms: 'kms' };
 
 export async function startAwsFakes(o: { region: string; operations?: Partial<Record<FakeService, Record<string, Operation>>>; dynamodb?: string }) {
   const calls: AwsCall[] = [];
@@ -227,6 +232,14 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
       DescribeTasks: (i) => ({ tasks: [{ taskArn: i.tasks[0], lastStatus: 'STOPPED', containers: [{ name: 'report', exitCode: 0 }] }], failures: [] }),
     },
     dynamodb: {}, // passed on to dynalite
+    kms: {
+      // One asymmetric key (ECC_NIST_P256) whatever KeyId is asked: signatures verify with AUDIT_KMS_KEY's public half.
+      Sign: (i) =>
+        i.SigningAlgorithm !== 'ECDSA_SHA_256' || i.MessageType !== 'RAW'
+          ? new AwsFault('ValidationException', 'ECDSA_SHA_256 over a RAW message only')
+          : { KeyId: i.KeyId, SigningAlgorithm: i.SigningAlgorithm, Signature: sign('sha256', Buffer.from(i.Message, 'base64'), { key: AUDIT_KMS_KEY.privateKey, dsaEncoding: 'der' }).toString('base64') },
+      GetPublicKey: (i) => ({ KeyId: i.KeyId, KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', PublicKey: AUDIT_KMS_KEY.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }),
+    },
     sfn: {
       StartExecution: (i) => ({ executionArn: `${String(i.stateMachineArn).replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: Date.now() / 1000 }),
       DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'SUCCEEDED', startDate: Date.now() / 1000 }),
