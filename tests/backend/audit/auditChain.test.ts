@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { entryHash, GENESIS_HASH, headMessage, SEAL_EVERY } from '../../../backend/core/auditChain';
 import { createDynamoStore } from '../../../backend/adapters/dynamo/dynamoStore';
-import { DeleteCommand, PutCommand } from '../../../backend/adapters/dynamo/documentCommands';
+import { DeleteCommand, PutCommand, type DocumentCommand } from '../../../backend/adapters/dynamo/documentCommands';
 import { key } from '../../../backend/adapters/dynamo/keys';
 import { ensureTable } from '../../../backend/adapters/dynamo/table';
 import { startLocalDynamo } from '../../../backend/local/localDynamo';
@@ -42,7 +42,7 @@ const backends: Record<string, () => Promise<Backend>> = {
   dynalite: async () => {
     const tableName = `kl-audit-${++tables}`;
     await ensureTable(dynamo.client, tableName);
-    const send = (c: PutCommand | DeleteCommand) => dynamo.documents.send(c);
+    const send = <I, O>(c: DocumentCommand<I, O>) => dynamo.documents.send(c);
     return {
       store: (withSigner = true) => {
         return createDynamoStore({ client: dynamo.documents, tableName, ...(withSigner ? { signer } : {}) });
@@ -174,7 +174,7 @@ describe.each(Object.keys(backends))('the audit chain over %s', (name) => {
 
   it('reports a genuine signature moved onto other content as forged', async () => {
     const real = stored.signatures.find((s) => s.seq === 1)!;
-    await b.replaceSignature({ ...real, hash: at(1).hash.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
+    await b.replaceSignature({ ...real, hash: at(1).hash!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')) });
     expect((await check()).firstBreak).toMatchObject({ problem: 'forged_signature', seq: 1 });
   });
 
