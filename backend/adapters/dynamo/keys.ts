@@ -8,7 +8,9 @@
  *   INVITE#<sha256>        INVITE             an invite, by the hash of its code
  *   CHALLENGE#<intentId>   CHALLENGE          a single-use challenge record
  *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
- *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
+ *   RUNS#<day>             RUN#<runId>        runs, by the UTC day of their time-ordered id (runPartitions.ts)
+ *   RUNDAYS                <day>              the days that have runs (listing pages across them)
+ *   RUNS                   RUN#<runId>        runs from before days, or with ids not time-ordered (read, updated in place)
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
  *   AUDIT                  <auditId>          the audit log before the hash chain (read, never written)
  *   AUDITHEAD              HEAD               the chain's head: seq, hash, the newest entry whole
@@ -25,6 +27,8 @@ export const key = {
   challenge: (intentId: string) => ({ pk: `CHALLENGE#${intentId}`, sk: 'CHALLENGE' }),
   endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
+  runOnDay: (day: string, runId: string) => ({ pk: `RUNS#${day}`, sk: `RUN#${runId}` }),
+  runDay: (day: string) => ({ pk: 'RUNDAYS', sk: day }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   auditHead: () => ({ pk: 'AUDITHEAD', sk: 'HEAD' }),

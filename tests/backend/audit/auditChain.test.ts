@@ -200,3 +200,18 @@ describe.each(Object.keys(backends))('the audit chain over %s', (name) => {
     expect(report.entries).toBe(20);
   });
 });
+
+describe('the audit listing cursor over dynalite', () => {
+  it.each([
+    ['not base64url', '***'],
+    ['another partition', Buffer.from('USER#u.5').toString('base64url')],
+    ['an impossible day', Buffer.from('2026-02-30.5').toString('base64url')],
+    ['a huge position', Buffer.from('2026-11-21.99999999999999999').toString('base64url')],
+    ['a key expression in the old partition', Buffer.from("legacy.x' OR pk = 'USER").toString('base64url')],
+  ])('refuses a bent cursor (%s) with bad_request', async (_, cursor) => {
+    await ensureTable(dynamo.client, 'kl-audit-cursor');
+    const store = createDynamoStore({ client: dynamo.documents, tableName: 'kl-audit-cursor' });
+    const error = await store.listAudit({ limit: 2, cursor }).then(() => undefined, (e: unknown) => e);
+    expect((error as { code?: string } | undefined)?.code).toBe('bad_request');
+  });
+});
