@@ -102,6 +102,14 @@ export function verifyChain(input: {
     }
     previous = e;
   }
+  // Entries without a place in the chain are the log from before it: all older than its first entry.
+  // One written later was put beside the chain, not in it.
+  const start = chained[0]?.at;
+  for (const e of input.entries) {
+    if (typeof e.seq === 'number' || start === undefined || !(e.at > start)) continue;
+    const seq = (chained.filter((c) => c.at <= e.at).at(-1)?.seq ?? 0) + 1;
+    breaks.push({ problem: 'inserted', seq, message: `entry ${e.id} has no place in the chain but was written after the chain began` });
+  }
   const lastSeq = previous?.seq ?? 0;
   if (input.head && input.head.seq > lastSeq) {
     breaks.push({ problem: 'removed', seq: lastSeq + 1, message: `the chain's head is at ${input.head.seq} but entries end at ${lastSeq}: the newest entries are missing` });

@@ -149,6 +149,16 @@ describe.each(Object.keys(backends))('the audit chain over %s', (name) => {
     expect((await check()).firstBreak).toMatchObject({ problem: 'inserted', seq: 15 });
   });
 
+  it('reports an entry put beside the chain (no place in it) after the chain began, where it would have gone', async () => {
+    const { seq: _s, prevHash: _p, hash: _h, day: _d, sealed: _x, ...plain } = at(25);
+    const chain = await b.chain().readAuditChain();
+    const report = verifyAudit({ ...chain, entries: [...chain.entries, { ...plain, id: 'aud_beside', userName: 'mallory' }] }, publicKey);
+    expect(report.firstBreak).toMatchObject({ problem: 'inserted', seq: 26 });
+    // Entries from before the chain (all older than its first entry) are listed, not checked.
+    const before = verifyAudit({ ...chain, entries: [...chain.entries, { ...plain, id: 'aud_old', at: at(1).at - 1 }] }, publicKey);
+    expect(before).toMatchObject({ ok: true, unchained: 1 });
+  });
+
   it('reports an insertion that renumbers and rehashes everything after it at the first signed head it passes', async () => {
     // The forger rebuilds the whole chain from entry 5 on: every link checks, but the signed head at
     // SEAL_EVERY no longer matches, and without the signing key it cannot be re-signed.
