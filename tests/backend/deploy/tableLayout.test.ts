@@ -33,7 +33,7 @@ describe('the table as the stack protects it', () => {
     const denied = (pk: string) => AUDIT_PARTITIONS.some((p) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\#]/g, '\\$&')).join('.*')}$`).test(pk));
     expect(new Set(written.map((i) => String(i.pk).replace(/#\d{4}-\d{2}-\d{2}$/, '#<day>')))).toEqual(new Set(['AUDITHEAD', 'AUDIT#<day>', 'AUDITDAYS', 'AUDITSIG']));
     for (const item of written) expect(denied(String(item.pk)), String(item.pk)).toBe(true);
-    for (const pk of ['USER#u_1', 'USERNAME#ada', 'INVITE#x', 'CHALLENGE#i', 'SESSION#s', 'RUNS', 'RUNINTENT#i', 'RATE#ip:1']) expect(denied(pk), pk).toBe(false);
+    for (const pk of ['USER#u_1', 'USERNAME#ada', 'INVITE#x', 'CHALLENGE#i', 'SESSION#s', 'RUNS', 'RUNS#2026-11-22', 'RUNDAYS', 'RUNINTENT#i', 'RATE#ip:1']) expect(denied(pk), pk).toBe(false);
     // Chained entries are kept: a TTL deletion would break the chain.
     for (const item of written) expect(item[TTL_ATTRIBUTE]).toBeUndefined();
     expect((await store.listAudit({ limit: 10 })).items.map((e) => e.id)).toEqual(['01JAUDIT0000000000000000A3', '01JAUDIT0000000000000000A2', '01JAUDIT0000000000000000A1']);
