@@ -7,6 +7,7 @@ import { key } from '../../../backend/adapters/dynamo/keys';
 import { ensureTable } from '../../../backend/adapters/dynamo/table';
 import { startLocalDynamo } from '../../../backend/local/localDynamo';
 import { verifyAudit } from '../../../backend/receipt/verifyAudit';
+import { createAuditAppender } from '../../../backend/core/auditLog';
 import type { AuditEntry } from '../../../backend/core/model';
 import type { AuditChainStore, HeadSignature, HeadSigner, Store } from '../../../backend/core/ports';
 import { MemoryAuditChain, MemoryStore } from '../../support/memoryStore';
@@ -223,5 +224,42 @@ describe('the audit listing cursor over dynalite', () => {
     const store = createDynamoStore({ client: dynamo.documents, tableName: 'kl-audit-cursor' });
     const error = await store.listAudit({ limit: 2, cursor }).then(() => undefined, (e: unknown) => e);
     expect((error as { code?: string } | undefined)?.code).toBe('bad_request');
+  });
+});
+
+describe('appending when storage or the signer fails', () => {
+  it('a write whose answer was lost is found in the chain and never appended twice', async () => {
+    const chain = new MemoryAuditChain();
+    let lose = 2; // the second and third appends land, then their answers are lost
+    const lossy: AuditChainStore = {
+      readAuditHead: () => chain.readAuditHead(),
+      advanceAuditHead: async (expected, next) => {
+        const moved = await chain.advanceAuditHead(expected, next);
+        if (moved && next.seq > 1 && lose-- > 0) throw Object.assign(new Error('socket hang up'), { $metadata: {} });
+        return moved;
+      },
+      putHeadSignature: (s) => chain.putHeadSignature(s),
+      readAuditChain: () => chain.readAuditChain(),
+    };
+    const append = createAuditAppender({ chain: lossy, signer });
+    for (let i = 1; i <= 4; i++) await append.append(entry(i));
+    const read = await chain.readAuditChain();
+    expect(read.entries.map((e) => e.id).sort()).toEqual(['aud_0001', 'aud_0002', 'aud_0003', 'aud_0004']);
+    expect(verifyAudit(read, publicKey).ok).toBe(true);
+  });
+
+  it('a signer that fails leaves the entry in the chain, logs it, and verify reports the missing signature once a later head is signed', async () => {
+    const chain = new MemoryAuditChain();
+    const logged: string[] = [];
+    let fail = true;
+    const flaky: HeadSigner = { keyId: 'k', sign: async (m) => (fail ? Promise.reject(new Error('KMS throttled')) : signer.sign(m)) };
+    const append = createAuditAppender({ chain, signer: flaky, log: (m) => logged.push(m) });
+    await append.append(entry(1)); // sealed (the first), its signature fails
+    fail = false;
+    for (let i = 2; i <= SEAL_EVERY; i++) await append.append(entry(i)); // SEAL_EVERY is sealed and signed
+    expect(logged).toEqual(['AUDIT HEAD SIGNATURE FAILED at 1']);
+    const report = verifyAudit(await chain.readAuditChain(), publicKey);
+    expect(report.entries).toBe(SEAL_EVERY);
+    expect(report.firstBreak).toMatchObject({ problem: 'missing_signature', seq: 1 });
   });
 });
