@@ -18,22 +18,25 @@ export function createAuditAppender(o: { chain: AuditChainStore; signer?: HeadSi
   let queue: Promise<unknown> = Promise.resolve();
 
   async function appendNow(entry: AuditEntry): Promise<void> {
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
-      if (!fresh) {
-        known = await o.chain.readAuditHead();
-        fresh = true;
-        // Our own write, whose answer was lost: it is in the chain already.
-        if (known?.entry.id === entry.id) return;
-      }
-      const { entry: linked, head } = linkEntry(entry, known, o.signer !== undefined);
       let moved: boolean;
+      let next: ReturnType<typeof linkEntry>;
       try {
-        moved = await o.chain.advanceAuditHead(known, head);
+        if (!fresh) {
+          known = await o.chain.readAuditHead();
+          fresh = true;
+          // Our own write, whose answer was lost: it is in the chain already.
+          if (known?.entry.id === entry.id) return;
+        }
+        next = linkEntry(entry, known, o.signer !== undefined);
+        moved = await o.chain.advanceAuditHead(known, next.head);
       } catch (error) {
         fresh = false; // the write may or may not have landed: read what is there before trying again
-        if (attempt >= 3) throw error;
+        if (++failures >= 3) throw error;
         continue;
       }
+      const { entry: linked, head } = next;
       if (moved) {
         known = head;
         if (linked.sealed) await sign(head);
