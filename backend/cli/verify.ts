@@ -7,6 +7,9 @@ import { documentClient } from '../adapters/dynamo/table';
 import { loadLocalSettings, dataDir } from '../local/localSettings';
 import { ExportProblem, readKeysExport, recordsFromKeys, recordsFromStore, trustedKey, type VerifierIdentity } from '../receipt/trustedRecords';
 import { verifyReceipt, type VerifiedReceipt } from '../receipt/verifyReceipt';
+import { AuditExportProblem, describeReport, readAuditExport, readPublicKey, verifyAudit } from '../receipt/verifyAudit';
+import { LOCAL_AUDIT_KEY_FILE, localAuditPublicKey } from '../adapters/signing/localHeadSigner';
+import type { KeyObject } from 'node:crypto';
 import type { AuditEntry, Run } from '../core/model';
 import type { Page } from '../core/ports';
 import { openTable } from './openTable';
@@ -22,15 +25,23 @@ Commands:
                           or exactly why it does not verify (exit 1)
   export [--since <date>] writes the verifier's records as JSON Lines on stdout: its rpId and origins,
                           every key (revoked ones included), and the runs and audit entries since
-                          <date> (ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z; default: all).
-                          The output is also a --keys file
+                          <date> (ISO 8601, e.g. 2026-11-01 or 2026-11-01T12:00:00Z; default: all),
+                          the audit log's head signatures and its head. The output is also a --keys file
+  audit [--export <file>] walks the audit log's hash chain and its signed heads (from the table, or an
+                          export made without --since) and prints the first break: an entry removed,
+                          reordered, edited or inserted, a forged or missing head signature (exit 1).
+                          Entries after the last signed head are counted as unsigned yet
 
 Options:
   --keys <file>           trust keys (and the rpId and origins) from an export instead of the table
   --rp-id <id>            this verifier's rpId; needed with KEYLAUNCH_TABLE, or an export without one
   --origin <origin>       this verifier's app origin (repeat for several); needed with --rp-id
+  --public-key <file>     audit: the head-signing key's public key (PEM, or the DER of
+                          \`aws kms get-public-key --key-id <AuditKeyId> --query PublicKey --output text\`,
+                          base64 or raw); needed with KEYLAUNCH_TABLE or --export. Local mode reads
+                          its key file (audit-signing-key.pem in the data folder)
 
-Where keys are trusted from: never from the file being checked. By default local mode's data folder
+Where keys are trusted from: never from the file or table being checked. By default local mode's data folder
 (KEYLAUNCH_DATA or .keylaunch/, also while \`npm start\` runs); with KEYLAUNCH_TABLE=<table>, the
 DynamoDB table of a deployed verifier, with your AWS credentials (AWS_PROFILE, AWS_REGION); or --keys.
 
@@ -169,9 +180,52 @@ async function exportRecords(values: { since?: string; 'rp-id'?: string; origin?
     for (const { userName, credential } of await createAdminDirectory(table).listKeys()) write({ kind: 'key', ...trustedKey({ name: userName }, credential) });
     for await (const run of since<Run>((o) => store.listRuns(o), (r) => r.createdAt, from)) write({ kind: 'run', run });
     for await (const entry of since<AuditEntry>((o) => store.listAudit(o), (e) => e.at, from)) write({ kind: 'audit', entry });
+    const { signatures, head } = await store.auditChain.readAuditChain();
+    for (const signature of signatures) write({ kind: 'audit-signature', signature });
+    if (head) write({ kind: 'audit-head', seq: head.seq, hash: head.hash });
   } finally {
     await table.close();
   }
+  return 0;
+}
+
+async function audit(values: { export?: string; 'public-key'?: string }): Promise<number> {
+  const keyFile = values['public-key'];
+  let publicKey: KeyObject | undefined;
+  if (keyFile !== undefined) {
+    try {
+      publicKey = readPublicKey(Buffer.from(await readBounded(keyFile, 64 * 1024, 'a public key', 'setup'), 'latin1'));
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError('setup', `${keyFile} is not a public key (${(e as Error).message.split('\n')[0]})`, 'Pass the PEM, or the DER that aws kms get-public-key returns.');
+    }
+  }
+  let chain: Parameters<typeof verifyAudit>[0];
+  if (values.export !== undefined) {
+    if (!publicKey) throw usageError(cli, 'audit --export needs --public-key: the key is never trusted from the file being checked');
+    try {
+      chain = readAuditExport(await readBounded(values.export, MAX_KEYS_FILE_BYTES, 'an export', 'setup'));
+    } catch (e) {
+      if (e instanceof AuditExportProblem) throw new CliError('failed', `${values.export}: ${e.message}`);
+      throw e;
+    }
+  } else {
+    if (process.env.KEYLAUNCH_TABLE && !publicKey) throw usageError(cli, 'With KEYLAUNCH_TABLE, pass --public-key (the stack output AuditKeyId names the KMS key)');
+    if (!process.env.KEYLAUNCH_TABLE && !existsSync(join(dataDir(), 'local.json'))) {
+      throw new CliError('setup', `No local mode data in ${dataDir()} (no local.json)`, 'Set KEYLAUNCH_DATA to the data folder, KEYLAUNCH_TABLE to a deployed table, or pass --export <file>.');
+    }
+    publicKey ??= await localAuditPublicKey(dataDir());
+    if (!publicKey) throw new CliError('setup', `No audit signing key in ${dataDir()} (${LOCAL_AUDIT_KEY_FILE})`, 'Local mode makes it when it starts; or pass --public-key.');
+    const table = await openTable();
+    try {
+      chain = await createDynamoStore({ client: documentClient(table.client), tableName: table.tableName }).auditChain.readAuditChain();
+    } finally {
+      await table.close();
+    }
+  }
+  const report = verifyAudit(chain, publicKey);
+  if (!report.ok) throw new CliError('failed', describeReport(report));
+  console.log(describeReport(report));
   return 0;
 }
 
@@ -181,7 +235,11 @@ async function main(argv: string[]): Promise<number> {
     'rp-id': { type: 'string' },
     origin: { type: 'string', multiple: true },
     since: { type: 'string' },
+    export: { type: 'string' },
+    'public-key': { type: 'string' },
   });
+  const auditOnly = values.export !== undefined || values['public-key'] !== undefined;
+  if (auditOnly && command_(positionals) !== 'audit') throw usageError(cli, '--export and --public-key go with audit');
   const [command, ...rest] = positionals;
   if (!command) throw usageError(cli, 'Missing a command');
   if (command === 'receipt') {
@@ -194,7 +252,14 @@ async function main(argv: string[]): Promise<number> {
     if (values.keys !== undefined) throw usageError(cli, '--keys goes with receipt');
     return exportRecords(values);
   }
+  if (command === 'audit') {
+    if (rest.length) throw usageError(cli, `Unexpected argument "${rest[0]}"`);
+    if (values.keys !== undefined || values.since !== undefined || values['rp-id'] !== undefined || values.origin !== undefined) throw usageError(cli, 'audit takes --export and --public-key only');
+    return audit(values);
+  }
   throw usageError(cli, `Unknown command "${command}"`);
 }
+
+const command_ = (positionals: string[]) => positionals[0];
 
 await runCli(cli, main);

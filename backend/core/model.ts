@@ -199,6 +199,19 @@ export interface AuditEntry {
   runId?: string;
   fingerprint?: string;
   detail?: string;
-  /** When the entry may be deleted (epoch ms): refusals are kept 90 days, accepted actions for good. */
+  /**
+   * Retention class (epoch ms): refusals are kept 90 days, accepted actions for good. Entries in the hash
+   * chain are never deleted by TTL (a deletion would break the chain); see backend/core/auditChain.ts.
+   */
   expiresAt?: number;
+  /** The hash chain (issue 15 §2); absent on entries recorded before it. Position in the chain, from 1. */
+  seq?: number;
+  /** SHA-256 (hex) of the previous entry, or 64 zeros for the first. */
+  prevHash?: string;
+  /** SHA-256 (hex) of this entry's canonical JSON without `hash` (prevHash included). */
+  hash?: string;
+  /** The UTC day partition it is stored under (YYYY-MM-DD); never earlier than the previous entry's. */
+  day?: string;
+  /** A signature of the chain's head at this entry is due (every SEAL_EVERY entries or SEAL_AFTER_MS). */
+  sealed?: boolean;
 }

@@ -59,13 +59,59 @@ export interface Store {
   getRun(runId: string): Promise<Run | undefined>;
   listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
 
+  /**
+   * Appends to the hash-chained audit log (backend/core/auditLog.ts): links the entry to the chain's head
+   * with one conditional write, retrying a lost race, and signs the head when a signature is due.
+   */
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Newest first, across day partitions; the cursor is opaque. */
   listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 
   /** Times (ms) of `key`'s failures at or after `since`, newest first, at most `limit` (e.g. `ip:1.2.3.4`). */
   recentFailures(key: string, since: number, limit: number): Promise<number[]>;
   /** One failure at `at` for each key; kept at least until `expiresAt`. */
   recordFailure(keys: string[], at: number, expiresAt: number): Promise<void>;
+}
+
+/** The audit chain's head: the newest entry, kept whole in the head item until the next append copies it. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  day: string;
+  entry: AuditEntry;
+  /** When the last sealed entry was appended (epoch ms): the time half of the signing policy. */
+  sealedAt: number;
+}
+
+/** A signature of the chain's head at `seq` (backend/core/auditChain.ts `headMessage`). */
+export interface HeadSignature {
+  seq: number;
+  hash: string;
+  at: number;
+  keyId: string;
+  algorithm: 'ECDSA_SHA_256';
+  signature: string; // base64 DER
+}
+
+/** The storage the audit chain needs: a head moved by one conditional write, and the entries behind it. */
+export interface AuditChainStore {
+  readAuditHead(): Promise<AuditHead | undefined>;
+  /**
+   * Moves the head from `expected` to `next` if it is still `expected` (one conditional write); false
+   * when another writer moved it first. Meanwhile, in the same round trip, `expected.entry` (already in
+   * the chain) is copied to its day partition, idempotently.
+   */
+  advanceAuditHead(expected: AuditHead | undefined, next: AuditHead): Promise<boolean>;
+  putHeadSignature(signature: HeadSignature): Promise<void>;
+  /** Every chained entry (the head's included) and every signature, for `npm run verify -- audit`. */
+  readAuditChain(): Promise<{ entries: AuditEntry[]; signatures: HeadSignature[]; head?: AuditHead }>;
+}
+
+/** Signs the chain's head: KMS (ECDSA_SHA_256) in AWS, a local key file in local mode. */
+export interface HeadSigner {
+  keyId: string;
+  /** An ECDSA P-256 / SHA-256 signature of `message`, DER encoded. */
+  sign(message: Buffer): Promise<Buffer>;
 }
 
 export interface JobCatalog {

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,11 +10,15 @@ import type { JobDefinition } from '../core/job';
 import type { DeploySettings } from './settings';
 import { LaunchRoles } from './launchRoles';
 import { VerifierApi } from './verifierApi';
-import { key } from '../adapters/dynamo/keys';
 import { LAMBDA_HANDLER } from '../../build/buildLambda';
 
-/** The partition keys the audit log lives under (keys.ts), which the verifier may add to but not change. */
-export const AUDIT_PARTITIONS = [key.audit('').pk];
+/**
+ * The partition keys the audit log lives under (keys.ts): the legacy `AUDIT`, the chain's day partitions
+ * `AUDIT#<day>`, its head `AUDITHEAD`, day index `AUDITDAYS` and signatures `AUDITSIG`. One pattern
+ * covers them (no other partition key starts with AUDIT); the verifier may add to them but not update
+ * or delete in them.
+ */
+export const AUDIT_PARTITIONS = ['AUDIT*'];
 /** The attribute DynamoDB's TTL reads (epoch seconds), for every item type that expires. */
 export const TTL_ATTRIBUTE = 'ttl';
 
@@ -67,18 +72,28 @@ export class KeylaunchStack extends Stack {
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
     add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
-    // Its role cannot update or delete an audit item, whatever the code does (DynamoDB's own TTL deletes
-    // expired refusals; that is not this role). IAM has no "insert only": an unconditional PutItem could
-    // still replace an entry, which the code never sends; docs/security.md (property 18) says what closes it.
+    // Its role cannot update or delete an audit item, whatever the code does. IAM has no "insert only":
+    // a PutItem could still replace an entry (the code sends each with attribute_not_exists, and the head
+    // with a condition on its seq and hash); the hash chain and the signed head are what show a
+    // replacement. docs/security.md (property 18) says exactly what is and is not enforced.
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'AuditIsAppendOnly',
         effect: iam.Effect.DENY,
-        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+        actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
         resources: [table.tableArn],
-        conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': AUDIT_PARTITIONS } },
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': AUDIT_PARTITIONS } },
       }),
     );
+    // Signs the audit chain's head (issue 15 §2). Asymmetric keys cannot rotate; kept with the table, as
+    // old signatures must stay verifiable. The role may sign with it, nothing else.
+    const auditKey = new kms.Key(this, 'AuditSigningKey', {
+      description: 'keylaunch: signs the audit log head (ECDSA P-256)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    add('SignAuditHead', ['kms:Sign'], [auditKey.keyArn], { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } });
     add('ReadSessionSecret', ['secretsmanager:GetSecretValue'], [sessionSecret.secretArn]);
     const jobsPath = `arn:${partition}:ssm:${this.region}:${this.account}:parameter${settings.ssmPrefix}/jobs`;
     // Read without decryption (ssmCatalog.ts): the execution parameter's version is all the verifier
@@ -107,6 +122,7 @@ export class KeylaunchStack extends Stack {
         KEYLAUNCH_SSM_PREFIX: settings.ssmPrefix,
         KEYLAUNCH_SESSION_SECRET_ARN: sessionSecret.secretArn,
         KEYLAUNCH_LAUNCH_ROLES: this.toJsonString(launchRoles.arns),
+        KEYLAUNCH_AUDIT_KEY_ID: auditKey.keyId,
       },
     });
 
@@ -119,5 +135,6 @@ export class KeylaunchStack extends Stack {
     if (edge.domain) new CfnOutput(this, 'CustomDomainTarget', { value: edge.domain.domainNameAliasDomainName, description: `Point ${edge.host} (CNAME or alias) here` });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'SessionSecretArn', { value: sessionSecret.secretArn });
+    new CfnOutput(this, 'AuditKeyId', { value: auditKey.keyId, description: 'npm run verify -- audit checks head signatures with this key\'s public key' });
   }
 }

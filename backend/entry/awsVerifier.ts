@@ -5,6 +5,7 @@ import { signedDocuments } from '../adapters/dynamo/signedDocuments';
 import { createSignedJsonClient, type SignedJsonClient } from '../adapters/aws/signedJsonClient';
 import { credentialsFromEnvironment, serviceEndpoint } from '../adapters/aws/awsEnvironment';
 import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
+import { kmsHeadSigner } from '../adapters/aws/kmsHeadSigner';
 
 /**
  * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
@@ -25,9 +26,19 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     endpoint: serviceEndpoint(env, { service: 'SECRETS_MANAGER', host: 'secretsmanager', region }),
     region, signingName: 'secretsmanager', targetPrefix: 'secretsmanager', jsonVersion: '1.1', credentials,
   });
+  const auditKeyId = required(env, 'KEYLAUNCH_AUDIT_KEY_ID');
+  const kms = createSignedJsonClient({
+    endpoint: serviceEndpoint(env, { service: 'KMS', host: 'kms', region }),
+    region, signingName: 'kms', targetPrefix: 'TrentService', jsonVersion: '1.1', credentials,
+  });
   return createVerifier({
     config: await loadConfig(env, secretsManager),
-    store: createDynamoStore({ client: signedDocuments(dynamodb), tableName: required(env, 'KEYLAUNCH_TABLE') }),
+    store: createDynamoStore({
+      client: signedDocuments(dynamodb),
+      tableName: required(env, 'KEYLAUNCH_TABLE'),
+      signer: kmsHeadSigner(kms, auditKeyId),
+      log: (message, error) => console.error(`[keylaunch] ${message}`, error ?? ''),
+    }),
     catalog: lazyCatalog(async () => {
       const [{ SSMClient }, { createSsmCatalog }] = await Promise.all([import('@aws-sdk/client-ssm'), import('../adapters/catalog/ssmCatalog')]);
       return createSsmCatalog({ client: new SSMClient({}), prefix });

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { createVerifier, systemClock, systemRandom, type Verifier } from '../createVerifier';
 import { parseVerifierConfig, type VerifierConfig } from '../core/config';
 import { createDynamoStore } from '../adapters/dynamo/dynamoStore';
+import { localHeadSigner } from '../adapters/signing/localHeadSigner';
 import { createFileCatalog } from '../adapters/catalog/fileCatalog';
 import { createLocalLauncher } from '../adapters/launcher/localLauncher';
 import { startLocalServer } from '../entry/localServer';
@@ -30,7 +31,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
     sessionSecret: o.settings.sessionSecret,
     allowedCidrs: ['127.0.0.1/32', '::1/128'],
   });
-  const store: Store = createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE });
+  const store: Store = createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE, signer: await localHeadSigner(o.dataDir) });
   // Before anything can launch: runs an earlier verifier left running have no one to finish them.
   const lost = await markLostRuns({ store, clock: systemClock });
   const verifier: Verifier = createVerifier({

@@ -13,7 +13,8 @@ import { createInvite } from '../../backend/core/invites';
 import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
 import { systemClock, systemRandom } from '../../backend/createVerifier';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
-import { AwsFault, FAKE_CREDENTIALS, startAwsFakes, type AwsFakes, type FakeService } from '../support/awsFakes';
+import { AUDIT_KMS_KEY, AwsFault, FAKE_CREDENTIALS, startAwsFakes, type AwsFakes, type FakeService } from '../support/awsFakes';
+import { verifyAudit } from '../../backend/receipt/verifyAudit';
 import { startLambdaProcess } from '../support/lambdaProcess';
 import { restApiEvent } from '../support/apiGatewayEvent';
 import { SoftAuthenticator } from '../support/softAuthenticator';
@@ -30,6 +31,7 @@ const TABLE = 'keylaunch-artifact';
 const API_ID = 'abc123';
 const ORIGIN = `https://${API_ID}.execute-api.${REGION}.amazonaws.com`;
 const SECRET_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:keylaunch-session-AbCdEf`;
+const AUDIT_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const CALLER = '203.0.113.10'; // inside the synthesized stack's allowedCidrs
 let PREFIX = '';
 let TASK_ROOT = '';
@@ -40,7 +42,7 @@ async function stackEnvironment(): Promise<Record<string, string>> {
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: LAMBDA_HANDLER } })) as any[];
   // Each job's launch role as CloudFormation would name it.
   const roles = Object.fromEntries(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('LaunchRoles')).map((id) => [`${id}.Arn`, `arn:aws:iam::${ACCOUNT}:role/keylaunch-${id}`]));
-  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, 'AWS::Partition': 'aws', ...roles };
+  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, [onlyId(template, 'AWS::KMS::Key')]: AUDIT_KEY_ID, 'AWS::Partition': 'aws', ...roles };
   return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v, refs)]));
 }
 
@@ -158,8 +160,9 @@ afterAll(async () => {
 });
 
 describe('the Lambda bundle as deploy ships it', () => {
-  it('starts by reading only the session secret, and unlocking reads no catalog', () => {
-    expect(aws.calls.filter((c) => c.service !== 'dynamodb').map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue']);
+  it('starts by reading only the session secret, and unlocking reads no catalog (the first audit entry is signed with the stack\'s KMS key)', () => {
+    expect(aws.calls.filter((c) => c.service !== 'dynamodb').map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue', 'kms.Sign']);
+    expect(aws.callsTo('kms', 'Sign')[0]!.input).toMatchObject({ KeyId: AUDIT_KEY_ID, SigningAlgorithm: 'ECDSA_SHA_256', MessageType: 'RAW' });
     expect(aws.callsTo('dynamodb').length).toBeGreaterThan(0); // signed by the small client, checked, then answered by dynalite
     expect(aws.callsTo('secretsmanager')[0]!.input).toEqual({ SecretId: SECRET_ARN });
   });
@@ -304,6 +307,15 @@ describe('the Lambda bundle as deploy ships it', () => {
     expect(r.status).toBe('failed');
     expect(r.failure.code).toBe('access_denied');
     expect(fn.output()).toContain('AccessDeniedException');
+  });
+
+  it('keeps a hash-chained audit log whose signed heads verify with the KMS key\'s public key', async () => {
+    const chain = await createDynamoStore({ client: dynamo.documents, tableName: TABLE }).auditChain.readAuditChain();
+    expect(chain.entries.length).toBeGreaterThan(3);
+    expect(chain.signatures.length).toBeGreaterThan(0);
+    const report = verifyAudit(chain, AUDIT_KMS_KEY.publicKey);
+    expect(report.ok, JSON.stringify(report.firstBreak)).toBe(true);
+    expect(report.lastSignedSeq).toBeGreaterThanOrEqual(1);
   });
 
   it('judges the platform source address, never X-Forwarded-For; the refusal stores nothing and logs a metric', async () => {

@@ -1,5 +1,5 @@
+import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Hash } from '@smithy/core/serde';
@@ -12,7 +12,7 @@ import { Hash } from '@smithy/core/serde';
  * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
  * Given a dynalite endpoint, DynamoDB requests are checked the same way and then passed on to it.
  */
-export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'sts' | 'logs';
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'sts' | 'logs' | 'kms';
 /** A session STS issued (AssumeRole): who asked for it, as which role, for whom, with which tags. */
 export interface FakeSession {
   roleArn: string;
@@ -39,6 +39,9 @@ export class AwsFault {
   ) {}
 }
 
+/** The fake KMS's one signing key (the stack's audit key stands for it). */
+export const AUDIT_KMS_KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIAKEYLAUNCHTEST', secretAccessKey: 'keylaunch-test-secret' };
 
 const ENDPOINT_VARIABLE: Record<FakeService, string> = {
@@ -51,9 +54,10 @@ const ENDPOINT_VARIABLE: Record<FakeService, string> = {
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
   sts: 'AWS_ENDPOINT_URL_STS',
   logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
+  kms: 'AWS_ENDPOINT_URL_KMS',
 };
 /** The signing name each service's requests must carry in their credential scope. */
-const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', logs: 'logs' };
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', logs: 'logs', kms: 'kms' };
 /** Services that speak a query protocol: form fields in (Action=…), XML out. */
 const QUERY = new Set<FakeService>(['ec2', 'sts']);
 
@@ -275,6 +279,14 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
       StopTask: (i) => ({ task: { taskArn: i.task, desiredStatus: 'STOPPED', stoppedReason: i.reason } }),
     },
     dynamodb: {}, // passed on to dynalite
+    kms: {
+      // One asymmetric key (ECC_NIST_P256) whatever KeyId is asked: signatures verify with AUDIT_KMS_KEY's public half.
+      Sign: (i) =>
+        i.SigningAlgorithm !== 'ECDSA_SHA_256' || i.MessageType !== 'RAW'
+          ? new AwsFault('ValidationException', 'ECDSA_SHA_256 over a RAW message only')
+          : { KeyId: i.KeyId, SigningAlgorithm: i.SigningAlgorithm, Signature: sign('sha256', Buffer.from(i.Message, 'base64'), { key: AUDIT_KMS_KEY.privateKey, dsaEncoding: 'der' }).toString('base64') },
+      GetPublicKey: (i) => ({ KeyId: i.KeyId, KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', PublicKey: AUDIT_KMS_KEY.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') }),
+    },
     sfn: {
       StartExecution: (i) => ({ executionArn: `${String(i.stateMachineArn).replace(':stateMachine:', ':execution:')}:${i.name}`, startDate: Date.now() / 1000 }),
       DescribeExecution: (i) => ({ executionArn: i.executionArn, status: 'RUNNING', startDate: Date.now() / 1000 }),

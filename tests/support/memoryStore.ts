@@ -1,6 +1,40 @@
 import { KeylaunchError } from '../../backend/core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
-import type { ConsumeResult, CounterResult, Page, Store } from '../../backend/core/ports';
+import type { AuditChainStore, AuditHead, ConsumeResult, CounterResult, HeadSignature, HeadSigner, Page, Store } from '../../backend/core/ports';
+import { createAuditAppender } from '../../backend/core/auditLog';
+
+/**
+ * The audit chain's storage in memory, with the DynamoDB adapter's rules: the head moves by a
+ * compare-and-set, the newest entry lives in the head until the next append copies it out. Shared by
+ * several MemoryStores, it stands for one table written by several verifier processes.
+ */
+export class MemoryAuditChain implements AuditChainStore {
+  head: AuditHead | undefined;
+  /** Copied entries by seq: tests edit, remove and insert here to tamper with the chain. */
+  entries = new Map<number, AuditEntry>();
+  signatures = new Map<number, HeadSignature>();
+  private clone = <T>(v: T): T => structuredClone(v);
+  async readAuditHead() {
+    await Promise.resolve(); // a round trip: let other writers interleave
+    return this.clone(this.head);
+  }
+  async advanceAuditHead(expected: AuditHead | undefined, next: AuditHead) {
+    await Promise.resolve();
+    if (expected && !this.entries.has(expected.seq)) this.entries.set(expected.seq, this.clone(expected.entry));
+    const current = this.head;
+    if (current ? !expected || current.seq !== expected.seq || current.hash !== expected.hash : expected !== undefined) return false;
+    this.head = this.clone(next);
+    return true;
+  }
+  async putHeadSignature(s: HeadSignature) {
+    if (!this.signatures.has(s.seq)) this.signatures.set(s.seq, this.clone(s));
+  }
+  async readAuditChain() {
+    const entries = [...this.entries.values()];
+    if (this.head && !this.entries.has(this.head.seq)) entries.push(this.head.entry);
+    return this.clone({ entries, signatures: [...this.signatures.values()], ...(this.head ? { head: this.head } : {}) });
+  }
+}
 
 /**
  * An in-memory Store with the same rules as the DynamoDB adapter (single use, expiry in the check,
@@ -14,7 +48,12 @@ export class MemoryStore implements Store {
   private challenges = new Map<string, ChallengeRecord>();
   private endedSessions = new Set<string>();
   private runs = new Map<string, Run>();
-  private audit: AuditEntry[] = [];
+  readonly auditChain: MemoryAuditChain;
+  private audit: ReturnType<typeof createAuditAppender>;
+  constructor(o: { auditChain?: MemoryAuditChain; signer?: HeadSigner } = {}) {
+    this.auditChain = o.auditChain ?? new MemoryAuditChain();
+    this.audit = createAuditAppender({ chain: this.auditChain, ...(o.signer ? { signer: o.signer } : {}) });
+  }
   private failures = new Map<string, number[]>();
   private clone = <T>(v: T): T => structuredClone(v);
 
@@ -102,10 +141,15 @@ export class MemoryStore implements Store {
     return { items: [...this.runs.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit) };
   }
   async appendAudit(entry: AuditEntry) {
-    this.audit.push(entry);
+    await this.audit.append(entry);
   }
-  async listAudit({ limit }: { limit: number }): Promise<Page<AuditEntry>> {
-    return { items: this.audit.slice(-limit).reverse() };
+  async listAudit({ limit, cursor }: { limit: number; cursor?: string }): Promise<Page<AuditEntry>> {
+    const below = cursor === undefined ? Infinity : Number(Buffer.from(cursor, 'base64url').toString());
+    if (!Number.isSafeInteger(below) && below !== Infinity) throw new KeylaunchError('bad_request', 'Invalid cursor.');
+    const { entries } = await this.auditChain.readAuditChain();
+    const items = entries.filter((e) => e.seq! < below).sort((a, b) => b.seq! - a.seq!).slice(0, limit);
+    const more = items.length === limit && items.at(-1)!.seq! > 1;
+    return { items, ...(more ? { cursor: Buffer.from(String(items.at(-1)!.seq)).toString('base64url') } : {}) };
   }
   async recentFailures(key: string, since: number, limit: number) {
     return (this.failures.get(key) ?? []).filter((t) => t >= since).sort((a, b) => b - a).slice(0, limit);

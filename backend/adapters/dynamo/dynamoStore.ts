@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
-import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
+import type { AuditChainStore, ConsumeResult, CounterResult, HeadSigner, Page, Store } from '../../core/ports';
+import { createAuditAppender } from '../../core/auditLog';
+import { createDynamoAuditChain } from './auditChainStore';
+import { createRunPartitions, runKey } from './runPartitions';
 import { key, ttlSeconds } from './keys';
 
 /** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
@@ -18,29 +21,23 @@ const strip = <T>(item: Record<string, unknown>): T => {
  * The Store port on DynamoDB: the same code against AWS and against dynalite in local mode, over either
  * transport of documentCommands.ts.
  */
-export function createDynamoStore(options: { client: DocumentClient; tableName: string }): Store {
+export function createDynamoStore(options: {
+  client: DocumentClient;
+  tableName: string;
+  /** Signs the audit chain's head; without one (admin CLIs) entries are chained, and signed by the next holder. */
+  signer?: HeadSigner;
+  log?: (message: string, error?: unknown) => void;
+}): Store & { auditChain: AuditChainStore } {
   const { client, tableName: TableName } = options;
+  const auditChain = createDynamoAuditChain(client, TableName);
+  const runs = createRunPartitions(client, TableName);
+  const audit = createAuditAppender({ chain: auditChain, ...(options.signer ? { signer: options.signer } : {}), ...(options.log ? { log: options.log } : {}) });
   const get = async (Key: Record<string, string>) => (await client.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item;
   const putNew = async (Item: Record<string, unknown>) =>
     client.send(new PutCommand({ TableName, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
 
-  async function page<T>(pk: string, limit: number, cursor: string | undefined): Promise<Page<T>> {
-    const result = await client.send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: limit,
-        ...(cursor ? { ExclusiveStartKey: { pk, sk: decodeCursor(cursor) } } : {}),
-      }),
-    );
-    const items = (result.Items ?? []).map((i) => strip<T>(i));
-    const last = result.LastEvaluatedKey?.sk;
-    return { items, ...(typeof last === 'string' ? { cursor: Buffer.from(last).toString('base64url') } : {}) };
-  }
-
   return {
+    auditChain,
     async getUserByName(name) {
       const index = await get(key.userName(name));
       if (!index) return undefined;
@@ -206,32 +203,39 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     },
 
     async createRun(run: Run) {
-      await putNew({ ...key.run(run.id), ...run });
+      // The day's index beside the run itself: no round trip of its own.
+      await Promise.all([putNew({ ...runKey(run.id), ...run }), runs.indexDay(run.id)]);
     },
 
     async updateRun(run: Run) {
-      await client.send(new PutCommand({ TableName, Item: { ...key.run(run.id), ...run }, ConditionExpression: 'attribute_exists(pk)' }));
+      const put = (Key: Record<string, string>) => client.send(new PutCommand({ TableName, Item: { ...Key, ...run }, ConditionExpression: 'attribute_exists(pk)' }));
+      try {
+        await put(runKey(run.id));
+      } catch (e) {
+        // A run from before day partitions is updated where it is (local mode's lost runs at start-up).
+        if (!isConditionFailure(e) || runKey(run.id).pk === key.run(run.id).pk) throw e;
+        await put(key.run(run.id));
+      }
     },
 
     async getRunByIntent(intentId) {
       const index = await get(key.runByIntent(intentId));
-      const run = index ? await get(key.run(index.runId as string)) : undefined;
+      const run = index ? await runs.getRunItem(index.runId as string) : undefined;
       return run ? strip<Run>(run) : undefined;
     },
 
     async getRun(runId) {
-      const item = await get(key.run(runId));
+      const item = await runs.getRunItem(runId);
       return item ? strip<Run>(item) : undefined;
     },
 
-    listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
+    listRuns: (o) => runs.listRuns(o),
 
-    async appendAudit(entry: AuditEntry) {
-      // `ttl` is the table's TTL attribute (stack.ts): DynamoDB deletes expired refusals by itself.
-      await putNew({ ...key.audit(entry.id), ...entry, ...(entry.expiresAt !== undefined ? { ttl: ttlSeconds(entry.expiresAt, 0) } : {}) });
-    },
+    // Chained entries are kept for good (a TTL deletion would break the chain); `expiresAt` stays as the
+    // retention class an archive may use (docs/security.md).
+    appendAudit: (entry: AuditEntry) => audit.append(entry),
 
-    listAudit: ({ limit, cursor }) => page<AuditEntry>('AUDIT', limit, cursor),
+    listAudit: (o) => auditChain.listAudit(o),
 
     async recentFailures(k, since, limit) {
       const r = await client.send(
@@ -252,10 +256,4 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
       await Promise.all(keys.map((k) => client.send(new PutCommand({ TableName, Item: { ...key.rate(k, at, randomBytes(6).toString('hex')), at, ttl: ttlSeconds(expiresAt, 0) } }))));
     },
   };
-}
-
-function decodeCursor(cursor: string): string {
-  const sk = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9_#]{1,200}$/.test(sk)) throw new KeylaunchError('bad_request', 'Invalid cursor.');
-  return sk;
 }

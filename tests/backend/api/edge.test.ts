@@ -76,21 +76,23 @@ describe('cross-site requests are refused', () => {
   });
 });
 
-describe('audited refusals expire; accepted actions are kept', () => {
-  it('a refusal that names someone carries expiresAt (+90 days) and the table TTL attribute; an acceptance has neither', async () => {
+describe('audited refusals carry their retention class; every chained entry is kept', () => {
+  it('a refusal that names someone carries expiresAt (+90 days), an acceptance none; neither has a TTL, which would break the hash chain', async () => {
     const user = await h.enroll();
     const refused = await h.unlock(user, { origin: 'https://evil.test' });
     expect(refused.body.error.code).toBe('verification_failed');
     const accepted = await h.unlock(user);
     expect(accepted.status).toBe(200);
+    await h.unlock(user); // one more entry, so both are copied out of the chain's head into their day
     const entries = (await h.auditEntries()).filter((e) => e.userName === user.name && e.action === 'unlock.verify');
     const no = entries.find((e) => e.outcome === 'refused')!;
-    const yes = entries.find((e) => e.outcome === 'accepted')!;
+    const yes = entries.filter((e) => e.outcome === 'accepted').at(-1)!; // the first, not the last unlock's (still in the head)
     expect(no.expiresAt! - no.at).toBe(90 * 86_400_000);
     expect(yes.expiresAt).toBeUndefined();
-    const { Items } = await h.documents.send(new (await import('../../../backend/adapters/dynamo/documentCommands')).QueryCommand({ TableName: 'kl-test', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': 'AUDIT' } }));
-    const item = (id: string) => Items!.find((i: Record<string, unknown>) => i.sk === id)!;
-    expect(item(no.id).ttl).toBe(Math.ceil(no.expiresAt! / 1000));
+    const { Items } = await h.documents.send(new (await import('../../../backend/adapters/dynamo/documentCommands')).QueryCommand({ TableName: 'kl-test', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': `AUDIT#${no.day}` } }));
+    const item = (id: string) => Items!.find((i: Record<string, unknown>) => i.id === id)!;
+    expect(item(no.id)).toMatchObject({ seq: no.seq, hash: no.hash });
+    expect(item(no.id).ttl).toBeUndefined();
     expect(item(yes.id).ttl).toBeUndefined();
   });
 

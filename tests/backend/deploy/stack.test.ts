@@ -148,8 +148,18 @@ describe('least privilege from the catalog, one role per job', () => {
     expect(sidIn(jobRole('report').statements, 'ReadTaskDefinitionLogging').Action).toBe('ecs:DescribeTaskDefinition');
   });
 
-  it('no KMS at all: the catalog is read without decryption and nothing else needs a key', () => {
-    expect(all().flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  it('KMS only to sign the audit head: kms:Sign, ECDSA_SHA_256, on the stack\'s own asymmetric key (no decryption: the catalog is read without it)', () => {
+    expect(all().flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual(['kms:Sign']);
+    const keys = template.findResources('AWS::KMS::Key');
+    expect(Object.values(keys).map((k: any) => [k.Properties.KeySpec, k.Properties.KeyUsage, k.DeletionPolicy])).toEqual([['ECC_NIST_P256', 'SIGN_VERIFY', 'Retain']]);
+    expect(statement('SignAuditHead')).toEqual({
+      Sid: 'SignAuditHead',
+      Effect: 'Allow',
+      Action: 'kms:Sign',
+      Resource: { 'Fn::GetAtt': [Object.keys(keys)[0], 'Arn'] },
+      Condition: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256' } },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ KEYLAUNCH_AUDIT_KEY_ID: { Ref: Object.keys(keys)[0] } }) } });
   });
 
   it('no managed policies: every role is only its own statements', () => {
@@ -167,14 +177,17 @@ describe('least privilege from the catalog, one role per job', () => {
   });
 
   it('the audit log is append-only for the verifier: an explicit deny on updating or deleting under its partition keys', () => {
-    expect(AUDIT_PARTITIONS).toEqual(['AUDIT']);
+    expect(AUDIT_PARTITIONS).toEqual(['AUDIT*']);
     expect(statement('AuditIsAppendOnly')).toEqual({
       Sid: 'AuditIsAppendOnly',
       Effect: 'Deny',
-      Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+      Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
       Resource: statement('UseOwnTable').Resource,
-      Condition: { 'ForAnyValue:StringEquals': { 'dynamodb:LeadingKeys': AUDIT_PARTITIONS } },
+      Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': AUDIT_PARTITIONS } },
     });
+    // Nothing that could write around the deny is allowed at all (transactions, batches, PartiQL).
+    const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'));
+    expect(allowed.filter((a) => /Transact|Batch|PartiQL|\*/.test(a))).toEqual([]);
   });
 
   it('lambda: InvokeFunction on its function only; FilterLogEvents/GetLogEvents on exactly its log group', () => {

@@ -1,3 +1,4 @@
+import { runKey } from '../../../backend/adapters/dynamo/runPartitions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetCommand } from '../../../backend/adapters/dynamo/documentCommands';
 import { ORIGIN, RP_ID, startHarness, type Harness } from '../../support/harness';
@@ -60,7 +61,7 @@ describe('a genuine receipt verifies offline', () => {
     expect(run.receipt.nonce).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.parse(run.intent)).toMatchObject({ purpose: 'run', job: 'with-secret', params: { target: 'staging' }, secretParams: ['token'], userId: user.userId });
     // The intent binds the secret's name only: its value is nowhere in the answer or in the stored item.
-    const item = await h.documents.send(new GetCommand({ TableName: 'kl-test', Key: { pk: 'RUNS', sk: `RUN#${run.id}` } }));
+    const item = await h.documents.send(new GetCommand({ TableName: 'kl-test', Key: runKey(run.id) }));
     expect(JSON.stringify(answer)).not.toContain('493817');
     expect(JSON.stringify(item.Item)).not.toContain('493817');
 
