@@ -1,5 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
+import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Role, Run, User } from './model';
 
 /**
  * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
@@ -59,6 +59,22 @@ export interface Store {
   getRun(runId: string): Promise<Run | undefined>;
   listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
 
+  /**
+   * Administration (issue 15 §4): everyone, their keys, every invite and admin grant, in one read. An
+   * admin's occasional question: in DynamoDB a filtered Scan of the table.
+   */
+  readDirectory(): Promise<Directory>;
+  setUserRole(userId: string, role: Role): Promise<void>;
+  setUserGroups(userId: string, groups: string[]): Promise<void>;
+  /** Cancels the invite if it is still pending (unredeemed, unexpired); false otherwise. Atomic. */
+  cancelInvite(codeHash: string, now: number): Promise<boolean>;
+  putAdminGrant(grant: AdminGrant): Promise<void>;
+  /**
+   * Marks the grant approved by `approverId` if it is unapproved, unexpired and was not asked by that
+   * same admin; false otherwise. Atomic, so one grant is approved once.
+   */
+  approveAdminGrant(grantId: string, approverId: string, now: number): Promise<boolean>;
+
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 
@@ -66,6 +82,12 @@ export interface Store {
   recentFailures(key: string, since: number, limit: number): Promise<number[]>;
   /** One failure at `at` for each key; kept at least until `expiresAt`. */
   recordFailure(keys: string[], at: number, expiresAt: number): Promise<void>;
+}
+
+export interface Directory {
+  people: { user: User; credentials: Credential[] }[];
+  invites: Invite[];
+  grants: AdminGrant[];
 }
 
 export interface JobCatalog {

@@ -7,7 +7,7 @@ const notSet = async (): Promise<DesktopResult<never>> => ({ ok: false, error: {
 export function fakeDesktop(overrides: Partial<Handlers> = {}) {
   const calls: [string, unknown][] = [];
   const api: Record<string, unknown> = { onLocked: () => () => undefined };
-  const names: (keyof Handlers)[] = ['status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock', 'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'listKeys', 'startAddKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal'];
+  const names: (keyof Handlers)[] = ['status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock', 'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'listKeys', 'startAddKey', 'approveNewKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal', 'listPeople', 'startAdminAction', 'finishAdminAction'];
   for (const name of names) {
     api[name] = async (arg: unknown) => {
       calls.push([name, arg]);

@@ -11,6 +11,7 @@
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
  *   AUDIT                  <auditId>          the audit log, the same way
+ *   GRANT#<grantId>        GRANT              a pending (or approved) grant of the admin role
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
 export const key = {
@@ -22,6 +23,7 @@ export const key = {
   endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
+  adminGrant: (id: string) => ({ pk: `GRANT#${id}`, sk: 'GRANT' }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };
