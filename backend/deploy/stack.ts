@@ -66,7 +66,8 @@ export class KeylaunchStack extends Stack {
     const add = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, string | string[]>>) =>
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
-    add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
+    // Scan: only the admin directory (GET /v1/admin/people); it reads nothing the role could not already Get.
+    add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'], [table.tableArn]);
     // Its role cannot update or delete an audit item, whatever the code does (DynamoDB's own TTL deletes
     // expired refusals; that is not this role). IAM has no "insert only": an unconditional PutItem could
     // still replace an entry, which the code never sends; docs/security.md (property 18) says what closes it.
