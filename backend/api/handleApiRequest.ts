@@ -49,7 +49,7 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
-const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'admin.options', 'admin.people']);
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'admin.options']);
 
 /**
  * The whole request path in order: allowlist, cross-site check, size, route, content type, parse,
