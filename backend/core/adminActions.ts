@@ -76,6 +76,9 @@ export function planAdminAction(dir: Directory, actor: User, request: AdminReque
       const grant = dir.grants.find((g) => g.id === request.grantId && isPendingGrant(g, now));
       if (!grant) throw new KeylaunchError('not_found', 'No such pending grant (approved, expired or unknown).');
       if (grant.requestedBy === actor.id) throw new KeylaunchError('not_authorized', 'The admin who asked for this grant cannot also approve it: another admin must.');
+      // The ask counts as the first admin's approval only while they still are an enabled admin.
+      const asker = dir.people.find((p) => p.user.id === grant.requestedBy)?.user;
+      if (!asker || asker.role !== 'admin' || asker.disabled) throw new KeylaunchError('not_found', `${grant.requestedByName}, who asked for this grant, is no longer an enabled admin.`);
       const { user } = person(dir, grant.userName);
       if (user.id !== grant.userId) throw new KeylaunchError('not_found', `${grant.userName} is no longer the person this grant was for.`);
       return { kind: 'approve_grant', grantId: grant.id, userId: user.id, userName: user.name, requestedBy: grant.requestedByName };

@@ -1,18 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DocumentClient } from './documentCommands';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
+import { createDirectoryStore } from './dynamoDirectory';
+import { isConditionFailure, strip } from './items';
 import { KeylaunchError } from '../../core/errors';
-import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
 import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
 import { key, ttlSeconds } from './keys';
 
 /** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
 const writeToken = () => randomBytes(12).toString('base64url');
-const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
-const strip = <T>(item: Record<string, unknown>): T => {
-  // Keys and bookkeeping of the table, not of the record: the TTL and the write tokens.
-  const { pk: _pk, sk: _sk, ttl: _ttl, counterWrite: _cw, consumedBy: _cb, ...rest } = item;
-  return rest as T;
-};
 
 /**
  * The Store port on DynamoDB: the same code against AWS and against dynalite in local mode, over either
@@ -226,78 +222,7 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
 
     listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
 
-    async readDirectory() {
-      const items: Record<string, unknown>[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const r = await client.send(
-          new ScanCommand({
-            TableName,
-            ConsistentRead: true,
-            FilterExpression: 'sk = :user OR sk = :invite OR sk = :grant OR begins_with(sk, :cred)',
-            ExpressionAttributeValues: { ':user': 'USER', ':invite': 'INVITE', ':grant': 'GRANT', ':cred': 'CRED#' },
-            ExclusiveStartKey,
-          }),
-        );
-        items.push(...(r.Items ?? []));
-        ExclusiveStartKey = r.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      const credentials = items.filter((i) => String(i.sk).startsWith('CRED#')).map((i) => strip<Credential>(i));
-      return {
-        people: items.filter((i) => i.sk === 'USER').map((i) => strip<User>(i)).map((user) => ({ user, credentials: credentials.filter((c) => c.userId === user.id) })),
-        invites: items.filter((i) => i.sk === 'INVITE').map((i) => strip<Invite>(i)),
-        grants: items.filter((i) => i.sk === 'GRANT').map((i) => strip<AdminGrant>(i)),
-      };
-    },
-
-    async setUserRole(userId, role) {
-      await client.send(new UpdateCommand({ TableName, Key: key.user(userId), UpdateExpression: 'SET #role = :r', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#role': 'role' }, ExpressionAttributeValues: { ':r': role } }));
-    },
-
-    async setUserGroups(userId, groups) {
-      await client.send(new UpdateCommand({ TableName, Key: key.user(userId), UpdateExpression: 'SET #groups = :g', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#groups': 'groups' }, ExpressionAttributeValues: { ':g': groups } }));
-    },
-
-    async cancelInvite(codeHash, now) {
-      try {
-        // Expiry is what enrollment and redeemInvite check: moving it to now ends the code everywhere.
-        await client.send(
-          new UpdateCommand({
-            TableName,
-            Key: key.invite(codeHash),
-            UpdateExpression: 'SET canceledAt = :now, expiresAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(redeemedAt) AND expiresAt > :now',
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        );
-        return true;
-      } catch (e) {
-        if (isConditionFailure(e)) return false;
-        throw e;
-      }
-    },
-
-    async putAdminGrant(grant: AdminGrant) {
-      await putNew({ ...key.adminGrant(grant.id), ...grant, ttl: ttlSeconds(grant.expiresAt, 30) });
-    },
-
-    async approveAdminGrant(grantId, approverId, now) {
-      try {
-        await client.send(
-          new UpdateCommand({
-            TableName,
-            Key: key.adminGrant(grantId),
-            UpdateExpression: 'SET approvedBy = :me, approvedAt = :now',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(approvedAt) AND expiresAt > :now AND requestedBy <> :me',
-            ExpressionAttributeValues: { ':me': approverId, ':now': now },
-          }),
-        );
-        return true;
-      } catch (e) {
-        if (isConditionFailure(e)) return false;
-        throw e;
-      }
-    },
+    ...createDirectoryStore({ client, tableName: TableName }),
 
     async appendAudit(entry: AuditEntry) {
       // `ttl` is the table's TTL attribute (stack.ts): DynamoDB deletes expired refusals by itself.

@@ -227,6 +227,12 @@ describe('granting admin: a second admin approves when more than one exists', ()
       expect((await h.store.getUserByName(third.name))?.role).toBe('admin');
       // Once approved it is gone: approving again finds nothing.
       expect((await h.api('POST', '/v1/admin/options', { action: { kind: 'approve_grant', grantId } }, secondToken)).body.error.code).toBe('not_found');
+      // A grant whose asker is no longer an enabled admin is void.
+      const fourth = await h.enroll();
+      const voided = await act(first, firstToken, { kind: 'set_role', userName: fourth.name, role: 'admin' });
+      await h.store.setUserDisabled(first.userId, true);
+      expect((await h.api('POST', '/v1/admin/options', { action: { kind: 'approve_grant', grantId: voided.res.body.grant.id } }, secondToken)).body.error.code).toBe('not_found');
+      await h.store.setUserDisabled(first.userId, false);
       // The store's own rule holds even past the core: the asker's approval is refused atomically.
       const again = await act(first, firstToken, { kind: 'set_role', userName: (await h.enroll()).name, role: 'admin' });
       expect(await h.store.approveAdminGrant(again.res.body.grant.id, first.userId, h.clock.now())).toBe(false);
