@@ -8,6 +8,7 @@ import { loadSession, requireAdmin, type ActiveSession } from './sessionGuard';
 import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
 import { publicKey, type PublicKey } from './views';
 import type { RequestContext, VerifierDeps } from './deps';
+import type { Directory } from './ports';
 import type { AdminAction, AdminGrant, AdminIntent, Role } from './model';
 
 /**
@@ -124,7 +125,7 @@ export async function finishAdminAction(deps: VerifierDeps, ctx: RequestContext,
   // The world may have changed since the options: the approved action must still be the one planned now.
   const again = planAdminAction(dir, session.user, requestOf(intent.action), now);
   if (JSON.stringify(again) !== JSON.stringify(intent.action)) throw new KeylaunchError('bad_request', 'This changed since you asked (a person, key or grant is not what it was); start again.');
-  return apply(deps, session, intent.action, grantNeedsSecondAdmin(dir), now);
+  return apply(deps, session, intent.action, dir, now);
 }
 
 /** The request an action was planned from, to plan it again against the directory of now. */
@@ -144,7 +145,7 @@ function requestOf(a: AdminAction): AdminRequest {
   }
 }
 
-async function apply(deps: VerifierDeps, session: ActiveSession, a: AdminAction, secondAdminNeeded: boolean, now: number): Promise<AdminResult> {
+async function apply(deps: VerifierDeps, session: ActiveSession, a: AdminAction, dir: Directory, now: number): Promise<AdminResult> {
   const person = async (userId: string): Promise<AdminResult> => {
     const u = (await deps.store.getUserWithCredentials(userId))!.user;
     return { kind: 'person', person: { id: u.id, name: u.name, role: u.role, disabled: u.disabled, groups: u.groups ?? [] } };
@@ -153,7 +154,6 @@ async function apply(deps: VerifierDeps, session: ActiveSession, a: AdminAction,
     case 'invite':
       return { kind: 'invite', invite: await createInvite(deps, { userName: a.userName, role: a.role, groups: a.groups, ttlHours: a.ttlHours, createdBy: session.user.name }) };
     case 'cancel_invite': {
-      const dir = await deps.store.readDirectory();
       const pending = dir.invites.filter((i) => i.userName === a.userName && isPendingInvite(i, now));
       const done = await Promise.all(pending.map((i) => deps.store.cancelInvite(i.codeHash, now)));
       return { kind: 'cancel_invite', canceled: done.filter(Boolean).length };
@@ -169,7 +169,7 @@ async function apply(deps: VerifierDeps, session: ActiveSession, a: AdminAction,
       return { kind: 'key', key: publicKey(key) };
     }
     case 'set_role':
-      if (a.role === 'admin' && secondAdminNeeded) {
+      if (a.role === 'admin' && grantNeedsSecondAdmin(dir)) {
         const grant: AdminGrant = {
           id: randomId('grant_', deps.random, 12),
           userId: a.userId,
