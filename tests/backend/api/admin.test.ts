@@ -244,3 +244,36 @@ describe('granting admin: a second admin approves when more than one exists', ()
     }
   });
 });
+
+describe('a storage failure during an admin action', () => {
+  it('answers storage_unavailable (never a stack) and is audited as failed with the acting admin', async () => {
+    let failing = false;
+    const g = await startHarness({
+      store: (s) => ({
+        ...s,
+        readDirectory: async () => {
+          if (failing) throw Object.assign(new Error('ProvisionedThroughputExceededException'), { $metadata: {} });
+          return s.readDirectory();
+        },
+      }),
+    });
+    try {
+      const local = h;
+      h = g;
+      try {
+        const admin = await h.enroll({ role: 'admin' });
+        const token = await h.session(admin);
+        failing = true;
+        const res = await h.api('GET', '/v1/admin/people', undefined, token);
+        expect(res.status).toBe(503);
+        expect(res.body.error.code).toBe('storage_unavailable');
+        expect(JSON.stringify(res.body)).not.toMatch(/Provisioned|at .*\.ts/);
+        expect((await h.auditEntries(5)).find((e) => e.action === 'admin.people')).toMatchObject({ outcome: 'failed', code: 'storage_unavailable', userName: admin.name });
+      } finally {
+        h = local;
+      }
+    } finally {
+      await g.close();
+    }
+  });
+});
