@@ -124,13 +124,14 @@ describe('admin actions with a touch', () => {
     expect(otherPurpose.body.error.code).toBe('challenge_unknown');
   });
 
-  it('the challenge is domain-separated: an admin intent signs keylaunch/admin/v1', async () => {
-    const { deriveChallenge } = await import('../../../backend/core/intent');
-    const base = { v: 1 as const, origin: [ORIGIN], rpId: 'keylaunch.test', expiresAt: 1, userId: 'u', allowCredentials: [] };
+  it('the challenge is domain-separated: an admin intent signs SHA-256("keylaunch/admin/v1" ‖ 0 ‖ nonce ‖ intent hash)', async () => {
+    const { deriveChallenge, intentHash } = await import('../../../backend/core/intent');
+    const { createHash } = await import('node:crypto');
+    const intent = { v: 1 as const, purpose: 'admin' as const, origin: [ORIGIN], rpId: 'keylaunch.test', expiresAt: 1, userId: 'u', allowCredentials: [], action: { kind: 'cancel_invite' as const, userName: 'a' } };
     const nonce = Buffer.alloc(32, 7);
-    const admin = deriveChallenge({ ...base, purpose: 'admin', action: { kind: 'cancel_invite', userName: 'a' } }, nonce);
-    const sameBytesOtherPurpose = deriveChallenge({ ...base, purpose: 'unlock' } as never, nonce);
-    expect(admin).not.toBe(sameBytesOtherPurpose);
+    const under = (domain: string) => createHash('sha256').update(domain).update(Buffer.from([0])).update(nonce).update(intentHash(intent)).digest('base64url');
+    expect(deriveChallenge(intent, nonce)).toBe(under('keylaunch/admin/v1'));
+    expect(deriveChallenge(intent, nonce)).not.toBe(under('keylaunch/run/v1'));
   });
 
   it('disable ends the person’s sessions, enable restores unlocking; revoking someone else’s key stops it unlocking', async () => {
