@@ -49,7 +49,7 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
-const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options', 'run.cancel.options']);
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'run.cancel.options', 'admin.options']);
 /** A follower polls a run's output every few seconds: those reads are kept as long as refusals, not for good. */
 const POLLED = new Set(['run.output']);
 /** Refusals that are the verifier's (or a service's) failure, not the caller's: audited `failed`. */

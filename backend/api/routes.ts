@@ -3,7 +3,8 @@ import * as s from './schemas';
 import { finishEnrollment, startEnrollment } from '../core/enrollment';
 import { finishUnlock, startUnlock } from '../core/unlock';
 import { confirmRun, prepareRun } from '../core/runs';
-import { finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
+import { approveNewKey, finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
+import { finishAdminAction, listPeople, startAdminAction } from '../core/admin';
 import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
 import { runOutput } from '../core/runOutput';
@@ -58,13 +59,23 @@ export const routes: Route[] = [
   route({ method: 'GET', path: '/v1/keys', action: 'keys.list', input: s.emptyQuery, run: (d, c) => listKeys(d, c) }),
   route({ method: 'POST', path: '/v1/keys/add/options', action: 'key.add.options', input: s.addKeyOptionsBody, run: (d, c) => startAddKey(d, c) }),
   route({
+    method: 'POST', path: '/v1/keys/add/approval', action: 'key.add.approval', input: s.addKeyApprovalBody,
+    run: (d, c, i) => approveNewKey(d, c, { ...i, registration: registration(i.registration) }),
+  }),
+  route({
     method: 'POST', path: '/v1/keys/add/verify', action: 'key.add.verify', input: s.addKeyVerifyBody,
-    run: (d, c, i) => finishAddKey(d, c, { ...i, assertion: assertion(i.assertion), registration: registration(i.registration) }),
+    run: (d, c, i) => finishAddKey(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
   route({ method: 'POST', path: '/v1/keys/revoke/options', action: 'key.revoke.options', input: s.revokeKeyOptionsBody, run: startRevokeKey }),
   route({
     method: 'POST', path: '/v1/keys/revoke/verify', action: 'key.revoke.verify', input: s.revokeKeyVerifyBody,
     run: (d, c, i) => finishRevokeKey(d, c, { ...i, assertion: assertion(i.assertion) }),
+  }),
+  route({ method: 'GET', path: '/v1/admin/people', action: 'admin.people', input: s.emptyQuery, run: (d, c) => listPeople(d, c) }),
+  route({ method: 'POST', path: '/v1/admin/options', action: 'admin.options', input: s.adminOptionsBody, run: (d, c, i) => startAdminAction(d, c, i.action) }),
+  route({
+    method: 'POST', path: '/v1/admin/verify', action: 'admin.verify', input: s.adminVerifyBody,
+    run: (d, c, i) => finishAdminAction(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];

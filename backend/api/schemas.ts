@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INVITE_TTL_HOURS, groupsSchema, userNameSchema } from '../core/invites';
 
 /**
  * The verifier's HTTP contract: one schema per request body. The handler parses with these, the
@@ -50,7 +51,9 @@ export const unlockVerifyBody = z.strictObject({ intentId: id, assertion: assert
 export const prepareRunBody = z.strictObject({ job: z.string().min(1).max(64), params: paramRecord.default({}) });
 export const confirmRunBody = z.strictObject({ intentId: id, assertion: assertionSchema, secrets: paramRecord.default({}), mfaCode: z.string().max(16).optional() });
 export const addKeyOptionsBody = z.strictObject({});
-export const addKeyVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema, registration: registrationSchema, label });
+/** Adding a key: the new key's registration first, then the touch of an existing key approves exactly it. */
+export const addKeyApprovalBody = z.strictObject({ intentId: id, registration: registrationSchema, label });
+export const addKeyVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });
 export const revokeKeyOptionsBody = z.strictObject({ credentialId: b64url(1400), allowLastKey: z.boolean().default(false) });
 export const revokeKeyVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });
 export const pageQuery = z.strictObject({
@@ -73,3 +76,18 @@ export const cancelOptionsBody = z.strictObject({ runId: id });
 export const cancelVerifyBody = z.strictObject({ runId: id, intentId: id, assertion: assertionSchema });
 export const emptyQuery = z.strictObject({});
 export const endSessionBody = z.strictObject({});
+
+/** One admin action (issue 15 §4): exactly the action and its arguments; people by name. */
+const role = z.enum(['admin', 'operator']);
+export const adminActionBody = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('invite'), userName: userNameSchema, role: role.default('operator'), groups: groupsSchema.default([]), ttlHours: z.number().min(INVITE_TTL_HOURS.min).max(INVITE_TTL_HOURS.max).default(24) }),
+  z.strictObject({ kind: z.literal('cancel_invite'), userName: userNameSchema }),
+  z.strictObject({ kind: z.literal('disable'), userName: userNameSchema }),
+  z.strictObject({ kind: z.literal('enable'), userName: userNameSchema }),
+  z.strictObject({ kind: z.literal('revoke_key'), userName: userNameSchema, credentialId: b64url(1400) }),
+  z.strictObject({ kind: z.literal('set_role'), userName: userNameSchema, role }),
+  z.strictObject({ kind: z.literal('set_groups'), userName: userNameSchema, groups: groupsSchema }),
+  z.strictObject({ kind: z.literal('approve_grant'), grantId: id }),
+]);
+export const adminOptionsBody = z.strictObject({ action: adminActionBody });
+export const adminVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });

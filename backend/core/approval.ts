@@ -16,7 +16,7 @@ export type BoundChallenge = ChallengeRecord & { intentHash: Buffer };
 export async function issueChallenge(
   deps: VerifierDeps,
   intent: Intent,
-  extra: Pick<ChallengeRecord, 'registrationChallenge'> = {},
+  extra: Pick<ChallengeRecord, 'pendingCredential'> = {},
 ): Promise<BoundChallenge> {
   const nonce = deps.random.bytes(32);
   const hash = intentHash(intent);

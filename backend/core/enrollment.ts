@@ -34,6 +34,7 @@ export async function startEnrollment(deps: VerifierDeps, ctx: RequestContext, i
     userId: randomId('u_', deps.random, 12),
     userName: invite.userName,
     role: invite.role,
+    ...(invite.groups?.length ? { groups: invite.groups } : {}),
     origin: deps.config.origins,
     rpId: deps.config.rpId,
     expiresAt: Math.min(now + deps.config.enrollChallengeTtlSeconds * 1000, invite.expiresAt),
@@ -73,7 +74,7 @@ export async function finishEnrollment(
   if (!(await deps.store.redeemInvite(intent.inviteHash, now))) {
     throw new KeylaunchError('invite_invalid', 'This invite code is not valid (unknown, already used or expired).');
   }
-  const user = { id: intent.userId, name: intent.userName, role: intent.role, disabled: false, createdAt: now };
+  const user = { id: intent.userId, name: intent.userName, role: intent.role, disabled: false, createdAt: now, ...(intent.groups ? { groups: intent.groups } : {}) };
   await deps.store.createUser(user);
   const credential = { ...verified, userId: user.id, label: input.label, createdAt: now };
   await deps.store.putCredential(credential);

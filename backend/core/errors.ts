@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   client_outdated: 426,
   not_authorized: 403,
   last_key: 409,
+  /** Granting admin while more than one admin exists takes a second admin's approval (issue 15 §4). */
+  second_approval_required: 409,
   job_unknown: 404,
   job_unavailable: 409,
   job_config_changed: 409,

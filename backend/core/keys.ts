@@ -1,7 +1,7 @@
 import { KeylaunchError } from './errors';
 import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
 import { fingerprint } from './intent';
-import { toBase64Url } from './encoding';
+import { fromBase64Url, sha256 } from './encoding';
 import { loadSession, type ActiveSession } from './sessionGuard';
 import {
   requestOptions,
@@ -12,7 +12,7 @@ import {
   type RegistrationResponseJSON,
 } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
-import type { ChallengeRecord, KeyIntent } from './model';
+import type { ChallengeRecord, KeyIntent, RegisterKeyIntent } from './model';
 import { publicKey, type PublicKey } from './views';
 
 /**
@@ -25,7 +25,7 @@ export async function listKeys(deps: VerifierDeps, ctx: RequestContext): Promise
   return { keys: session.credentials.map(publicKey) };
 }
 
-async function approvalFor(deps: VerifierDeps, session: ActiveSession, intent: KeyIntent, extra: Pick<ChallengeRecord, 'registrationChallenge'> = {}) {
+async function approvalFor(deps: VerifierDeps, session: ActiveSession, intent: KeyIntent, extra: Pick<ChallengeRecord, 'pendingCredential'> = {}) {
   const record = await issueChallenge(deps, intent, extra);
   const options = await requestOptions({
     rpId: deps.config.rpId,
@@ -37,6 +37,9 @@ async function approvalFor(deps: VerifierDeps, session: ActiveSession, intent: K
   return { record, options, fingerprint: fingerprint(intent, record.intentHash) };
 }
 
+// Two ceremonies (register, then approve) may need longer than a run: the unlock limit applies.
+const keyTtl = (deps: VerifierDeps) => deps.clock.now() + deps.config.unlockChallengeTtlSeconds * 1000;
+
 function keyIntent(deps: VerifierDeps, session: ActiveSession, purpose: KeyIntent['purpose'], extra: Partial<KeyIntent> = {}): KeyIntent {
   return {
     v: 1,
@@ -45,39 +48,68 @@ function keyIntent(deps: VerifierDeps, session: ActiveSession, purpose: KeyInten
     allowCredentials: session.credentials.filter(isActive).map((c) => c.id),
     origin: deps.config.origins,
     rpId: deps.config.rpId,
-    // Two ceremonies (approve, then register) may need longer than a run: the unlock limit applies.
-    expiresAt: deps.clock.now() + deps.config.unlockChallengeTtlSeconds * 1000,
+    expiresAt: keyTtl(deps),
     ...extra,
   };
 }
 
+/**
+ * Adding a key, in three steps, so the touch approves exactly the new key (docs/security.md "Found by an
+ * attacker's review"): 1. register the new key (a challenge bound to the person only); 2. the verifier
+ * checks that registration and issues an add_key intent naming the new key's id and public-key hash;
+ * 3. a touch of an existing key approves that intent, and only then is the key stored.
+ */
 export interface AddKeyOptions {
   intentId: string;
-  /** Touch an existing key to approve adding one. */
-  approval: RequestOptions;
-  /** Then register the new key. */
+  /** Register the new key. */
   registration: CreationOptions;
-  fingerprint: string;
   expiresAt: number;
 }
 
 export async function startAddKey(deps: VerifierDeps, ctx: RequestContext): Promise<AddKeyOptions> {
   const [, session] = await Promise.all([ctx.gate, loadSession(deps, ctx)]);
-  const intent = keyIntent(deps, session, 'add_key');
-  const registrationChallenge = toBase64Url(deps.random.bytes(32));
-  const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent, { registrationChallenge });
+  const intent: RegisterKeyIntent = { v: 1, purpose: 'register_key', userId: session.user.id, origin: deps.config.origins, rpId: deps.config.rpId, expiresAt: keyTtl(deps) };
+  const record = await issueChallenge(deps, intent);
   const { creationOptions } = await import('./webauthnRegistration'); // loaded on first use: see its header
   const registration = await creationOptions({
     rpId: deps.config.rpId,
     rpName: deps.config.rpName,
-    challenge: registrationChallenge,
+    challenge: record.challenge,
     userId: session.user.id,
     userName: session.user.name,
     exclude: session.credentials.filter((c) => c.revokedAt === undefined),
     timeoutMs: intent.expiresAt - deps.clock.now(),
   });
+  return { intentId: record.intentId, registration, expiresAt: intent.expiresAt };
+}
+
+/** What the approving touch will add: shown by main's review before the touch. */
+export interface NewKeyApproval {
+  intentId: string;
+  approval: RequestOptions;
+  fingerprint: string;
+  expiresAt: number;
+  key: { id: string; label: string; publicKeySha256: string };
+}
+
+export const publicKeySha256 = (publicKey: string) => sha256(fromBase64Url(publicKey)).toString('hex');
+
+export async function approveNewKey(
+  deps: VerifierDeps,
+  ctx: RequestContext,
+  input: { intentId: string; registration: RegistrationResponseJSON; label: string },
+): Promise<NewKeyApproval> {
+  const [, session, registered] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'register_key')]);
+  if ((registered.intent as RegisterKeyIntent).userId !== session.user.id) throw new KeylaunchError('not_authorized', 'This registration belongs to another user.');
+  const { verifyRegistration } = await import('./webauthnRegistration');
+  const verified = await verifyRegistration({ response: input.registration, challenge: registered.challenge, origins: deps.config.origins, rpId: deps.config.rpId });
+  if (session.credentials.some((c) => c.id === verified.id)) throw new KeylaunchError('bad_request', 'This key is already registered.');
+  const newKey = { credentialId: verified.id, publicKeySha256: publicKeySha256(verified.publicKey), label: input.label };
+  const intent = keyIntent(deps, session, 'add_key', { newKey, expiresAt: registered.intent.expiresAt });
+  const { record, options, fingerprint: fp } = await approvalFor(deps, session, intent, { pendingCredential: verified });
   ctx.facts.fingerprint = fp;
-  return { intentId: record.intentId, approval: options, registration, fingerprint: fp, expiresAt: intent.expiresAt };
+  ctx.facts.detail = `add key ${verified.id}`;
+  return { intentId: record.intentId, approval: options, fingerprint: fp, expiresAt: intent.expiresAt, key: { id: verified.id, label: input.label, publicKeySha256: newKey.publicKeySha256 } };
 }
 
 /** Consumes a key-management approval and checks the touch that answered it. */
@@ -101,19 +133,17 @@ async function approve(deps: VerifierDeps, ctx: RequestContext, purpose: KeyInte
 export async function finishAddKey(
   deps: VerifierDeps,
   ctx: RequestContext,
-  input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string },
+  input: { intentId: string; assertion: AuthenticationResponseJSON },
 ): Promise<{ key: PublicKey }> {
-  const { session, record, approver, newCounter } = await approve(deps, ctx, 'add_key', input.intentId, input.assertion);
-  const { verifyRegistration } = await import('./webauthnRegistration');
-  const verified = await verifyRegistration({
-    response: input.registration,
-    challenge: record.registrationChallenge ?? '',
-    origins: deps.config.origins,
-    rpId: deps.config.rpId,
-  });
-  if (session.credentials.some((c) => c.id === verified.id)) throw new KeylaunchError('bad_request', 'This key is already registered.');
+  const { session, record, intent, approver, newCounter } = await approve(deps, ctx, 'add_key', input.intentId, input.assertion);
+  const pending = record.pendingCredential;
+  // The key stored is the one the touch approved: its id and public-key hash are in the signed intent.
+  if (!pending || !intent.newKey || pending.id !== intent.newKey.credentialId || publicKeySha256(pending.publicKey) !== intent.newKey.publicKeySha256) {
+    throw new KeylaunchError('verification_failed', 'The key to add is not the one this touch approved.');
+  }
+  if (session.credentials.some((c) => c.id === pending.id)) throw new KeylaunchError('bad_request', 'This key is already registered.');
   await commitCounter(deps, ctx, approver, newCounter);
-  const credential = { ...verified, userId: session.user.id, label: input.label, createdAt: deps.clock.now() };
+  const credential = { ...pending, userId: session.user.id, label: intent.newKey.label, createdAt: deps.clock.now() };
   await deps.store.putCredential(credential);
   ctx.facts.detail = `added key ${credential.id}`;
   return { key: publicKey(credential) };

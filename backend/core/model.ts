@@ -8,6 +8,8 @@ export interface User {
   role: Role;
   disabled: boolean;
   createdAt: number;
+  /** Named groups (issue 16's approval rules); set by an admin. Absent on users recorded before groups existed: none. */
+  groups?: string[];
 }
 
 export interface Credential {
@@ -32,12 +34,14 @@ export interface Invite {
   createdAt: number;
   createdBy: string;
   redeemedAt?: number;
+  /** The groups the person gets on enrolling. */
+  groups?: string[];
   /** Set with `expiresAt = canceledAt` by `admin cancel-invite` (or a newer first-admin invite): redeeming checks expiry. */
   canceledAt?: number;
 }
 
 /** What a challenge approves. Bound into the challenge by hashing its canonical JSON (see intent.ts). */
-export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent | CancelIntent;
+export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent | RegisterKeyIntent | AdminIntent | CancelIntent;
 
 interface IntentBase {
   v: 1;
@@ -70,6 +74,8 @@ export interface EnrollIntent extends IntentBase {
   userId: string;
   userName: string;
   role: Role;
+  /** Present only when the invite names groups (older enroll intents hashed without it). */
+  groups?: string[];
 }
 
 /** Key management: approved with a touch of an existing key. `add_key` also carries a registration. */
@@ -81,6 +87,55 @@ export interface KeyIntent extends IntentBase {
   credentialId?: string;
   /** revoke_key: the person said yes to revoking their last key. */
   allowLastKey?: boolean;
+  /**
+   * add_key: the new key, registered before this touch, so the touch approves exactly that key (a
+   * renderer cannot swap in its own after the person approved): its id and the SHA-256 of its COSE key.
+   */
+  newKey?: { credentialId: string; publicKeySha256: string; label: string };
+}
+
+/** The registration of a key to add, before any touch approves it: binds nothing but the person. */
+export interface RegisterKeyIntent extends IntentBase {
+  purpose: 'register_key';
+  userId: string;
+}
+
+/**
+ * An admin's action (issue 15 §4), approved by that admin's touch: exactly the action and its arguments.
+ * Targets are named by id and by name, so the approving review says who in words.
+ */
+export type AdminAction =
+  | { kind: 'invite'; userName: string; role: Role; groups: string[]; ttlHours: number }
+  | { kind: 'cancel_invite'; userName: string }
+  | { kind: 'disable' | 'enable'; userId: string; userName: string }
+  | { kind: 'revoke_key'; userId: string; userName: string; credentialId: string; label: string }
+  | { kind: 'set_role'; userId: string; userName: string; role: Role }
+  | { kind: 'set_groups'; userId: string; userName: string; groups: string[] }
+  | { kind: 'approve_grant'; grantId: string; userId: string; userName: string; requestedBy: string };
+
+export interface AdminIntent extends IntentBase {
+  purpose: 'admin';
+  /** The acting admin. */
+  userId: string;
+  allowCredentials: string[];
+  action: AdminAction;
+}
+
+/**
+ * Granting admin while more than one admin exists: one admin asks, another approves with their own
+ * touch (approve_grant). Expires unapproved after a day.
+ */
+export interface AdminGrant {
+  id: string;
+  userId: string;
+  userName: string;
+  role: 'admin';
+  requestedBy: string; // userId of the asking admin
+  requestedByName: string;
+  createdAt: number;
+  expiresAt: number;
+  approvedBy?: string;
+  approvedAt?: number;
 }
 
 /**
@@ -110,8 +165,8 @@ export interface ChallengeRecord {
   nonce: string; // base64url, 32 random bytes
   intent: Intent;
   expiresAt: number;
-  /** add_key only: the second challenge, for the new key's registration ceremony. */
-  registrationChallenge?: string;
+  /** add_key only: the registered key the touch approves; its id and key hash are in the intent. */
+  pendingCredential?: Omit<Credential, 'userId' | 'label' | 'createdAt'>;
   consumedAt?: number;
 }
 

@@ -1,5 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
+import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Role, Run, User } from './model';
 
 /**
  * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
@@ -60,6 +60,22 @@ export interface Store {
   listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
 
   /**
+   * Administration (issue 15 §4): everyone, their keys, every invite and admin grant, in one read. An
+   * admin's occasional question: in DynamoDB a filtered Scan of the table.
+   */
+  readDirectory(): Promise<Directory>;
+  setUserRole(userId: string, role: Role): Promise<void>;
+  setUserGroups(userId: string, groups: string[]): Promise<void>;
+  /** Cancels the invite if it is still pending (unredeemed, unexpired); false otherwise. Atomic. */
+  cancelInvite(codeHash: string, now: number): Promise<boolean>;
+  putAdminGrant(grant: AdminGrant): Promise<void>;
+  /**
+   * Marks the grant approved by `approverId` if it is unapproved, unexpired and was not asked by that
+   * same admin; false otherwise. Atomic, so one grant is approved once.
+   */
+  approveAdminGrant(grantId: string, approverId: string, now: number): Promise<boolean>;
+
+  /**
    * Appends to the hash-chained audit log (backend/core/auditLog.ts): links the entry to the chain's head
    * with one conditional write, retrying a lost race, and signs the head when a signature is due.
    */
@@ -112,6 +128,12 @@ export interface HeadSigner {
   keyId: string;
   /** An ECDSA P-256 / SHA-256 signature of `message`, DER encoded. */
   sign(message: Buffer): Promise<Buffer>;
+}
+
+export interface Directory {
+  people: { user: User; credentials: Credential[] }[];
+  invites: Invite[];
+  grants: AdminGrant[];
 }
 
 export interface JobCatalog {

@@ -71,7 +71,8 @@ export class KeylaunchStack extends Stack {
     const add = (sid: string, actions: string[], resources: string[], conditions?: Record<string, Record<string, string | string[]>>) =>
       role.addToPolicy(new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }));
     add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]);
-    add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'], [table.tableArn]);
+    // Scan: only the admin directory (GET /v1/admin/people); it reads nothing the role could not already Get.
+    add('UseOwnTable', ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'], [table.tableArn]);
     // Its role cannot update or delete an audit item, whatever the code does. IAM has no "insert only":
     // a PutItem could still replace an entry (the code sends each with attribute_not_exists, and the head
     // with a condition on its seq and hash); the hash chain and the signed head are what show a

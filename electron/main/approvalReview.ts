@@ -1,4 +1,6 @@
-import type { AddKeyOptions } from '../../backend/core/keys';
+import type { NewKeyApproval } from '../../backend/core/keys';
+import type { AdminOptions } from '../../backend/core/admin';
+import { describeAdminAction } from '../../backend/core/adminActions';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { ParamValue, Run } from '../../backend/core/model';
 
@@ -6,7 +8,7 @@ import type { ParamValue, Run } from '../../backend/core/model';
  * What a touch would approve, in words, built by main from the verifier's own reply (never from
  * anything the renderer says). The native dialog (./approvalDialog.ts) shows exactly this.
  */
-export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key' | 'cancel';
+export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key' | 'cancel' | 'admin';
 
 export interface ApprovalReview {
   purpose: ApprovalPurpose;
@@ -42,12 +44,17 @@ export function runReview(prep: PreparedRun): ApprovalReview {
   };
 }
 
-export function addKeyReview(o: AddKeyOptions, userName: string): ApprovalReview {
+/** The new key is named by the verifier's reply: the one registered, bound into the intent the touch signs. */
+export function addKeyReview(o: NewKeyApproval, userName: string): ApprovalReview {
   return {
     purpose: 'add_key',
     intentId: o.intentId,
     title: `Add a security key to ${userName}?`,
-    facts: [{ label: 'Action', value: `register a new key that can unlock and approve runs as ${oneLine(userName)}` }],
+    facts: [
+      { label: 'Action', value: `register a new key that can unlock and approve runs as ${oneLine(userName)}` },
+      { label: 'New key', value: `${oneLine(o.key.label)} (${o.key.id.slice(0, 12)}…)` },
+      { label: 'Its public key (SHA-256)', value: `${o.key.publicKeySha256.slice(0, 16)}…` },
+    ],
     fingerprint: o.fingerprint,
     expiresAt: o.expiresAt,
   };
@@ -82,6 +89,22 @@ export function cancelReview(o: { intentId: string; fingerprint: string; expires
       { label: 'Started by', value: `${run.userName} at ${new Date(run.createdAt).toLocaleString()}` },
       { label: 'Status now', value: run.status },
     ].map((f) => ({ label: oneLine(f.label), value: oneLine(f.value) })),
+    fingerprint: o.fingerprint,
+    expiresAt: o.expiresAt,
+  };
+}
+
+/**
+ * An admin action, in words built here from the action in the verifier's reply (the same words the
+ * verifier audits), never from text the renderer or the reply's own `review` supplies.
+ */
+export function adminReview(o: Pick<AdminOptions, 'intentId' | 'action' | 'fingerprint' | 'expiresAt'>): ApprovalReview {
+  const { title, facts } = describeAdminAction(o.action);
+  return {
+    purpose: 'admin',
+    intentId: o.intentId,
+    title: oneLine(`Admin: ${title}`),
+    facts: facts.map((f) => ({ label: oneLine(f.label), value: oneLine(f.value) })),
     fingerprint: o.fingerprint,
     expiresAt: o.expiresAt,
   };

@@ -3,8 +3,9 @@ import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
 import type { ApprovalGate, ReviewOutcome } from './approvalGate';
-import { addKeyReview, cancelReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
-import type { AddKeyOptions } from '../../backend/core/keys';
+import { addKeyReview, adminReview, cancelReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
+import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
+import type { AdminOptions } from '../../backend/core/admin';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { Run } from '../../backend/core/model';
 import type { RequestOptions } from '../../backend/core/webauthn';
@@ -177,11 +178,17 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
     saveOutput: async (input) => (deps.saveText ? { ok: true, value: await deps.saveText(`${input.runId}.log`, input.text) } : failure('bad_request', 'Saving is not available here.')),
 
     listKeys: async () => call('GET', '/v1/keys', { session: true }),
-    startAddKey: async () =>
-      afterReview(await call<AddKeyOptions>('POST', '/v1/keys/add/options', { body: {}, session: true }), (o) => addKeyReview(o, deps.session.state()?.user.name ?? 'you'), 'add a key'),
+    startAddKey: async () => expectTouch('register the new key', await call<AddKeyOptions>('POST', '/v1/keys/add/options', { body: {}, session: true })),
+    // The review names the very key the verifier registered and bound into the intent the touch approves.
+    approveNewKey: async (input) =>
+      afterReview(await call<NewKeyApproval>('POST', '/v1/keys/add/approval', { body: input, session: true }), (o) => addKeyReview(o, deps.session.state()?.user.name ?? 'you'), 'add a key'),
     finishAddKey: async (input) => unlessAccepted('add_key', input.intentId) ?? call('POST', '/v1/keys/add/verify', { body: input, session: true }),
     startRevokeKey: async (input) => afterReview(await call<RevokeOptions>('POST', '/v1/keys/revoke/options', { body: input, session: true }), revokeKeyReview, 'revoke a key'),
     finishRevokeKey: async (input) => unlessAccepted('revoke_key', input.intentId) ?? call('POST', '/v1/keys/revoke/verify', { body: input, session: true }),
+
+    listPeople: async () => call('GET', '/v1/admin/people', { session: true }),
+    startAdminAction: async (input) => afterReview(await call<AdminOptions>('POST', '/v1/admin/options', { body: input, session: true }), adminReview, 'approve an admin action'),
+    finishAdminAction: async (input) => unlessAccepted('admin', input.intentId) ?? call('POST', '/v1/admin/verify', { body: input, session: true }),
 
     openExternal: async (input) => ({ ok: true, value: await deps.openExternal(input.url) }),
   };

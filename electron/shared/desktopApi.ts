@@ -1,9 +1,11 @@
 import type { EnrollmentOptions } from '../../backend/core/enrollment';
-import type { AddKeyOptions } from '../../backend/core/keys';
+import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
+import type { AdminOptions, AdminPerson, AdminResult, PendingInvite } from '../../backend/core/admin';
+import type { AdminRequest } from '../../backend/core/adminActions';
 import type { JobSummary } from '../../backend/core/queries';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { PublicKey } from '../../backend/core/views';
-import type { Role, Run } from '../../backend/core/model';
+import type { AdminGrant, Role, Run } from '../../backend/core/model';
 import type { OutputPage } from '../../backend/core/ports';
 import type { CancelOptions } from '../../backend/core/cancel';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
@@ -86,10 +88,17 @@ export interface DesktopApi {
   saveOutput(input: { runId: string; text: string }): Promise<DesktopResult<boolean>>;
 
   listKeys(): Promise<DesktopResult<{ keys: PublicKey[] }>>;
+  /** Adding a key: register the new one, main reviews exactly that key, then a touch of an existing key approves it. */
   startAddKey(): Promise<DesktopResult<AddKeyOptions>>;
-  finishAddKey(input: { intentId: string; assertion: AuthenticationResponseJSON; registration: RegistrationResponseJSON; label: string }): Promise<DesktopResult<{ key: PublicKey }>>;
+  approveNewKey(input: { intentId: string; registration: RegistrationResponseJSON; label: string }): Promise<DesktopResult<NewKeyApproval>>;
+  finishAddKey(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ key: PublicKey }>>;
   startRevokeKey(input: { credentialId: string; allowLastKey: boolean }): Promise<DesktopResult<{ intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } }>>;
   finishRevokeKey(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ key: PublicKey }>>;
+
+  /** Administration (admins only; issue 15 §4): each change reviewed by main, then approved by a touch. */
+  listPeople(): Promise<DesktopResult<{ people: AdminPerson[]; invites: PendingInvite[]; grants: AdminGrant[] }>>;
+  startAdminAction(input: { action: AdminRequest }): Promise<DesktopResult<AdminOptions>>;
+  finishAdminAction(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<AdminResult>>;
 
   /** Opens an allowlisted external link (an AWS console page, the docs) in the system browser. */
   openExternal(input: { url: string }): Promise<DesktopResult<boolean>>;
@@ -110,5 +119,6 @@ export const SHOW_RUN_EVENT = `${CHANNEL_PREFIX}showRun`;
 export const DESKTOP_METHODS: readonly DesktopMethod[] = [
   'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock',
   'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'runOutput', 'startCancelRun', 'finishCancelRun', 'copyText', 'saveOutput',
-  'listKeys', 'startAddKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
+  'listKeys', 'startAddKey', 'approveNewKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
+  'listPeople', 'startAdminAction', 'finishAdminAction',
 ];

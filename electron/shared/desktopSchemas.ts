@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { assertionSchema, paramRecord, registrationSchema } from '../../backend/api/schemas';
+import { adminActionBody, assertionSchema, paramRecord, registrationSchema } from '../../backend/api/schemas';
 import type { DesktopMethod } from './desktopApi';
 
 /**
@@ -34,8 +34,12 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   saveOutput: z.strictObject({ runId, text: z.string().max(MAX_SAVED_TEXT) }),
   listKeys: none,
   startAddKey: none,
-  finishAddKey: z.strictObject({ intentId, assertion: assertionSchema, registration: registrationSchema, label: z.string().trim().min(1).max(64) }),
+  approveNewKey: z.strictObject({ intentId, registration: registrationSchema, label: z.string().trim().min(1).max(64) }),
+  finishAddKey: z.strictObject({ intentId, assertion: assertionSchema }),
   startRevokeKey: z.strictObject({ credentialId: z.string().min(1).max(1400).regex(/^[A-Za-z0-9_-]+$/), allowLastKey: z.boolean() }),
   finishRevokeKey: z.strictObject({ intentId, assertion: assertionSchema }),
+  listPeople: none,
+  startAdminAction: z.strictObject({ action: adminActionBody }),
+  finishAdminAction: z.strictObject({ intentId, assertion: assertionSchema }),
   openExternal: z.strictObject({ url: z.string().max(2048) }),
 };

@@ -12,6 +12,7 @@ import { RunJob } from './screens/RunJob';
 import { RunView } from './screens/RunView';
 import { History } from './screens/History';
 import { Keys, usableKeyCount } from './screens/Keys';
+import { Admin } from './screens/Admin';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
@@ -20,7 +21,8 @@ type Screen =
   | { name: 'result'; run: Run }
   | { name: 'history' }
   | { name: 'run'; run: Run }
-  | { name: 'keys' };
+  | { name: 'keys' }
+  | { name: 'admin' };
 
 const LOCK_REASONS: Record<string, string> = {
   idle: 'Locked after 5 minutes without activity.',
@@ -113,7 +115,7 @@ export function App() {
     );
   }
 
-  const section: Section = screen.name === 'history' || screen.name === 'run' ? 'history' : screen.name === 'keys' ? 'keys' : 'jobs';
+  const section: Section = screen.name === 'history' || screen.name === 'run' ? 'history' : screen.name === 'keys' ? 'keys' : screen.name === 'admin' ? 'admin' : 'jobs';
   return (
     <div className="app">
       <Header
@@ -130,6 +132,7 @@ export function App() {
       {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} onRunAgain={runAgain} />}
       {screen.name === 'run' && <RunView key={screen.run.id} run={screen.run} backLabel="History" onBack={() => setScreen({ name: 'history' })} onRunAgain={runAgain} />}
       {screen.name === 'keys' && <Keys onKeysChanged={setActiveKeys} />}
+      {screen.name === 'admin' && status.session.user.role === 'admin' && <Admin me={status.session.user.name} />}
     </div>
   );
 }

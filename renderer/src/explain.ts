@@ -44,6 +44,7 @@ const TABLE: Record<string, Explanation> = {
   verifier_unreachable: { title: 'Verifier unreachable', detail: 'keylaunch cannot reach its verifier.', next: 'Check your network (and for local mode, that `npm start` is running), then retry.' },
   certificate_mismatch: { title: 'Wrong verifier certificate', detail: 'The verifier’s certificate does not match the pinned key. This can be an interception attempt.', next: 'Do not continue; tell your security team.' },
   config_invalid: { title: 'The desktop config is not valid', detail: 'keylaunch could not use its config file.', next: 'Import the config file your admin gave you again, or ask them for a new one.' },
+  second_approval_required: { title: 'A second admin must approve this', detail: 'With more than one admin, making someone an admin takes another admin’s touch.', next: 'Invite them as operator, then make them an admin: another admin approves it in Admin.' },
   last_key: { title: 'This is your last usable key', detail: 'Revoking it would leave you no key to unlock with.', next: 'Add a backup key first, or confirm that you mean to lock yourself out.' },
   config_locked: { title: 'This config cannot be replaced here', detail: 'keylaunch uses the config it was built or started with.', next: 'Ask your admin for the right keylaunch build, or start it without --keylaunch-config.' },
   approval_declined: { title: 'Declined', detail: 'You declined it in keylaunch’s review window. Nothing was approved or run.', next: 'Start again if you meant to approve it.' },

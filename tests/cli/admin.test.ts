@@ -1,5 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { join } from 'node:path';
 import { cleanEnv, runCommand, STACK } from '../support/cliProcess';
+import { startLocalDynamo } from '../../backend/local/localDynamo';
+import { LOCAL_TABLE } from '../../backend/local/localMode';
+import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
+import { describeAdminAction } from '../../backend/core/adminActions';
 
 const admin = (args: string[], env = cleanEnv()) => runCommand('backend/cli/admin.ts', args, env);
 
@@ -73,5 +78,35 @@ describe('npm run admin: invites and people in local mode', () => {
     const nobody = await admin(['disable', 'bob'], env);
     expect(nobody.code).toBe(1);
     expect(nobody.stderr.trim()).toMatch(/^error: No user bob in local mode .*`npm run admin -- list` shows the people\.$/);
+  });
+});
+
+describe('npm run admin: every change is audited like the app’s admin actions, by cli:<OS user>', () => {
+  test('invite with groups, set-groups, cancel-invite and a refused disable each write an admin.cli entry', { timeout: 180_000 }, async () => {
+    const env = cleanEnv({ USER: 'breakglass' });
+    const invited = await admin(['invite', 'carol', '--groups', 'sre,db', '--ttl-hours=1'], env);
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/Invite for carol \(operator; groups: db, sre\)/);
+    expect((await admin(['invite', 'dave', '--groups', 'Bad Name'], env)).code).toBe(2);
+    expect((await admin(['set-groups', 'carol'], env)).stderr).toMatch(/set-groups needs --groups/);
+    expect((await admin(['set-groups', 'nobody', '--groups', 'sre'], env)).code).toBe(1);
+    expect((await admin(['cancel-invite', 'carol'], env)).code).toBe(0);
+
+    const dynamo = await startLocalDynamo({ path: join(env.KEYLAUNCH_DATA!, 'dynamo'), tableName: LOCAL_TABLE });
+    try {
+      const store = createDynamoStore({ client: dynamo.documents, tableName: LOCAL_TABLE });
+      const entries = (await store.listAudit({ limit: 20 })).items.reverse();
+      expect(entries.map((e) => [e.action, e.outcome, e.userName, e.detail, e.code])).toEqual([
+        ['admin.cli', 'accepted', 'cli:breakglass', 'invite carol as operator; groups: db, sre; valid 1 h', undefined],
+        ['admin.cli', 'refused', 'cli:breakglass', 'set groups of nobody (?) to sre', 'not_found'],
+        ['admin.cli', 'accepted', 'cli:breakglass', 'cancel invite of carol', undefined],
+      ]);
+      // The same words the app's admin.verify entries use for the same action.
+      expect(entries[0]!.detail).toBe(describeAdminAction({ kind: 'invite', userName: 'carol', role: 'operator', groups: ['db', 'sre'], ttlHours: 1 }).line);
+      const { invites } = await store.readDirectory();
+      expect(invites.find((i) => i.userName === 'carol')).toMatchObject({ groups: ['db', 'sre'], createdBy: 'cli:breakglass' });
+    } finally {
+      await dynamo.close();
+    }
   });
 });

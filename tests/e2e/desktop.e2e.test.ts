@@ -25,16 +25,24 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     expect(await e.page.getByRole('button', { name: /^broken/ }).isDisabled()).toBe(true);
   });
 
-  it('adds a backup key: a touch of the old key, a swap, a touch of the new one', async () => {
-    const { page } = e;
+  it('adds a backup key: the new key first, main names it, then a touch of the old key approves exactly it', async () => {
+    const { page, cdp } = e;
     await page.getByRole('button', { name: 'Keys', exact: true }).click();
     await page.getByLabel('Name for the new key').fill('Backup YubiKey');
+    // The person plugs in the new key (one port: the old one comes out, its credential kept to plug back in).
+    const { credentials } = await cdp.send('WebAuthn.getCredentials', { authenticatorId: primary });
+    await e.removeKey(primary);
+    const backup = await e.addKey();
     await page.getByRole('button', { name: 'Add a backup key' }).click();
-    await page.getByRole('button', { name: 'Continue with the new key' }).waitFor({ timeout: TIMEOUT });
+    await page.getByRole('button', { name: 'Continue with my key' }).waitFor({ timeout: TIMEOUT });
     await e.screenshot('add-backup-swap');
-    await e.removeKey(primary); // the person swaps keys
-    await e.addKey();
-    await page.getByRole('button', { name: 'Continue with the new key' }).click();
+    const review = e.reviews.at(-1)!;
+    expect(review.review.purpose).toBe('add_key');
+    expect(review.text.detail).toContain('New key: Backup YubiKey');
+    await e.removeKey(backup);
+    primary = await e.addKey();
+    for (const credential of credentials) await cdp.send('WebAuthn.addCredential', { authenticatorId: primary, credential });
+    await page.getByRole('button', { name: 'Continue with my key' }).click();
     await page.getByText('Backup YubiKey').waitFor({ timeout: TIMEOUT });
     await expect.poll(() => page.locator('li.key').count()).toBe(2);
     await e.screenshot('keys');

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalGate } from '../../electron/main/approvalGate';
 import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { createApprovalDialog } from '../../electron/main/policies/approvalDialog';
-import { startHarness, type Harness } from '../support/harness';
+import { ORIGIN, startHarness, type Harness } from '../support/harness';
 import { unlockedDesktop } from '../support/unlockedDesktop';
-import type { SoftAuthenticator } from '../support/softAuthenticator';
+import { SoftAuthenticator } from '../support/softAuthenticator';
 
 /**
  * Issue 10 §2, over main's real handlers, a real verifier over HTTP and real WebAuthn payloads, with
@@ -136,12 +136,36 @@ describe('the trusted review of key changes', () => {
     expect((await h.store.getUserWithCredentials(user.userId))!.credentials[0]!.revokedAt).toBeUndefined();
   });
 
-  it('adding a key is reviewed too, and its options are held until accepted', async () => {
+  it('adding a key is reviewed too: main names the registered key, and its approval is held until accepted', async () => {
     const user = await h.enroll();
     const { handlers, shown, person } = await desktopFor(user);
+    const started = await handlers.startAddKey();
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    const registration = new SoftAuthenticator(ORIGIN).register(started.value.registration);
     person.answers.push(false);
-    expect(await handlers.startAddKey()).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
+    expect(await handlers.approveNewKey({ intentId: started.value.intentId, registration, label: 'backup' })).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
     expect(shown[0]).toMatchObject({ purpose: 'add_key', title: `Add a security key to ${user.name}?` });
+    expect(reviewText(shown[0]!, h.clock.now()).detail).toContain(`New key: backup (${registration.id.slice(0, 12)}…)`);
+  });
+
+  it('an admin action is reviewed by main in its own words, and its verify is sent only once accepted', async () => {
+    const admin = await h.enroll({ role: 'admin' });
+    const { handlers, shown, person } = await desktopFor(admin);
+    const name = h.newName('invitee');
+    person.answers.push(false);
+    expect(await handlers.startAdminAction({ action: { kind: 'invite', userName: name, role: 'operator', groups: ['sre'], ttlHours: 24 } })).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
+    const text = reviewText(shown[0]!, h.clock.now());
+    expect(shown[0]!.purpose).toBe('admin');
+    expect(text.message).toBe(`Admin: Invite ${name} as operator?`);
+    expect(text.detail).toContain('Groups: sre');
+    const token = await h.session(admin);
+    const behind = await h.api('POST', '/v1/admin/options', { action: { kind: 'invite', userName: name } }, token);
+    expect(await handlers.finishAdminAction({ intentId: behind.body.intentId, assertion: admin.authenticator.assert(behind.body.options) })).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    person.answers.push(true);
+    const started = await handlers.startAdminAction({ action: { kind: 'invite', userName: name, role: 'operator', groups: [], ttlHours: 1 } });
+    if (!started.ok) throw new Error(JSON.stringify(started.error));
+    const done = await handlers.finishAdminAction({ intentId: started.value.intentId, assertion: admin.authenticator.assert(started.value.options) });
+    expect(done).toMatchObject({ ok: true, value: { kind: 'invite', invite: { userName: name } } });
   });
 });
 

@@ -231,3 +231,41 @@ describe('first run', () => {
     await waitFor(() => expect(screen.getByText(explain('config_locked').title)).toBeTruthy());
   });
 });
+
+describe('administration in the app', () => {
+  it('the Admin section is in the header for admins only', async () => {
+    const { Header } = await import('../../renderer/src/components/Header');
+    const session = (role: 'admin' | 'operator') => ({ user: { id: 'u', name: 'ada', role }, expiresAt: Date.now() + 60_000, idleLockAt: Date.now() + 60_000 });
+    const props = { section: 'jobs' as const, onNavigate: () => undefined, onLock: () => undefined, theme: 'system', onTheme: () => undefined };
+    render(<Header session={session('operator')} {...props} />);
+    expect(screen.queryByRole('button', { name: 'Admin' })).toBeNull();
+    cleanup();
+    render(<Header session={session('admin')} {...props} />);
+    expect(screen.getByRole('button', { name: 'Admin' })).toBeTruthy();
+  });
+
+  it('an invite goes through main and a touch; the code is shown once, then forgotten', async () => {
+    const { Admin } = await import('../../renderer/src/screens/Admin');
+    const directory = { people: [{ id: 'u1', name: 'ada', role: 'admin', disabled: false, groups: [], createdAt: 0, keys: [] }], invites: [], grants: [] };
+    const { desktop, calls } = fakeDesktop({
+      listPeople: async () => ({ ok: true, value: directory as never }),
+      startAdminAction: async () => ({ ok: true, value: { intentId: 'int_1', options: { challenge: 'AA', allowCredentials: [] }, fingerprint: 'AAAA-BBBB', expiresAt: Date.now() + 60_000, action: {} as never, review: { title: 'Invite grace as operator?', facts: [] } } }),
+      finishAdminAction: async () => ({ ok: true, value: { kind: 'invite', invite: { code: 'KL-AAAA-BBBB', userName: 'grace', role: 'operator', groups: ['sre'], expiresAt: Date.now() + 3600_000 } } }),
+    });
+    const ceremony: Ceremony = { authenticate: async () => ({ id: 'k' }) as never, register: async () => { throw new CeremonyError('unsupported'); } };
+    render(
+      <AppContext.Provider value={{ desktop, ceremony }}>
+        <Admin me="ada" />
+      </AppContext.Provider>,
+    );
+    fireEvent.change(await screen.findByLabelText('User name'), { target: { value: 'grace' } });
+    fireEvent.change(screen.getByLabelText('Groups (comma-separated, optional)'), { target: { value: 'sre, ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    const code = (await screen.findByRole('textbox', { name: 'Invite code' })) as HTMLInputElement;
+    expect(code.value).toBe('KL-AAAA-BBBB');
+    expect(calls.find(([m]) => m === 'startAdminAction')?.[1]).toEqual({ action: { kind: 'invite', userName: 'grace', role: 'operator', groups: ['sre'], ttlHours: 24 } });
+    expect(calls.find(([m]) => m === 'finishAdminAction')?.[1]).toEqual({ intentId: 'int_1', assertion: { id: 'k' } });
+    fireEvent.click(screen.getByRole('button', { name: 'I have handed it over' }));
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Invite code' })).toBeNull());
+  });
+});

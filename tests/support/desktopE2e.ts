@@ -29,10 +29,16 @@ const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) =
  * calls main's real IPC guard and DesktopApi handlers through exposeBinding, and those talk to a real
  * local verifier over HTTP. WebAuthn is Chromium's own, with a CDP virtual authenticator.
  */
-export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0]; via?: (verifierUrl: string) => Promise<string> }) {
+export async function startDesktopE2e(o: {
+  userName: string;
+  harness?: Parameters<typeof startHarness>[0];
+  via?: (verifierUrl: string) => Promise<string>;
+  /** A second person's desktop on the same verifier (closed by its owner, not by this desktop). */
+  shared?: Harness;
+}) {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);
   await buildOnce();
-  const harness: Harness = await startHarness(o.harness);
+  const harness: Harness = o.shared ?? (await startHarness(o.harness));
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
@@ -154,7 +160,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     close: async () => {
       watcher.clear();
       await browser.close();
-      await harness.close();
+      if (!o.shared) await harness.close();
     },
   };
 }
@@ -163,8 +169,8 @@ export type DesktopE2e = Awaited<ReturnType<typeof startDesktopE2e>>;
 const TIMEOUT = 15_000;
 
 /** Enrollment with an invite, then unlock, through the UI as a person does it. */
-export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false) {
-  const { code } = await e.harness.invite(name, role);
+export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false, invited?: string) {
+  const code = invited ?? (await e.harness.invite(name, role)).code;
   const { page } = e;
   await page.goto('https://keylaunch.test/');
   await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });

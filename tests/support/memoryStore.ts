@@ -1,5 +1,5 @@
 import { KeylaunchError } from '../../backend/core/errors';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
+import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, Role, Run, User } from '../../backend/core/model';
 import type { AuditChainStore, AuditHead, ConsumeResult, CounterResult, HeadSignature, HeadSigner, Page, Store } from '../../backend/core/ports';
 import { createAuditAppender } from '../../backend/core/auditLog';
 
@@ -139,6 +139,38 @@ export class MemoryStore implements Store {
   }
   async listRuns({ limit }: { limit: number }): Promise<Page<Run>> {
     return { items: [...this.runs.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit) };
+  }
+  private grants = new Map<string, AdminGrant>();
+  async readDirectory() {
+    const credentials = [...this.credentials.values()];
+    return this.clone({
+      people: [...this.users.values()].map((user) => ({ user, credentials: credentials.filter((c) => c.userId === user.id) })),
+      invites: [...this.invites.values()],
+      grants: [...this.grants.values()],
+    });
+  }
+  async setUserRole(userId: string, role: Role) {
+    const u = this.users.get(userId);
+    if (u) u.role = role;
+  }
+  async setUserGroups(userId: string, groups: string[]) {
+    const u = this.users.get(userId);
+    if (u) u.groups = [...groups];
+  }
+  async cancelInvite(hash: string, now: number) {
+    const i = this.invites.get(hash);
+    if (!i || i.redeemedAt !== undefined || i.expiresAt <= now) return false;
+    Object.assign(i, { canceledAt: now, expiresAt: now });
+    return true;
+  }
+  async putAdminGrant(grant: AdminGrant) {
+    this.grants.set(grant.id, this.clone(grant));
+  }
+  async approveAdminGrant(id: string, approverId: string, now: number) {
+    const g = this.grants.get(id);
+    if (!g || g.approvedAt !== undefined || g.expiresAt <= now || g.requestedBy === approverId) return false;
+    Object.assign(g, { approvedBy: approverId, approvedAt: now });
+    return true;
   }
   async appendAudit(entry: AuditEntry) {
     await this.audit.append(entry);

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
+import { createDirectoryStore } from './dynamoDirectory';
+import { isConditionFailure, strip } from './items';
 import { KeylaunchError } from '../../core/errors';
 import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
 import type { AuditChainStore, ConsumeResult, CounterResult, HeadSigner, Page, Store } from '../../core/ports';
@@ -10,12 +12,6 @@ import { key, ttlSeconds } from './keys';
 
 /** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
 const writeToken = () => randomBytes(12).toString('base64url');
-const isConditionFailure = (e: unknown) => e instanceof Error && e.name === 'ConditionalCheckFailedException';
-const strip = <T>(item: Record<string, unknown>): T => {
-  // Keys and bookkeeping of the table, not of the record: the TTL and the write tokens.
-  const { pk: _pk, sk: _sk, ttl: _ttl, counterWrite: _cw, consumedBy: _cb, ...rest } = item;
-  return rest as T;
-};
 
 /**
  * The Store port on DynamoDB: the same code against AWS and against dynalite in local mode, over either
@@ -230,6 +226,8 @@ export function createDynamoStore(options: {
     },
 
     listRuns: (o) => runs.listRuns(o),
+
+    ...createDirectoryStore({ client, tableName: TableName }),
 
     // Chained entries are kept for good (a TTL deletion would break the chain); `expiresAt` stays as the
     // retention class an archive may use (docs/security.md).

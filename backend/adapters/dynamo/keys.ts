@@ -17,6 +17,7 @@
  *   AUDIT#<day>            <seq, 12 digits>   chained entries, by UTC day (auditChainStore.ts says why)
  *   AUDITDAYS              <day>              the days that have entries (listing pages across them)
  *   AUDITSIG               <seq, 12 digits>   a signature of the head at seq
+ *   GRANT#<grantId>        GRANT              a pending (or approved) grant of the admin role
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
 export const key = {
@@ -30,6 +31,7 @@ export const key = {
   runOnDay: (day: string, runId: string) => ({ pk: `RUNS#${day}`, sk: `RUN#${runId}` }),
   runDay: (day: string) => ({ pk: 'RUNDAYS', sk: day }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
+  adminGrant: (id: string) => ({ pk: `GRANT#${id}`, sk: 'GRANT' }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   auditHead: () => ({ pk: 'AUDITHEAD', sk: 'HEAD' }),
   auditEntry: (day: string, seq: number) => ({ pk: `AUDIT#${day}`, sk: seqKey(seq) }),

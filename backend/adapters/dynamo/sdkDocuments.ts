@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DocumentClient, DocumentOperation } from './documentCommands';
 
 const SDK_COMMANDS: Record<DocumentOperation, new (input: never) => never> = {
@@ -7,6 +7,7 @@ const SDK_COMMANDS: Record<DocumentOperation, new (input: never) => never> = {
   UpdateItem: UpdateCommand as never,
   DeleteItem: DeleteCommand as never,
   Query: QueryCommand as never,
+  Scan: ScanCommand as never,
 };
 
 /** The store's commands sent through the SDK's DocumentClient (local mode, the CLIs, tests). */

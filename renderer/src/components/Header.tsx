@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { SessionState } from '../../../electron/shared/desktopApi';
 
-export type Section = 'jobs' | 'history' | 'keys';
+export type Section = 'jobs' | 'history' | 'keys' | 'admin';
+
+const SECTION_NAMES: Record<Section, string> = { jobs: 'Jobs', history: 'History', keys: 'Keys', admin: 'Admin' };
 
 /** Who is unlocked, when the app will lock itself, where to go, and the lock button. */
 export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; theme: string; onTheme: () => void }) {
@@ -10,9 +12,10 @@ export function Header(props: { session: SessionState; section: Section; onNavig
     <header className="header">
       <span className="brand">keylaunch</span>
       <nav aria-label="Main">
-        {(['jobs', 'history', 'keys'] as const).map((s) => (
+        {/* Admin only for admins: the verifier refuses everyone else anyway. */}
+        {(['jobs', 'history', 'keys', ...(props.session.user.role === 'admin' ? (['admin'] as const) : [])] as const).map((s) => (
           <button key={s} type="button" className={`nav${props.section === s ? ' current' : ''}`} aria-current={props.section === s ? 'page' : undefined} onClick={() => props.onNavigate(s)}>
-            {s === 'jobs' ? 'Jobs' : s === 'history' ? 'History' : 'Keys'}
+            {SECTION_NAMES[s]}
           </button>
         ))}
       </nav>

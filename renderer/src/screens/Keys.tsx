@@ -32,11 +32,14 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     const added = await flow.run(async (touch) => {
       touch.working('Preparing…');
       const started = unwrap(await desktop.startAddKey());
-      const assertion = await touch.get(started.approval, started.expiresAt, 'First, touch a key you already have');
-      // Many people have one free port: let them swap keys before the new one is asked for.
-      await touch.pause('Approved. Now insert the new key (remove the old one if you need the port), then continue.', 'Continue with the new key');
-      const registration = await touch.create(started.registration, started.expiresAt, 'Now insert and touch the new key');
-      return unwrap(await desktop.finishAddKey({ intentId: started.intentId, assertion, registration, label: label.trim() || 'Backup key' }));
+      // The new key first: the touch of a key you have then approves exactly that key (main shows which).
+      const registration = await touch.create(started.registration, started.expiresAt, 'Insert and touch the new key');
+      touch.working('Checking the new key…');
+      const approval = unwrap(await desktop.approveNewKey({ intentId: started.intentId, registration, label: label.trim() || 'Backup key' }));
+      // Many people have one free port: let them swap keys before the existing one is asked for.
+      await touch.pause('New key registered. Now insert a key you already have (remove the new one if you need the port), then continue.', 'Continue with my key');
+      const assertion = await touch.get(approval.approval, approval.expiresAt, 'Touch a key you already have to approve the new one');
+      return unwrap(await desktop.finishAddKey({ intentId: approval.intentId, assertion }));
     });
     if (added) await load();
   };

@@ -38,6 +38,40 @@ describe.each(Object.keys(transports))('DynamoDB store over %s (on dynalite)', (
   });
   afterAll(() => dynamo.close());
 
+  it('reads the admin directory with a filtered Scan (people with their keys, invites, grants), and grants approve once, never by the asker', async () => {
+    const before = await store.readDirectory();
+    for (let i = 0; i < 30; i++) {
+      const id = `u_dir${i}`;
+      await store.createUser({ id, name: `dir${i}-${transport.length}`, role: 'operator', disabled: false, createdAt: now, ...(i % 2 ? { groups: ['sre'] } : {}) });
+      await store.putCredential({ id: `k_dir${i}`, userId: id, publicKey: 'pk', counter: 0, aaguid: 'a', transports: [], label: `key ${i}`, createdAt: now });
+      // Items that are not the directory, which the filter leaves out.
+      await store.putChallenge(challenge(`int_dirbulk${i}`));
+    }
+    await store.putInvite({ codeHash: 'h_dir', userName: 'invited', role: 'operator', groups: ['db'], createdAt: now, createdBy: 'ada', expiresAt: now + 60_000 });
+    await store.putAdminGrant({ id: 'grant_dir', userId: 'u_dir1', userName: 'dir1', role: 'admin', requestedBy: 'u_a', requestedByName: 'ada', createdAt: now, expiresAt: now + 60_000 });
+    const dir = await store.readDirectory();
+    expect(dir.people.length - before.people.length).toBe(30);
+    const one = dir.people.find((p) => p.user.id === 'u_dir1')!;
+    expect(one.user.groups).toEqual(['sre']);
+    expect(one.credentials.map((c) => c.id)).toEqual(['k_dir1']);
+    expect(dir.invites.find((i) => i.codeHash === 'h_dir')).toMatchObject({ groups: ['db'] });
+    expect(dir.grants.map((g) => g.id)).toContain('grant_dir');
+
+    await store.setUserGroups('u_dir2', ['a', 'b']);
+    await store.setUserRole('u_dir2', 'admin');
+    expect((await store.getUserWithCredentials('u_dir2'))!.user).toMatchObject({ role: 'admin', groups: ['a', 'b'] });
+    await expect(store.setUserRole('u_nobody', 'admin')).rejects.toThrow();
+
+    expect(await store.approveAdminGrant('grant_dir', 'u_a', now)).toBe(false); // the asker
+    expect(await store.approveAdminGrant('grant_dir', 'u_b', now + 60_000)).toBe(false); // expired
+    const racing = await Promise.all(Array.from({ length: 10 }, (_, i) => store.approveAdminGrant('grant_dir', `u_x${i}`, now)));
+    expect(racing.filter(Boolean)).toHaveLength(1);
+
+    expect(await store.cancelInvite('h_dir', now)).toBe(true);
+    expect(await store.cancelInvite('h_dir', now)).toBe(false);
+    expect(await store.redeemInvite('h_dir', now)).toBe(false);
+  });
+
   it('consumes a challenge exactly once under 20 concurrent attempts', async () => {
     await store.putChallenge(challenge('int_race'));
     const results = await Promise.all(Array.from({ length: 20 }, () => store.consumeChallenge('int_race', now)));

@@ -168,7 +168,7 @@ describe('least privilege from the catalog, one role per job', () => {
   });
 
   it('the table, the secret, the log group and the catalog path only', () => {
-    expect(statement('UseOwnTable').Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query']);
+    expect(statement('UseOwnTable').Action).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan']);
     expect(JSON.stringify(statement('UseOwnTable').Resource)).toContain('Table');
     expect(JSON.stringify(statement('ReadSessionSecret').Resource)).toContain('SessionSecret');
     expect(JSON.stringify(statement('WriteOwnLogs').Resource)).toContain('VerifierLogs');
