@@ -49,7 +49,7 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
-const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options']);
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.revoke.options', 'request.approve.options', 'request.reject.options']);
 
 /**
  * The whole request path in order: allowlist, cross-site check, size, route, content type, parse,
@@ -74,7 +74,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     action = route.action;
     checkDesktopVersion(deps.config.minDesktopVersion, req.headers[DESKTOP_VERSION_HEADER]); // the kill switch for a bad release
     if (route.method === 'POST') checkContentType(req.headers['content-type']);
-    const parsed = route.input.safeParse(route.method === 'POST' ? parseJson(req.body) : { ...req.query, ...match.pathParams });
+    const parsed = route.input.safeParse(route.method === 'POST' ? withPathParams(parseJson(req.body), match.pathParams) : { ...req.query, ...match.pathParams });
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 
     const sessionToken = bearer(req.headers.authorization);
@@ -155,6 +155,16 @@ function parseJson(body: string | undefined): unknown {
   }
   if (named) throw new KeylaunchError('bad_request', 'The body names `__proto__`, which is not a field or parameter here.');
   return parsed;
+}
+
+/** A POST route's `:name` segments join its body; a body naming one with another value is refused. */
+function withPathParams(body: unknown, pathParams: Record<string, string>): unknown {
+  if (Object.keys(pathParams).length === 0 || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  for (const [name, value] of Object.entries(pathParams)) {
+    const given = (body as Record<string, unknown>)[name];
+    if (given !== undefined && given !== value) throw new KeylaunchError('bad_request', `The body's ${name} is not the one in the path.`);
+  }
+  return { ...body, ...pathParams };
 }
 
 const bearer = (header: string | undefined) => /^Bearer ([A-Za-z0-9._-]{1,2000})$/.exec(header ?? '')?.[1];

@@ -6,6 +6,8 @@ import { confirmRun, prepareRun } from '../core/runs';
 import { finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
 import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
+import { getRequest, listRequests } from '../core/requests';
+import { decisionOptions, verifyDecision } from '../core/decisions';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -58,6 +60,16 @@ export const routes: Route[] = [
     method: 'POST', path: '/v1/keys/revoke/verify', action: 'key.revoke.verify', input: s.revokeKeyVerifyBody,
     run: (d, c, i) => finishRevokeKey(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
+  // Issue 16: pending requests; `:requestId` comes from the path and must agree with the body's.
+  route({ method: 'GET', path: '/v1/requests', action: 'requests.list', input: s.emptyQuery, run: (d, c) => listRequests(d, c) }),
+  route({ method: 'GET', path: '/v1/requests/:requestId', action: 'request.get', input: s.requestIdQuery, run: getRequest }),
+  ...(['approve', 'reject'] as const).flatMap((decision) => [
+    route({ method: 'POST', path: `/v1/requests/:requestId/${decision}/options`, action: `request.${decision}.options`, input: s.decisionOptionsBody, run: (d, c, i) => decisionOptions(d, c, i, decision) }),
+    route({
+      method: 'POST', path: `/v1/requests/:requestId/${decision}/verify`, action: `request.${decision}.verify`, input: s.decisionVerifyBody,
+      run: (d, c, i) => verifyDecision(d, c, { ...i, assertion: assertion(i.assertion) }, decision),
+    }),
+  ]),
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];
 

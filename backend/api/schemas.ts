@@ -62,3 +62,7 @@ export const runsQuery = pageQuery.extend({ intentId: id.optional() }).refine((q
 export const runIdQuery = z.strictObject({ runId: id });
 export const emptyQuery = z.strictObject({});
 export const endSessionBody = z.strictObject({});
+/** Issue 16: pending requests and decisions on them (docs/api.md "Approvals"). */
+export const requestIdQuery = z.strictObject({ requestId: id });
+export const decisionOptionsBody = z.strictObject({ requestId: id });
+export const decisionVerifyBody = z.strictObject({ requestId: id, intentId: id, assertion: assertionSchema });

@@ -1,5 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
+import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
 
 /**
  * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
@@ -59,6 +59,20 @@ export interface Store {
   getRun(runId: string): Promise<Run | undefined>;
   listRuns(options: { limit: number; cursor?: string }): Promise<Page<Run>>;
 
+  /** Issue 16: a user's groups (for job approval rules), set by an admin. */
+  setUserGroups(userId: string, groups: string[]): Promise<void>;
+  /** Issue 16: a pending request. Fails if one with that id exists. */
+  createRequest(request: ApprovalRequest): Promise<void>;
+  getRequest(requestId: string): Promise<ApprovalRequest | undefined>;
+  /**
+   * Writes a request's decisions and state only if it is still at `expectedVersion`, and bumps the version:
+   * concurrent decisions on one request serialize here. The intent fields cannot be written at all.
+   * false when another write came first (the caller reads again).
+   */
+  updateRequest(requestId: string, expectedVersion: number, changes: RequestChanges): Promise<boolean>;
+  /** Requests created at or after `since` (epoch ms), newest first, at most `limit` (the open ones are all recent). */
+  listRequestsSince(since: number, limit: number): Promise<ApprovalRequest[]>;
+
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;
 
@@ -67,6 +81,9 @@ export interface Store {
   /** One failure at `at` for each key; kept at least until `expiresAt`. */
   recordFailure(keys: string[], at: number, expiresAt: number): Promise<void>;
 }
+
+/** What a decision may change on a request: never its intent, requester or rule. */
+export type RequestChanges = Pick<ApprovalRequest, 'status' | 'approvals' | 'updatedAt'> & Partial<Pick<ApprovalRequest, 'rejectedBy' | 'end' | 'runId'>>;
 
 export interface JobCatalog {
   listJobs(): Promise<CatalogEntry[]>;

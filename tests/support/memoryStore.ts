@@ -1,6 +1,6 @@
 import { KeylaunchError } from '../../backend/core/errors';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
-import type { ConsumeResult, CounterResult, Page, Store } from '../../backend/core/ports';
+import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
+import type { ConsumeResult, CounterResult, Page, RequestChanges, Store } from '../../backend/core/ports';
 
 /**
  * An in-memory Store with the same rules as the DynamoDB adapter (single use, expiry in the check,
@@ -100,6 +100,28 @@ export class MemoryStore implements Store {
   }
   async listRuns({ limit }: { limit: number }): Promise<Page<Run>> {
     return { items: [...this.runs.values()].sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit) };
+  }
+  private requests = new Map<string, ApprovalRequest>();
+  async setUserGroups(userId: string, groups: string[]) {
+    const u = this.users.get(userId);
+    if (!u) throw new Error('no such user');
+    u.groups = [...groups];
+  }
+  async createRequest(request: ApprovalRequest) {
+    if (this.requests.has(request.id)) throw new Error('request exists');
+    this.requests.set(request.id, this.clone(request));
+  }
+  async getRequest(id: string) {
+    return this.clone(this.requests.get(id));
+  }
+  async updateRequest(id: string, expectedVersion: number, changes: RequestChanges) {
+    const r = this.requests.get(id);
+    if (!r || r.version !== expectedVersion) return false;
+    Object.assign(r, this.clone(changes), { version: expectedVersion + 1 });
+    return true;
+  }
+  async listRequestsSince(since: number, limit: number) {
+    return [...this.requests.values()].filter((r) => r.createdAt >= since).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit).map(this.clone);
   }
   async appendAudit(entry: AuditEntry) {
     this.audit.push(entry);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import { timeOrderedId } from '../../core/ids';
 import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
 import { key, ttlSeconds } from './keys';
 
@@ -225,6 +226,58 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
     },
 
     listRuns: ({ limit, cursor }) => page<Run>('RUNS', limit, cursor),
+
+    async setUserGroups(userId, groups) {
+      await client.send(
+        new UpdateCommand({ TableName, Key: key.user(userId), UpdateExpression: 'SET #groups = :g', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeNames: { '#groups': 'groups' }, ExpressionAttributeValues: { ':g': groups } }),
+      );
+    },
+
+    async createRequest(request: ApprovalRequest) {
+      await putNew({ ...key.request(request.id), ...request, ttl: ttlSeconds(request.expiresAt, 90) });
+    },
+
+    async getRequest(requestId) {
+      const item = await get(key.request(requestId));
+      return item ? strip<ApprovalRequest>(item) : undefined;
+    },
+
+    async updateRequest(requestId, expectedVersion, changes) {
+      // Only these names are ever set: the intent, requester and rule of a stored request cannot change.
+      const names = (['status', 'approvals', 'updatedAt', 'rejectedBy', 'end', 'runId'] as const).filter((n) => changes[n] !== undefined);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.request(requestId),
+            UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, #version = :next`,
+            ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+            ExpressionAttributeNames: { ...Object.fromEntries(names.map((n) => [`#${n}`, n])), '#version': 'version' },
+            ExpressionAttributeValues: { ...Object.fromEntries(names.map((n) => [`:${n}`, changes[n]])), ':expected': expectedVersion, ':next': expectedVersion + 1 },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    async listRequestsSince(since, limit) {
+      // Ids are time-ordered: the smallest id of `since` (zero random bits) bounds the key range.
+      const from = key.request(timeOrderedId('req_', { now: () => since }, { bytes: (n) => Buffer.alloc(n) })).sk;
+      const r = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': 'REQUESTS', ':from': from },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => strip<ApprovalRequest>(i));
+    },
 
     async appendAudit(entry: AuditEntry) {
       // `ttl` is the table's TTL attribute (stack.ts): DynamoDB deletes expired refusals by itself.

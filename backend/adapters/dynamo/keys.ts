@@ -10,6 +10,7 @@
  *   SESSION#<sessionId>    ENDED              a session ended before its expiry (the desktop locked)
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
+ *   REQUESTS               REQ#<requestId>    pending requests (issue 16); time-ordered ids, so recent ones are a key range
  *   AUDIT                  <auditId>          the audit log, the same way
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
@@ -22,6 +23,7 @@ export const key = {
   endedSession: (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'ENDED' }),
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
+  request: (requestId: string) => ({ pk: 'REQUESTS', sk: `REQ#${requestId}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };
