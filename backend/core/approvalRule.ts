@@ -8,18 +8,21 @@ import type { ApprovalRecord, ApprovalRule } from './model';
  *   "approvals": { "min": 2, "groups": { "sre": 1, "security": 1 }, "requesterCounts": false, "ttl": 3600 }
  */
 export const MAX_APPROVAL_TTL_SECONDS = 24 * 3600;
-const groupName = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a group name: lowercase letters, digits, - and _, at most 64');
+const GROUP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export const approvalRuleSchema = z
   .strictObject({
     min: z.number().int().min(1, 'min: at least 1 person').max(20, 'min: at most 20 people'),
-    groups: z.record(groupName, z.number().int().min(1, 'each group needs at least 1').max(20)).default({}),
+    groups: z.record(z.string(), z.number().int().min(1, 'each group needs at least 1').max(20)).default({}),
     /** Default no: nobody approves their own request unless the job says so. */
     requesterCounts: z.boolean().default(false),
     /** Seconds the request stays open: at most 24 h. */
     ttl: z.number().int().min(60, 'ttl: at least 60 seconds').max(MAX_APPROVAL_TTL_SECONDS, 'ttl: at most 86400 seconds (24 h)').default(3600),
   })
   .superRefine((rule, ctx) => {
+    for (const g of Object.keys(rule.groups)) {
+      if (!GROUP_NAME.test(g)) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `"${g.slice(0, 64)}" is not a group name: lowercase letters, digits, - and _, at most 64` });
+    }
     const fromGroups = Object.values(rule.groups).reduce((a, b) => a + b, 0);
     if (fromGroups > rule.min) ctx.addIssue({ code: 'custom', path: ['groups'], message: `the groups ask for ${fromGroups} people but min is ${rule.min}: raise min` });
     if (Object.keys(rule.groups).length > 10) ctx.addIssue({ code: 'custom', path: ['groups'], message: 'at most 10 groups' });
