@@ -7,7 +7,8 @@
  *   (c) the Lambda bundle as deploy ships it: what a cold start reads (by package) and its init time
  *       (import + the session secret read) beside an empty handler's, both in the Lambda runtime stand-in;
  *   (d) the renderer bundle, gzipped;
- *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b).
+ *   (e) end to end in Chromium: Run click to the rendered result, measured inside the page, beside (b);
+ *   (f) from a request's last approval to "launched", beside a one-touch confirm (tests/bench/lastApproval.ts).
  * Every figure with an aim gets a verdict (met / NOT met), summed up at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -278,4 +279,5 @@ const approvalOverDynalite = wanted('b') ? await benchDynalite() : 0;
 if (wanted('c')) await benchBundle();
 if (wanted('d')) await benchRenderer();
 if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
+if (wanted('f')) await (await import('./lastApproval')).benchLastApproval(ITERATIONS, verdict);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);
