@@ -77,13 +77,17 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     const parsed = route.input.safeParse(route.method === 'POST' ? withPathParams(parseJson(req.body), match.pathParams) : { ...req.query, ...match.pathParams });
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 
-    const sessionToken = bearer(req.headers.authorization);
+    // Issue 16 §2: `Authorization: Proposer klp.…` is a proposer token, never a session: only the proposal
+    // routes read it (core/proposals.ts); every other route then finds no session.
+    const proposerToken = /^Proposer (\S{1,200})$/.exec(req.headers.authorization ?? '')?.[1];
+    const authorization = proposerToken ? undefined : req.headers.authorization;
+    const sessionToken = bearer(authorization);
     // The token is judged after the gate exists: a forged token from a locked address is rate_limited
     // like anything else, and its refusals stop costing writes once the address is locked.
     let session: SessionClaims | undefined;
     let forged: unknown;
     try {
-      session = genuineSession(deps, req.headers.authorization, sessionToken);
+      session = genuineSession(deps, authorization, sessionToken);
     } catch (e) {
       forged = e;
     }
@@ -94,7 +98,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     gate = deps.rateLimiter.check({ ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) }, { address: !exempt });
     gate.catch(() => undefined); // observed below and by the route; never an unhandled rejection
     if (forged !== undefined) throw forged;
-    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}) };
+    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}), ...(proposerToken ? { proposerToken } : {}) };
     const result = await route.run(deps, ctx, parsed.data);
     await gate; // a route that forgot its gate still cannot answer past a rate limit
     await finish(deps, req, action, 'accepted', facts);

@@ -8,6 +8,7 @@ import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
 import { getRequest, listRequests } from '../core/requests';
 import { decisionOptions, verifyDecision } from '../core/decisions';
+import { getProposal, listProposable, propose } from '../core/proposals';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -70,6 +71,10 @@ export const routes: Route[] = [
       run: (d, c, i) => verifyDecision(d, c, { ...i, assertion: assertion(i.assertion) }, decision),
     }),
   ]),
+  // Issue 16 §2: the only routes a proposer token reaches (Authorization: Proposer klp.…).
+  route({ method: 'GET', path: '/v1/proposals/jobs', action: 'proposal.jobs', input: s.emptyQuery, run: (d, c) => listProposable(d, c) }),
+  route({ method: 'POST', path: '/v1/proposals', action: 'proposal.create', input: s.proposalBody, run: propose }),
+  route({ method: 'GET', path: '/v1/proposals/:requestId', action: 'proposal.get', input: s.requestIdQuery, run: getProposal }),
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];
 

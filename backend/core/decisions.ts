@@ -12,7 +12,7 @@ import { requestView, type RequestView } from './requestViews';
 import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { CatalogEntry, JobDefinition } from './job';
-import type { ApprovalRecord, ApprovalRequest, DecisionIntent, Run, RunIntent, User } from './model';
+import type { ApprovalRecord, ApprovalRequest, Credential, DecisionIntent, Run, RunIntent, User } from './model';
 import type { RequestChanges } from './ports';
 
 /**
@@ -185,13 +185,21 @@ function checkIntact(r: ApprovalRequest, intent: DecisionIntent): void {
  * groups the rule is still met. Returns why not, or undefined.
  */
 async function invalidApprover(deps: VerifierDeps, r: ApprovalRequest, approvals: ApprovalRecord[], job: JobDefinition): Promise<string | undefined> {
-  const ids = [...new Set([r.requesterId, ...approvals.map((a) => a.userId)])];
-  const loaded = new Map(await Promise.all(ids.map(async (id) => [id, await deps.store.getUserWithCredentials(id)] as const)));
+  const ids = [...new Set([...(r.proposer ? [] : [r.requesterId]), ...approvals.map((a) => a.userId)])];
+  const [loaded, proposer] = await Promise.all([
+    Promise.all(ids.map(async (id) => [id, await deps.store.getUserWithCredentials(id)] as const)).then((pairs) => new Map(pairs)),
+    r.proposer ? deps.store.getProposer(r.proposer.id) : undefined,
+  ]);
+  if (r.proposer) return proposer && proposer.revokedAt === undefined && proposer.expiresAt > deps.clock.now() && proposer.jobs.includes(r.job) ? checkApprovers(r, approvals, job, loaded) : `The proposer ${r.proposer.name}'s token was revoked, expired or no longer names ${r.job}.`;
   const requester = loaded.get(r.requesterId);
   const requesterKey = requester?.credentials.find((c) => c.id === r.requesterCredentialId);
   if (!requester || requester.user.disabled || !mayRun(job, requester.user) || !requesterKey || !isActive(requesterKey)) {
     return `The requester ${r.requesterName} may no longer run ${r.job} (disabled, key revoked or no longer allowed).`;
   }
+  return checkApprovers(r, approvals, job, loaded);
+}
+
+function checkApprovers(r: ApprovalRequest, approvals: ApprovalRecord[], job: JobDefinition, loaded: Map<string, { user: User; credentials: Credential[] } | undefined>): string | undefined {
   for (const a of approvals) {
     const person = loaded.get(a.userId);
     const key = person?.credentials.find((c) => c.id === a.credentialId);

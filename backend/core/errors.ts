@@ -49,6 +49,10 @@ export const ERROR_STATUS = {
   approval_approver_invalid: 409,
   approval_request_changed: 409,
   approval_busy: 503,
+  /** Issue 16 §2: no, an unknown, wrong, expired or revoked proposer token. */
+  proposer_invalid: 401,
+  /** The proposer token does not name this job, or the job cannot be proposed (secrets, an MFA code). */
+  proposer_not_allowed: 403,
   launch_failed: 502,
   // Why a launch failed, as recorded on the run (the confirmation itself answers 200 with the run):
   access_denied: 502,

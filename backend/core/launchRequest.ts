@@ -17,6 +17,8 @@ export async function launchRequest(
 ): Promise<Run> {
   const { request: r, job } = o;
   const now = deps.clock.now();
+  // A proposal has no requester's touch: its run's receipt is the first approver's (each is in `approvals`).
+  const first = o.approvals[0]!;
   const run: Run = {
     id: o.runId,
     job: r.job,
@@ -26,16 +28,17 @@ export async function launchRequest(
     configVersions: r.configVersions,
     userId: r.requesterId,
     userName: r.requesterName,
-    credentialId: r.requesterCredentialId,
+    credentialId: r.requesterCredentialId ?? first.credentialId,
     sourceIp: ctx.sourceIp,
     status: 'launching',
     intentId: r.intentId,
     createdAt: now,
     updatedAt: now,
-    receipt: r.requesterReceipt,
+    receipt: r.requesterReceipt ?? first.receipt,
     intent: r.intent,
     requestId: r.id,
     approvals: o.approvals,
+    ...(r.proposer ? { proposedBy: { ...r.proposer, ...(r.reason ? { reason: r.reason } : {}) } } : {}),
   };
   ctx.facts.runId = run.id;
   // As at confirm: the run exists before anything launches, and it claims its intent (one run per intent).

@@ -164,6 +164,8 @@ export interface Run {
   /** Issue 16: the pending request this run was launched from, and every approval that launched it. */
   requestId?: string;
   approvals?: ApprovalRecord[];
+  /** Issue 16 §2: the proposer token that drafted it (then `userId` is `proposer:<id>` and `receipt` the first approver's). */
+  proposedBy?: { id: string; name: string; reason?: string };
   /** Set when an approved cancel stopped the run (issue 12 §4). */
   cancelledBy?: { userId: string; userName: string; at: number; fingerprint: string };
 }
@@ -231,9 +233,13 @@ export interface ApprovalRequest {
   fingerprint: string;
   requesterId: string;
   requesterName: string;
-  /** The requester's touch over the run intent (their approval, when the job lets the requester count). */
-  requesterReceipt: Receipt;
-  requesterCredentialId: string;
+  /** The requester's touch over the run intent (their approval, when the job lets the requester count). Absent on a proposal. */
+  requesterReceipt?: Receipt;
+  requesterCredentialId?: string;
+  /** Issue 16 §2: drafted by automation with a proposer token; `requesterId` is then `proposer:<id>`. */
+  proposer?: { id: string; name: string };
+  /** The proposer's reason, shown to the approvers. */
+  reason?: string;
   rule: ApprovalRule;
   status: Exclude<RequestStatus, 'expired'>;
   approvals: ApprovalRecord[];
@@ -255,4 +261,17 @@ export interface ApprovalRule {
   groups: Record<string, number>;
   requesterCounts: boolean;
   ttlSeconds: number;
+}
+
+/** Issue 16 §2: an admin-issued token that may only propose runs of the named jobs. The token itself is never stored. */
+export interface ProposerToken {
+  id: string;
+  name: string;
+  jobs: string[];
+  /** Hex SHA-256 of the whole token. */
+  secretHash: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  revokedAt?: number;
 }

@@ -1,5 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
-import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
+import type { ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Run, User } from './model';
 
 /**
  * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
@@ -72,6 +72,13 @@ export interface Store {
   updateRequest(requestId: string, expectedVersion: number, changes: RequestChanges): Promise<boolean>;
   /** Requests created at or after `since` (epoch ms), newest first, at most `limit` (the open ones are all recent). */
   listRequestsSince(since: number, limit: number): Promise<ApprovalRequest[]>;
+
+  /** Issue 16 §2: proposer tokens, by id (stored hashed). */
+  putProposer(token: ProposerToken): Promise<void>;
+  getProposer(id: string): Promise<ProposerToken | undefined>;
+  /** false when there is no such token. */
+  revokeProposer(id: string, at: number): Promise<boolean>;
+  listProposers(): Promise<ProposerToken[]>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   listAudit(options: { limit: number; cursor?: string }): Promise<Page<AuditEntry>>;

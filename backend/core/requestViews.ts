@@ -17,6 +17,9 @@ export interface RequestView {
   fingerprint: string;
   intentHash: string;
   requester: { id: string; name: string };
+  /** A proposal (issue 16 §2): the proposer token's name and its reason, shown to the approvers. */
+  proposer?: { name: string };
+  reason?: string;
   rule: ApprovalRule;
   approvals: { userId: string; userName: string; groups: string[]; at: number }[];
   rejectedBy?: { userId: string; userName: string; at: number };
@@ -50,6 +53,8 @@ export function requestView(r: ApprovalRequest, entry: CatalogEntry | undefined,
     fingerprint: r.fingerprint,
     intentHash: r.intentHash,
     requester: { id: r.requesterId, name: r.requesterName },
+    ...(r.proposer ? { proposer: { name: r.proposer.name } } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
     rule: r.rule,
     approvals: r.approvals.map(({ userId, userName, groups: g, at }) => ({ userId, userName, groups: g, at })),
     ...(r.rejectedBy ? { rejectedBy: { userId: r.rejectedBy.userId, userName: r.rejectedBy.userName, at: r.rejectedBy.at } } : {}),

@@ -5,8 +5,9 @@ import { deriveChallenge } from '../core/intent';
 import { MAX_RUN_CHALLENGE_TTL_SECONDS } from '../core/config';
 import { checkTouch, refuse, short } from './signedTouch';
 import { authenticatorFlags } from '../core/webauthn';
-import type { DecisionIntent } from '../core/model';
-import type { TrustedKey, TrustedRecords } from './verifyReceipt';
+import type { DecisionIntent, RunIntent } from '../core/model';
+import type { TrustedKey, TrustedRecords, VerifiedReceipt } from './verifyReceipt';
+import { fingerprint } from '../core/intent';
 
 /**
  * Issue 16: a run launched by a request keeps every approval. Each approver's touch signed
@@ -50,6 +51,8 @@ export interface VerifiedApproval {
   requester: boolean;
   signedBefore: number;
   userVerified: boolean;
+  /** Where the approver's key signed (an approver's touch; the requester's is the run's own `origin`). */
+  origin?: string;
 }
 
 interface RunPart {
@@ -98,9 +101,47 @@ export async function checkApprovals(run: RunPart, runHash: Buffer, records: Tru
       requireUserVerification: intent.userVerification === 'required',
       who,
     });
-    verified.push({ by: key, requester: false, signedBefore: intent.expiresAt, userVerified: touch.userVerified });
+    verified.push({ by: key, requester: false, signedBefore: intent.expiresAt, userVerified: touch.userVerified, origin: touch.origin });
   }
   return verified;
+}
+
+/**
+ * A proposed run (issue 16 §2): its intent names the proposer and allows no key; the run's `receipt` is the
+ * first approval's, and every approval must verify. `by` is the first approver.
+ */
+export async function checkProposed(
+  run: RunPart & { id: string; createdAt: number; proposedBy?: { id: string } | undefined },
+  intent: RunIntent,
+  hash: Buffer,
+  records: TrustedRecords,
+): Promise<VerifiedReceipt> {
+  const approvals = run.approvals ?? [];
+  if (approvals.length === 0) return refuse('receipt_incomplete', 'A proposed run with no approval: nobody\'s touch launched it.');
+  if (intent.userId !== `proposer:${run.proposedBy!.id}` || intent.allowCredentials.length !== 0) refuse('run_disagrees', 'The run says it was proposed, but its intent does not name that proposer.');
+  if (canonicalJson(approvals[0]!.receipt) !== canonicalJson(run.receipt)) refuse('run_disagrees', 'A proposed run\'s receipt is not its first approval\'s.');
+  const verified = await checkApprovals(run, hash, records);
+  const first = verified[0]!;
+  return {
+    ok: true,
+    runId: run.id,
+    approved: {
+      job: intent.job,
+      params: intent.params,
+      secretParams: intent.secretParams,
+      configVersions: intent.configVersions,
+      fingerprint: fingerprint(intent, hash),
+      intentHash: hash.toString('hex'),
+      userVerification: intent.userVerification,
+    },
+    by: first.by,
+    signedBefore: first.signedBefore,
+    recordedAt: run.createdAt,
+    origin: first.origin!,
+    rpId: records.rpId,
+    userVerified: first.userVerified,
+    approvals: verified,
+  };
 }
 
 /** Like the run's intent: exactly its own canonical JSON, so what is read is what was hashed. */

@@ -3,7 +3,7 @@ import { canonicalJson } from '../core/canonicalJson';
 import { fromBase64Url } from '../core/encoding';
 import { deriveChallenge, fingerprint, intentHash } from '../core/intent';
 import { Refusal, checkTouch, refuse, short } from './signedTouch';
-import { approvalsSchema, checkApprovals, type VerifiedApproval } from './verifyApprovals';
+import { approvalsSchema, checkApprovals, checkProposed, type VerifiedApproval } from './verifyApprovals';
 import { MAX_RUN_CHALLENGE_TTL_SECONDS } from '../core/config';
 import type { ParamValue, RunIntent } from '../core/model';
 
@@ -113,6 +113,7 @@ const runSchema = z.object({
   }),
   intent: z.string().max(400_000).optional(),
   requestId: z.string().optional(),
+  proposedBy: z.object({ id: z.string(), name: z.string(), reason: z.string().optional() }).optional(),
   approvals: approvalsSchema.optional(),
 });
 const intentSchema = z.object({
@@ -169,6 +170,9 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   ];
   const field = disagreements.find(([, same]) => !same)?.[0];
   if (field) refuse('run_disagrees', `The run's ${field} is not what its intent says.`);
+
+  // Issue 16 §2: a proposed run has no requester's touch; its approvers' touches are the whole evidence.
+  if (run.proposedBy) return checkProposed(run, intent, hash, records);
 
   // 2. The key: the verifier's own record of it, and one this intent allowed.
   if (!intent.allowCredentials.includes(receipt.credentialId)) refuse('key_not_allowed', `Key ${short(receipt.credentialId)} is not one the intent allowed to approve it.`);

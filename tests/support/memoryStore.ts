@@ -1,5 +1,5 @@
 import { KeylaunchError } from '../../backend/core/errors';
-import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
+import type { ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../backend/core/model';
 import type { ConsumeResult, CounterResult, Page, RequestChanges, Store } from '../../backend/core/ports';
 
 /**
@@ -122,6 +122,23 @@ export class MemoryStore implements Store {
   }
   async listRequestsSince(since: number, limit: number) {
     return [...this.requests.values()].filter((r) => r.createdAt >= since).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit).map(this.clone);
+  }
+  private proposers = new Map<string, ProposerToken>();
+  async putProposer(token: ProposerToken) {
+    if (this.proposers.has(token.id)) throw new Error('proposer exists');
+    this.proposers.set(token.id, this.clone(token));
+  }
+  async getProposer(id: string) {
+    return this.clone(this.proposers.get(id));
+  }
+  async revokeProposer(id: string, at: number) {
+    const t = this.proposers.get(id);
+    if (!t) return false;
+    t.revokedAt ??= at;
+    return true;
+  }
+  async listProposers() {
+    return [...this.proposers.values()].map(this.clone);
   }
   async appendAudit(entry: AuditEntry) {
     this.audit.push(entry);

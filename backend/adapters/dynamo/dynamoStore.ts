@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DocumentClient } from './documentCommands';
 import { KeylaunchError } from '../../core/errors';
-import type { ApprovalRequest, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import type { ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
 import { timeOrderedId } from '../../core/ids';
 import type { ConsumeResult, CounterResult, Page, Store } from '../../core/ports';
 import { key, ttlSeconds } from './keys';
@@ -277,6 +277,36 @@ export function createDynamoStore(options: { client: DocumentClient; tableName: 
         }),
       );
       return (r.Items ?? []).map((i) => strip<ApprovalRequest>(i));
+    },
+
+    async putProposer(token: ProposerToken) {
+      await putNew({ ...key.proposer(token.id), ...token, ttl: ttlSeconds(token.expiresAt, 90) });
+    },
+
+    async getProposer(id) {
+      const item = await get(key.proposer(id));
+      return item ? strip<ProposerToken>(item) : undefined;
+    },
+
+    async revokeProposer(id, at) {
+      try {
+        await client.send(new UpdateCommand({ TableName, Key: key.proposer(id), UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': at } }));
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    async listProposers() {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PROPOSERS' }, ConsistentRead: true, ExclusiveStartKey }));
+        items.push(...(r.Items ?? []));
+        ExclusiveStartKey = r.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items.map((i) => strip<ProposerToken>(i));
     },
 
     async appendAudit(entry: AuditEntry) {

@@ -11,6 +11,7 @@
  *   RUNS                   RUN#<runId>        runs; ids are time-ordered, so a Query is newest-first
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
  *   REQUESTS               REQ#<requestId>    pending requests (issue 16); time-ordered ids, so recent ones are a key range
+ *   PROPOSERS              PROPOSER#<id>      proposer tokens (issue 16 §2), hashed
  *   AUDIT                  <auditId>          the audit log, the same way
  *   RATE#<key>             <at>#<random>      one failure (sliding-window log; `at` zero-padded ms)
  */
@@ -24,6 +25,7 @@ export const key = {
   run: (runId: string) => ({ pk: 'RUNS', sk: `RUN#${runId}` }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
   request: (requestId: string) => ({ pk: 'REQUESTS', sk: `REQ#${requestId}` }),
+  proposer: (id: string) => ({ pk: 'PROPOSERS', sk: `PROPOSER#${id}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   rate: (k: string, at: number, unique = '') => ({ pk: `RATE#${k}`, sk: `${String(at).padStart(15, '0')}#${unique}` }),
 };

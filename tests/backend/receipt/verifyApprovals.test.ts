@@ -4,6 +4,8 @@ import { approvalHelpers, approvalJobs } from '../../support/approvals';
 import { verifyReceipt, type TrustedRecords } from '../../../backend/receipt/verifyReceipt';
 import { recordsFromStore } from '../../../backend/receipt/trustedRecords';
 import { canonicalJson } from '../../../backend/core/canonicalJson';
+import { issueProposer } from '../../../backend/core/proposers';
+import { systemRandom } from '../../../backend/createVerifier';
 
 /** Issue 16: a run launched by several approvals re-verifies each one offline, and any change to one is refused. */
 let h: Harness;
@@ -73,5 +75,27 @@ describe('receipts of runs with approvals', () => {
     const fakeRequester = copy(answer);
     fakeRequester.run.approvals[0].receipt = copy(other.run.receipt);
     expect(await verifyReceipt(fakeRequester, records)).toMatchObject({ ok: false, problem: 'run_disagrees' });
+  });
+
+  it('a proposed run verifies from its approvers’ touches alone, and its receipt must be the first approval', async () => {
+    const { token } = await issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name: 'bot', jobs: ['pair'], ttlHours: 1, createdBy: 'test' });
+    const made = await h.api('POST', '/v1/proposals', { job: 'pair', params: { message: 'p' }, reason: 'r' }, undefined, { authorization: `Proposer ${token}` });
+    const [bob, carol] = [await a.person(), await a.person()];
+    await a.decide(bob, made.body.request.id);
+    const last = await a.decide(carol, made.body.request.id);
+    const answer = (await h.api('GET', `/v1/runs/${last.body.run.id}`, undefined, bob.token)).body;
+    const verdict = await verifyReceipt(answer, records);
+    expect(verdict).toMatchObject({ ok: true, by: { userName: bob.name }, approved: { job: 'pair', params: { message: 'p' } } });
+    expect((verdict as any).approvals.map((x: any) => x.by.userName)).toEqual([bob.name, carol.name]);
+
+    const swapped = copy(answer);
+    swapped.run.receipt = copy(answer.run.approvals[1].receipt);
+    expect(await verifyReceipt(swapped, records)).toMatchObject({ ok: false, problem: 'run_disagrees' });
+    const none = copy(answer);
+    none.run.approvals = [];
+    expect(await verifyReceipt(none, records)).toMatchObject({ ok: false, problem: 'receipt_incomplete' });
+    const otherParams = copy(answer);
+    otherParams.run.params = { message: 'q' };
+    expect(await verifyReceipt(otherParams, records)).toMatchObject({ ok: false, problem: 'run_disagrees' });
   });
 });
