@@ -10,6 +10,14 @@ import { ProposerCallError, proposerClient, proposerSettings } from './proposerC
  * for a person's touch in the app, over the exact parameters), and read how its own proposals went.
  * docs/security.md, "Proposals", has the threat model. stdout is the protocol: everything else goes to stderr.
  */
+if (process.argv.includes('--help')) {
+  console.log(`Usage: KEYLAUNCH_URL=… KEYLAUNCH_PROPOSER_TOKEN=klp.… npm run mcp
+
+A Model Context Protocol server on stdio with the tools list_jobs, propose_run and get_run. It holds
+only a proposer token: it can ask for runs; a person's touch in the keylaunch app decides each one.
+Exit codes: 0 stdin closed, 3 settings missing.`);
+  process.exit(0);
+}
 const settings = proposerSettings(process.env);
 if ('missing' in settings) {
   console.error(`error: Set ${settings.missing}.`);
