@@ -47,7 +47,7 @@ describe('npm run propose', () => {
     { args: ['echo'], extra: { KEYLAUNCH_PROPOSER_TOKEN: '' }, code: 3, says: /Set KEYLAUNCH_PROPOSER_TOKEN/ },
     { args: ['echo', 'message=x'], extra: { KEYLAUNCH_PROPOSER_TOKEN: 'klp.AAAAAAAAAAAAAAAA.' + 'B'.repeat(43) }, code: 3, says: /proposer_invalid/ },
   ])('$args → exit $code', async ({ args, extra, code, says }) => {
-    const r = await propose(args, env(extra));
+    const r = await propose(args, env(extra as Record<string, string>));
     expect(r.code).toBe(code);
     expect(r.stderr).toMatch(says);
     expect(r.stderr + r.stdout).not.toMatch(STACK);
