@@ -49,7 +49,7 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  * Steps that only issue a challenge change nothing, and anyone inside the allowlist can ask for unlock
  * options in any name: kept as long as refusals, not for good. The action they lead to is kept.
  */
-const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'run.cancel.options', 'admin.options']);
+const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'run.cancel.options', 'admin.options', 'request.approve.options', 'request.reject.options']);
 /** A follower polls a run's output every few seconds: those reads are kept as long as refusals, not for good. */
 const POLLED = new Set(['run.output']);
 /** Refusals that are the verifier's (or a service's) failure, not the caller's: audited `failed`. */
@@ -81,13 +81,17 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     const parsed = route.input.safeParse(route.method === 'POST' ? withPathParams(parseJson(req.body), match.pathParams) : { ...req.query, ...match.pathParams });
     if (!parsed.success) throw new KeylaunchError('bad_request', `Invalid request: ${describeZodError(parsed.error)}`);
 
-    const sessionToken = bearer(req.headers.authorization);
+    // Issue 16 §2: `Authorization: Proposer klp.…` is a proposer token, never a session: only the proposal
+    // routes read it (core/proposals.ts); every other route then finds no session.
+    const proposerToken = /^Proposer (\S{1,200})$/.exec(req.headers.authorization ?? '')?.[1];
+    const authorization = proposerToken ? undefined : req.headers.authorization;
+    const sessionToken = bearer(authorization);
     // The token is judged after the gate exists: a forged token from a locked address is rate_limited
     // like anything else, and its refusals stop costing writes once the address is locked.
     let session: SessionClaims | undefined;
     let forged: unknown;
     try {
-      session = genuineSession(deps, req.headers.authorization, sessionToken);
+      session = genuineSession(deps, authorization, sessionToken);
     } catch (e) {
       forged = e;
     }
@@ -98,7 +102,7 @@ export async function handleApiRequest(deps: ApiDeps, req: ApiRequest): Promise<
     gate = deps.rateLimiter.check({ ip: req.sourceIp, ...(provenUser ? { provenUser } : {}) }, { address: !exempt });
     gate.catch(() => undefined); // observed below and by the route; never an unhandled rejection
     if (forged !== undefined) throw forged;
-    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}) };
+    const ctx: RequestContext = { sourceIp: req.sourceIp, gate, facts, ...(session ? { session } : {}), ...(proposerToken ? { proposerToken } : {}) };
     const result = await route.run(deps, ctx, parsed.data);
     await gate; // a route that forgot its gate still cannot answer past a rate limit
     await finish(deps, req, action, 'accepted', facts);
@@ -161,12 +165,13 @@ function parseJson(body: string | undefined): unknown {
   return parsed;
 }
 
-/** A POST's `:name` segments join its body; a body naming one itself is refused, never overridden unseen. */
+/** A POST route's `:name` segments join its body; a body naming one with another value is refused. */
 function withPathParams(body: unknown, pathParams: Record<string, string>): unknown {
-  const names = Object.keys(pathParams);
-  if (names.length === 0 || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const named = names.find((n) => Object.hasOwn(body, n));
-  if (named) throw new KeylaunchError('bad_request', `The body names \`${named}\`, which the path already gives.`);
+  if (Object.keys(pathParams).length === 0 || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  for (const [name, value] of Object.entries(pathParams)) {
+    const given = (body as Record<string, unknown>)[name];
+    if (given !== undefined && given !== value) throw new KeylaunchError('bad_request', `The body's ${name} is not the one in the path.`);
+  }
   return { ...body, ...pathParams };
 }
 

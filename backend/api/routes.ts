@@ -9,6 +9,9 @@ import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
 import { runOutput } from '../core/runOutput';
 import { finishCancel, startCancel } from '../core/cancel';
+import { getRequest, listRequests } from '../core/requests';
+import { decisionOptions, verifyDecision } from '../core/decisions';
+import { getProposal, listProposable, propose } from '../core/proposals';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -77,6 +80,20 @@ export const routes: Route[] = [
     method: 'POST', path: '/v1/admin/verify', action: 'admin.verify', input: s.adminVerifyBody,
     run: (d, c, i) => finishAdminAction(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
+  // Issue 16: pending requests; `:requestId` comes from the path and must agree with the body's.
+  route({ method: 'GET', path: '/v1/requests', action: 'requests.list', input: s.emptyQuery, run: (d, c) => listRequests(d, c) }),
+  route({ method: 'GET', path: '/v1/requests/:requestId', action: 'request.get', input: s.requestIdQuery, run: getRequest }),
+  ...(['approve', 'reject'] as const).flatMap((decision) => [
+    route({ method: 'POST', path: `/v1/requests/:requestId/${decision}/options`, action: `request.${decision}.options`, input: s.decisionOptionsBody, run: (d, c, i) => decisionOptions(d, c, i, decision) }),
+    route({
+      method: 'POST', path: `/v1/requests/:requestId/${decision}/verify`, action: `request.${decision}.verify`, input: s.decisionVerifyBody,
+      run: (d, c, i) => verifyDecision(d, c, { ...i, assertion: assertion(i.assertion) }, decision),
+    }),
+  ]),
+  // Issue 16 §2: the only routes a proposer token reaches (Authorization: Proposer klp.…).
+  route({ method: 'GET', path: '/v1/proposals/jobs', action: 'proposal.jobs', input: s.emptyQuery, run: (d, c) => listProposable(d, c) }),
+  route({ method: 'POST', path: '/v1/proposals', action: 'proposal.create', input: s.proposalBody, run: propose }),
+  route({ method: 'GET', path: '/v1/proposals/:requestId', action: 'proposal.get', input: s.requestIdQuery, run: getProposal }),
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];
 

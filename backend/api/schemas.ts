@@ -91,3 +91,9 @@ export const adminActionBody = z.discriminatedUnion('kind', [
 ]);
 export const adminOptionsBody = z.strictObject({ action: adminActionBody });
 export const adminVerifyBody = z.strictObject({ intentId: id, assertion: assertionSchema });
+/** Issue 16: pending requests and decisions on them (docs/api.md "Approvals"). */
+export const requestIdQuery = z.strictObject({ requestId: id });
+export const decisionOptionsBody = z.strictObject({ requestId: id });
+/** Issue 16 §2: a proposal. `reason` is shown to the approvers. */
+export const proposalBody = z.strictObject({ job: z.string().min(1).max(64), params: paramRecord.default({}), reason: z.string().trim().min(1).max(500) });
+export const decisionVerifyBody = z.strictObject({ requestId: id, intentId: id, assertion: assertionSchema });

@@ -10,6 +10,7 @@ import type { Store } from '../core/ports';
 import { systemClock, systemRandom } from '../createVerifier';
 import { openTable } from './openTable';
 import { CliError, parseCommandLine, runCli, usageError, type Cli } from './runCli';
+import { PROPOSER_COMMANDS, PROPOSER_USAGE, proposerCommand } from './proposerCommands';
 
 const cli: Cli = {
   command: 'npm run admin --',
@@ -27,6 +28,7 @@ Commands:
   list                    people, their role, state and number of active keys
   disable <user>          refuses their unlocks and ends their sessions
   enable <user>
+${PROPOSER_USAGE}
 
 Every change is written to the audit log as action admin.cli, by cli:<your OS user> (admins can do
 the same from the app, with a touch; the CLI is for the first admin and break-glass).
@@ -40,7 +42,7 @@ credentials, data folder), 70 a bug (rerun with KEYLAUNCH_DEBUG=1 and report it)
 };
 
 const WITH_USER = new Set(['invite', 'cancel-invite', 'disable', 'enable', 'set-groups']);
-const COMMANDS = new Set([...WITH_USER, 'invites', 'list']);
+const COMMANDS = new Set([...WITH_USER, 'invites', 'list', ...PROPOSER_COMMANDS]);
 
 function parseTtlHours(text: string): number {
   const hours = Number(text);
@@ -83,15 +85,24 @@ async function audited<T>(store: Store, action: AdminAction, change: () => Promi
 const when = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseCommandLine(cli, argv, { role: { type: 'string', default: 'operator' }, 'ttl-hours': { type: 'string', default: '24' }, groups: { type: 'string' } });
+  const { positionals, values } = parseCommandLine(cli, argv, { role: { type: 'string', default: 'operator' }, 'ttl-hours': { type: 'string' }, groups: { type: 'string' }, jobs: { type: 'string' } });
   const [command, userName, ...extra] = positionals;
   if (!command) throw usageError(cli, 'Missing a command');
   if (!COMMANDS.has(command)) throw usageError(cli, `Unknown command "${command}"`);
+  if (PROPOSER_COMMANDS.has(command)) {
+    if (extra.length || (command === 'proposers' && userName)) throw usageError(cli, `Unexpected argument "${extra[0] ?? userName}"`);
+    const table = await openTable();
+    try {
+      return await proposerCommand(cli, createDynamoStore({ client: documentClient(table.client), tableName: table.tableName }), command, userName, values, table.where);
+    } finally {
+      await table.close();
+    }
+  }
   if (WITH_USER.has(command) && !userName) throw usageError(cli, `${command} needs a user name`);
   if (extra.length || (!WITH_USER.has(command) && userName)) throw usageError(cli, `Unexpected argument "${extra[0] ?? userName}"`);
   if (userName && !userNameSchema.safeParse(userName).success) throw usageError(cli, `"${userName}" is not a user name (lowercase letters, digits, ".", "-" and "_", at most 64)`);
   if (values.role !== 'admin' && values.role !== 'operator') throw usageError(cli, `--role must be admin or operator, not "${values.role}"`);
-  const ttlHours = parseTtlHours(values['ttl-hours']);
+  const ttlHours = parseTtlHours(values['ttl-hours'] ?? '24');
   if (command === 'set-groups' && values.groups === undefined) throw usageError(cli, 'set-groups needs --groups a,b (or --groups= for none)');
   const groups = parseGroups(values.groups ?? '');
 

@@ -25,6 +25,8 @@ export interface RequestContext {
   sourceIp: string;
   /** The claims of the request's session token, its MAC checked once at the edge (expiry not yet). */
   session?: SessionClaims;
+  /** Issue 16 §2: an `Authorization: Proposer …` token, unchecked (core/proposals.ts checks it). Never with a session. */
+  proposerToken?: string;
   gate: Promise<void>;
   facts: AuditFacts;
 }

@@ -38,6 +38,23 @@ export const ERROR_STATUS = {
   job_unavailable: 409,
   job_config_changed: 409,
   spot_price_too_high: 409,
+  // Issue 16: pending requests and their approvals (docs/api.md "Approvals").
+  approval_unknown: 404,
+  approval_not_eligible: 403,
+  approval_self: 403,
+  approval_duplicate: 409,
+  approval_mismatch: 409,
+  approval_closed: 409,
+  approval_expired: 410,
+  approval_rejected: 409,
+  approval_job_changed: 409,
+  approval_approver_invalid: 409,
+  approval_request_changed: 409,
+  approval_busy: 503,
+  /** Issue 16 §2: no, an unknown, wrong, expired or revoked proposer token. */
+  proposer_invalid: 401,
+  /** The proposer token does not name this job, or the job cannot be proposed (secrets, an MFA code). */
+  proposer_not_allowed: 403,
   launch_failed: 502,
   /** Cancel (issue 12 §4): the run has ended (or was never started); there is nothing to stop. */
   run_not_running: 409,

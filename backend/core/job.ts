@@ -6,6 +6,7 @@ import { isCodeArgument } from './codeArguments';
 // Kept apart so that the request path does not load the job schema (and its regex prover) to use them.
 export { describeZodError } from './describeZodError';
 export { fillPlaceholders, placeholdersOf } from './placeholders';
+import { approvalRuleSchema } from './approvalRule';
 import { ec2TargetSchema, ecsTaskTargetSchema, lambdaTargetSchema, localTargetSchema, ssmCommandTargetSchema, stepFunctionsTargetSchema } from './jobTargets';
 
 /**
@@ -77,6 +78,8 @@ const jobBase = {
    * interprets it; `npm run jobs -- push` writes it beside the invoke config.
    */
   execution: z.record(z.string(), z.unknown()).optional(),
+  /** Issue 16 §1: several people's touches before a run launches (approvalRule.ts). */
+  approvals: approvalRuleSchema.optional(),
 };
 
 function isValidPattern(pattern: string): boolean {
@@ -131,6 +134,9 @@ export const jobDefinitionSchema = z
     // Any SSM document may paste a parameter into a shell command (AWS-RunShellScript does, and a custom
     // document's can), and the verifier cannot see the document: every placeholder follows the shell rule.
     if (job.type === 'ssm-command') checkPlaceholders(Object.values(job.target.parameters).flat(), job.params, ['target', 'parameters'], ctx, true);
+    // A pending request is stored until its last approval: a secret or an MFA code would have to be too.
+    if (job.approvals && job.params.some((p) => p.secret)) ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'a job that needs approvals cannot take secret parameters (they would wait in storage)' });
+    if (job.approvals && job.mfaCode === 'required') ctx.addIssue({ code: 'custom', path: ['approvals'], message: 'a job that needs approvals cannot take an MFA code (it would expire while waiting)' });
     if (!TAKES_SECRETS.has(job.type)) {
       if (job.params.some((p) => p.secret)) ctx.addIssue({ code: 'custom', path: ['params'], message: `${job.type} jobs cannot take secret parameters (AWS keeps what they receive)` });
       if (job.mfaCode === 'required') ctx.addIssue({ code: 'custom', path: ['mfaCode'], message: `${job.type} jobs cannot take an MFA code (AWS keeps what they receive)` });

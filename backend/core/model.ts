@@ -41,7 +41,7 @@ export interface Invite {
 }
 
 /** What a challenge approves. Bound into the challenge by hashing its canonical JSON (see intent.ts). */
-export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent | RegisterKeyIntent | AdminIntent | CancelIntent;
+export type Intent = RunIntent | UnlockIntent | EnrollIntent | KeyIntent | RegisterKeyIntent | AdminIntent | CancelIntent | DecisionIntent;
 
 interface IntentBase {
   v: 1;
@@ -153,6 +153,21 @@ export interface CancelIntent extends IntentBase {
   userVerification: 'required' | 'discouraged';
 }
 
+/**
+ * One person's decision on a pending request (issue 16): signed under `keylaunch/approve/v1` or
+ * `keylaunch/reject/v1`, over the request's own intent hash (the run intent its requester touched).
+ */
+export interface DecisionIntent extends IntentBase {
+  purpose: 'approve' | 'reject';
+  requestId: string;
+  /** Hex SHA-256 of the request's canonical run intent: the decision is about exactly that intent. */
+  requestHash: string;
+  userId: string;
+  allowCredentials: string[];
+  /** The job's: an approver's key must verify them when the requester's had to. */
+  userVerification: 'required' | 'discouraged';
+}
+
 export type Purpose = Intent['purpose'];
 
 export type ParamValue = string | number | boolean;
@@ -218,6 +233,11 @@ export interface Run {
    * parameters but never holds their values. Absent on runs recorded before it was kept.
    */
   intent?: string;
+  /** Issue 16: the pending request this run was launched from, and every approval that launched it. */
+  requestId?: string;
+  approvals?: ApprovalRecord[];
+  /** Issue 16 §2: the proposer token that drafted it (then `userId` is `proposer:<id>` and `receipt` the first approver's). */
+  proposedBy?: { id: string; name: string; reason?: string };
   /** Set when an approved cancel stopped the run (issue 12 §4). */
   cancelledBy?: { userId: string; userName: string; at: number; fingerprint: string };
 }
@@ -269,4 +289,76 @@ export interface AuditEntry {
   day?: string;
   /** A signature of the chain's head at this entry is due (every SEAL_EVERY entries or SEAL_AFTER_MS). */
   sealed?: boolean;
+}
+
+/** One person's touch on a pending request (issue 16), kept so anyone can re-verify it (backend/receipt/verifyApprovals.ts). */
+export interface ApprovalRecord {
+  userId: string;
+  userName: string;
+  /** The person's groups when they approved (what counted toward the job's group rule). */
+  groups: string[];
+  credentialId: string;
+  at: number;
+  /** The canonical JSON of the DecisionIntent the key signed (the requester's own touch: the run intent). */
+  intent: string;
+  receipt: Receipt;
+}
+
+/** `expired` is never stored: a pending request past `expiresAt` reads as expired. */
+export type RequestStatus = 'pending' | 'launched' | 'rejected' | 'ended' | 'expired';
+
+/** A run waiting for more people's touches (issue 16 §1). Its intent fields never change once written. */
+export interface ApprovalRequest {
+  id: string;
+  job: string;
+  params: Record<string, ParamValue>;
+  configVersions: Record<string, string>;
+  /** Canonical JSON of the run intent the requester touched, and its hash (hex): what every decision signs over. */
+  intent: string;
+  intentHash: string;
+  intentId: string;
+  fingerprint: string;
+  requesterId: string;
+  requesterName: string;
+  /** The requester's touch over the run intent (their approval, when the job lets the requester count). Absent on a proposal. */
+  requesterReceipt?: Receipt;
+  requesterCredentialId?: string;
+  /** Issue 16 §2: drafted by automation with a proposer token; `requesterId` is then `proposer:<id>`. */
+  proposer?: { id: string; name: string };
+  /** The proposer's reason, shown to the approvers. */
+  reason?: string;
+  rule: ApprovalRule;
+  status: Exclude<RequestStatus, 'expired'>;
+  approvals: ApprovalRecord[];
+  rejectedBy?: ApprovalRecord;
+  /** Why it ended without launching (an `approval_*` code), or the launch's run. */
+  end?: { code: string; message: string; at: number };
+  runId?: string;
+  sourceIp: string;
+  createdAt: number;
+  updatedAt: number;
+  expiresAt: number;
+  /** Optimistic concurrency: each write names the version it read. */
+  version: number;
+}
+
+/** A job's `approvals` (job.ts): `min` distinct people, and per group how many of them at least. */
+export interface ApprovalRule {
+  min: number;
+  groups: Record<string, number>;
+  requesterCounts: boolean;
+  ttlSeconds: number;
+}
+
+/** Issue 16 §2: an admin-issued token that may only propose runs of the named jobs. The token itself is never stored. */
+export interface ProposerToken {
+  id: string;
+  name: string;
+  jobs: string[];
+  /** Hex SHA-256 of the whole token. */
+  secretHash: string;
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number;
+  revokedAt?: number;
 }

@@ -1,5 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
-import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Role, Run, User } from './model';
+import type { AdminGrant, ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Role, Run, User } from './model';
 
 /**
  * The verifier core's ports (docs/architecture.md). The core never sees an SDK client: adapters under
@@ -75,6 +75,25 @@ export interface Store {
    */
   approveAdminGrant(grantId: string, approverId: string, now: number): Promise<boolean>;
 
+  /** Issue 16: a pending request. Fails if one with that id exists. */
+  createRequest(request: ApprovalRequest): Promise<void>;
+  getRequest(requestId: string): Promise<ApprovalRequest | undefined>;
+  /**
+   * Writes a request's decisions and state only if it is still at `expectedVersion`, and bumps the version:
+   * concurrent decisions on one request serialize here. The intent fields cannot be written at all.
+   * false when another write came first (the caller reads again).
+   */
+  updateRequest(requestId: string, expectedVersion: number, changes: RequestChanges): Promise<boolean>;
+  /** Requests created at or after `since` (epoch ms), newest first, at most `limit` (the open ones are all recent). */
+  listRequestsSince(since: number, limit: number): Promise<ApprovalRequest[]>;
+
+  /** Issue 16 §2: proposer tokens, by id (stored hashed). */
+  putProposer(token: ProposerToken): Promise<void>;
+  getProposer(id: string): Promise<ProposerToken | undefined>;
+  /** false when there is no such token. */
+  revokeProposer(id: string, at: number): Promise<boolean>;
+  listProposers(): Promise<ProposerToken[]>;
+
   /**
    * Appends to the hash-chained audit log (backend/core/auditLog.ts): links the entry to the chain's head
    * with one conditional write, retrying a lost race, and signs the head when a signature is due.
@@ -135,6 +154,8 @@ export interface Directory {
   invites: Invite[];
   grants: AdminGrant[];
 }
+/** What a decision may change on a request: never its intent, requester or rule. */
+export type RequestChanges = Pick<ApprovalRequest, 'status' | 'approvals' | 'updatedAt'> & Partial<Pick<ApprovalRequest, 'rejectedBy' | 'end' | 'runId'>>;
 
 export interface JobCatalog {
   listJobs(): Promise<CatalogEntry[]>;

@@ -32,6 +32,7 @@ const COUNTED: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'verification_failed',
   'session_invalid',
   'not_authorized',
+  'proposer_invalid',
 ]);
 
 export interface RateLimitKeys {

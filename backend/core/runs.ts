@@ -12,6 +12,8 @@ import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type 
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ParamValue, Run, RunIntent } from './model';
 import type { LaunchResult } from './ports';
+import { openRequest } from './requests';
+import type { RequestView } from './requestViews';
 
 /** Run approval (docs/architecture.md "A run, step by step"): prepare binds an intent; confirm launches it once. */
 
@@ -83,7 +85,7 @@ export async function confirmRun(
   deps: VerifierDeps,
   ctx: RequestContext,
   input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, unknown>; mfaCode?: string },
-): Promise<{ run: Run }> {
+): Promise<{ run: Run } | { request: RequestView }> {
   // One round trip: the rate-limit gate, the session's user and keys, and the single-use consume.
   const [, session, record] = await Promise.all([ctx.gate, loadSession(deps, ctx), consumeChallenge(deps, input.intentId, 'run')]);
   const intent = record.intent as RunIntent;
@@ -115,6 +117,8 @@ export async function confirmRun(
   const mfaCode = checkMfaCode(job.mfaCode, input.mfaCode);
   // Everything secret, for scrubbing what launchers report back (docs/security.md, property 13).
   const scrub = mfaCode ? { ...secrets, mfaCode } : secrets;
+  // Issue 16: a job that needs more people's touches opens a pending request instead of launching.
+  if (job.approvals) return openRequest(deps, ctx, { record, user: session.user, credential, assertion: input.assertion, newCounter: verified.newCounter, rule: job.approvals });
 
   const now = deps.clock.now();
   const run: Run = {
@@ -204,7 +208,7 @@ export async function confirmRun(
   return { run: { ...run } };
 }
 
-function outcomeOf(result: LaunchResult, scrub: Record<string, ParamValue>): Pick<Run, 'status' | 'failure' | 'launch'> {
+export function outcomeOf(result: LaunchResult, scrub: Record<string, ParamValue>): Pick<Run, 'status' | 'failure' | 'launch'> {
   const launch = redactSecrets(result.details, scrub);
   return { status: result.status, launch, ...(result.status === 'failed' ? { failure: { code: 'job_failed', message: launch.summary } } : {}) };
 }
@@ -221,7 +225,7 @@ function checkMfaCode(policy: 'required' | 'none', code: string | undefined): st
   return code;
 }
 
-function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pick<Run, 'status' | 'failure' | 'launch'> {
+export function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pick<Run, 'status' | 'failure' | 'launch'> {
   const known = isKeylaunchError(error);
   const failure = {
     code: known ? error.code : 'launch_failed',
@@ -231,3 +235,7 @@ function refusedBy(error: unknown, secrets: Record<string, ParamValue> = {}): Pi
   return { status: 'failed', failure, ...(launch ? { launch } : {}) };
 }
 
+export async function finishRun(deps: VerifierDeps, run: Run, outcome: Pick<Run, 'status' | 'failure' | 'launch'>): Promise<void> {
+  Object.assign(run, outcome, { updatedAt: deps.clock.now() });
+  await deps.store.updateRun(run);
+}

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { canonicalJson } from '../core/canonicalJson';
-import { fromBase64Url, sha256 } from '../core/encoding';
+import { fromBase64Url } from '../core/encoding';
 import { deriveChallenge, fingerprint, intentHash } from '../core/intent';
-import { checkClientData, checkSignatureEncoding } from '../core/strictAssertion';
-import { authenticatorFlags, librarySignatureVerifies } from '../core/webauthn';
+import { Refusal, checkTouch, refuse, short } from './signedTouch';
+import { approvalsSchema, checkApprovals, checkProposed, type VerifiedApproval } from './verifyApprovals';
 import { MAX_RUN_CHALLENGE_TTL_SECONDS } from '../core/config';
 import type { ParamValue, RunIntent } from '../core/model';
 
@@ -50,7 +50,9 @@ export type ReceiptProblem =
   | 'no_user_verification'
   | 'challenge_mismatch'
   | 'bad_signature'
-  | 'signature_not_der';
+  | 'signature_not_der'
+  | 'approval_other_request'
+  | 'approval_repeated';
 
 export interface VerifiedReceipt {
   ok: true;
@@ -74,6 +76,8 @@ export interface VerifiedReceipt {
   origin: string;
   rpId: string;
   userVerified: boolean;
+  /** Issue 16: each approval's touch, verified the same way (the run's own receipt is the requester's). */
+  approvals?: VerifiedApproval[];
 }
 
 export interface RefusedReceipt {
@@ -108,6 +112,9 @@ const runSchema = z.object({
     nonce: b64url.optional(),
   }),
   intent: z.string().max(400_000).optional(),
+  requestId: z.string().optional(),
+  proposedBy: z.object({ id: z.string(), name: z.string(), reason: z.string().optional() }).optional(),
+  approvals: approvalsSchema.optional(),
 });
 const intentSchema = z.object({
   v: z.literal(1),
@@ -123,19 +130,6 @@ const intentSchema = z.object({
   rpId: z.string(),
   expiresAt: z.number(),
 });
-const clientDataSchema = z.object({ type: z.string(), challenge: z.string(), origin: z.string() });
-
-class Refusal extends Error {
-  constructor(
-    readonly problem: ReceiptProblem,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-const refuse = (problem: ReceiptProblem, reason: string): never => {
-  throw new Refusal(problem, reason);
-};
 
 /** `input`: the parsed JSON of `GET /v1/runs/{id}`'s answer (`{ run }`) or of the run itself. */
 export async function verifyReceipt(input: unknown, records: TrustedRecords): Promise<ReceiptVerdict> {
@@ -177,6 +171,9 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   const field = disagreements.find(([, same]) => !same)?.[0];
   if (field) refuse('run_disagrees', `The run's ${field} is not what its intent says.`);
 
+  // Issue 16 §2: a proposed run has no requester's touch; its approvers' touches are the whole evidence.
+  if (run.proposedBy) return checkProposed(run, intent, hash, records);
+
   // 2. The key: the verifier's own record of it, and one this intent allowed.
   if (!intent.allowCredentials.includes(receipt.credentialId)) refuse('key_not_allowed', `Key ${short(receipt.credentialId)} is not one the intent allowed to approve it.`);
   const key = await records.key(intent.userId, receipt.credentialId);
@@ -192,51 +189,20 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
     refuse('key_revoked_before', `Key ${short(key.credentialId)} was ${key.revokedAt === inactiveSince ? 'revoked' : 'suspended'} at ${new Date(inactiveSince).toISOString()}, before this approval was asked for: the verifier could not have accepted it.`);
   }
 
-  // 3. What the key signed: for a get ceremony, at our origin, in no cross-origin frame, for our rpId.
-  const clientData = readClientData(receipt.clientDataJSON);
-  if (clientData.type !== 'webauthn.get') refuse('wrong_type', `The key signed a "${clientData.type}" ceremony, not "webauthn.get".`);
-  if (!records.origins.includes(clientData.origin)) refuse('wrong_origin', `The key signed for origin ${clientData.origin}, not this verifier's (${records.origins.join(', ')}).`);
-  if (!intent.origin.includes(clientData.origin)) refuse('wrong_origin', `The key signed for origin ${clientData.origin}, which the intent does not name.`);
-  try {
-    checkClientData(receipt.clientDataJSON);
-  } catch {
-    refuse('cross_origin', 'The key response was made in a cross-origin frame (crossOrigin or topOrigin).');
-  }
-  const authData = fromBase64Url(receipt.authenticatorData);
-  if (authData.length < 37) refuse('receipt_malformed', 'authenticatorData is shorter than 37 bytes.');
-  if (intent.rpId !== records.rpId) refuse('wrong_rp_id', `The intent names rpId ${intent.rpId}, not this verifier's (${records.rpId}).`);
-  if (!authData.subarray(0, 32).equals(sha256(records.rpId))) refuse('wrong_rp_id', `authenticatorData is for another rpId, not ${records.rpId}.`);
-  const flags = authenticatorFlags(receipt.authenticatorData);
-  if (!flags.up) refuse('no_user_presence', 'The key did not report a touch (user presence).');
-  if (intent.userVerification === 'required' && !flags.uv) refuse('no_user_verification', 'The job required user verification (PIN or biometric) and the key did not report it.');
-
-  // 4. The binding: the signed challenge is the one derived from this intent and this nonce.
+  // 3–5. What the key signed, the binding (the challenge derived from this intent and nonce), the signature.
   const challenge = deriveChallenge(intent, fromBase64Url(receipt.nonce), hash);
-  if (clientData.challenge !== challenge) refuse('challenge_mismatch', 'The key signed a challenge that is not derived from this intent and nonce.');
-
-  // 5. The signature, with the trusted key: valid, and canonical DER (as confirm required, property 15).
-  const response = {
-    id: receipt.credentialId,
-    rawId: receipt.credentialId,
-    type: 'public-key' as const,
-    clientExtensionResults: {},
-    response: { authenticatorData: receipt.authenticatorData, clientDataJSON: receipt.clientDataJSON, signature: receipt.signature, ...(receipt.userHandle ? { userHandle: receipt.userHandle } : {}) },
-  };
-  const valid = await librarySignatureVerifies({
-    response,
+  const touch = await checkTouch({
+    touch: receipt,
     challenge,
-    origins: [clientData.origin],
+    key,
     rpId: records.rpId,
-    credentialId: key.credentialId,
-    publicKey: key.publicKey,
+    origins: records.origins,
+    intentOrigins: intent.origin,
+    intentRpId: intent.rpId,
     requireUserVerification: intent.userVerification === 'required',
   });
-  if (!valid) refuse('bad_signature', `The signature does not verify with key ${short(key.credentialId)} (${key.label}) from the verifier's records.`);
-  try {
-    checkSignatureEncoding({ publicKey: key.publicKey, ...response.response });
-  } catch {
-    refuse('signature_not_der', 'The signature verifies only leniently: it is not canonical DER (extra or non-minimal bytes).');
-  }
+  // Issue 16: a run launched by several people's approvals keeps each one's touch; each verifies too.
+  const approvals = run.approvals ? await checkApprovals(run, hash, records) : undefined;
 
   return {
     ok: true,
@@ -253,9 +219,10 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
     by: key,
     signedBefore: intent.expiresAt,
     recordedAt: run.createdAt,
-    origin: clientData.origin,
+    origin: touch.origin,
     rpId: records.rpId,
-    userVerified: flags.uv,
+    userVerified: touch.userVerified,
+    ...(approvals ? { approvals } : {}),
   };
 }
 
@@ -283,16 +250,3 @@ function readIntent(text: string): RunIntent {
   return json as RunIntent;
 }
 
-function readClientData(b64: string): z.infer<typeof clientDataSchema> {
-  let json: unknown;
-  try {
-    json = JSON.parse(fromBase64Url(b64).toString('utf8'));
-  } catch {
-    return refuse('receipt_malformed', 'clientDataJSON is not JSON.');
-  }
-  const parsed = clientDataSchema.safeParse(json);
-  if (!parsed.success) return refuse('receipt_malformed', 'clientDataJSON lacks its type, challenge or origin.');
-  return parsed.data;
-}
-
-const short = (id: string) => (id.length > 12 ? `${id.slice(0, 12)}…` : id);

@@ -11,6 +11,7 @@
  *   (f) a local job: from the confirmation to the run recorded `running` (the answer), beside the same
  *       confirmation with a launcher that does nothing plus a bare spawn of the same program;
  *   (g) the run page following 10,000 output lines in Chromium: its longest stall beside following none.
+ *   (h) from a request's last approval to "launched", beside a one-touch confirm (tests/bench/lastApproval.ts).
  * Every figure with an aim gets a verdict (met / NOT met), summed up at the end.
  */
 import { randomBytes } from 'node:crypto';
@@ -322,4 +323,5 @@ if (wanted('d')) await benchRenderer();
 if (wanted('e')) await benchEndToEnd(approvalOverDynalite);
 if (wanted('f')) await benchStarted();
 if (wanted('g')) await benchFollow(verdict);
+if (wanted('h')) await (await import('./lastApproval')).benchLastApproval(ITERATIONS, verdict);
 console.log(`\nverdicts:\n${verdicts.map((v) => `  ${v}`).join('\n')}`);

@@ -1,6 +1,6 @@
 import { KeylaunchError } from '../../backend/core/errors';
-import type { AdminGrant, AuditEntry, ChallengeRecord, Credential, Invite, Role, Run, User } from '../../backend/core/model';
-import type { AuditChainStore, AuditHead, ConsumeResult, CounterResult, HeadSignature, HeadSigner, Page, Store } from '../../backend/core/ports';
+import type { AdminGrant, ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, Role, Run, User } from '../../backend/core/model';
+import type { AuditChainStore, AuditHead, ConsumeResult, CounterResult, HeadSignature, HeadSigner, Page, RequestChanges, Store } from '../../backend/core/ports';
 import { createAuditAppender } from '../../backend/core/auditLog';
 
 /**
@@ -148,6 +148,40 @@ export class MemoryStore implements Store {
       invites: [...this.invites.values()],
       grants: [...this.grants.values()],
     });
+  }
+  private requests = new Map<string, ApprovalRequest>();
+  async createRequest(request: ApprovalRequest) {
+    if (this.requests.has(request.id)) throw new Error('request exists');
+    this.requests.set(request.id, this.clone(request));
+  }
+  async getRequest(id: string) {
+    return this.clone(this.requests.get(id));
+  }
+  async updateRequest(id: string, expectedVersion: number, changes: RequestChanges) {
+    const r = this.requests.get(id);
+    if (!r || r.version !== expectedVersion) return false;
+    Object.assign(r, this.clone(changes), { version: expectedVersion + 1 });
+    return true;
+  }
+  async listRequestsSince(since: number, limit: number) {
+    return [...this.requests.values()].filter((r) => r.createdAt >= since).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit).map(this.clone);
+  }
+  private proposers = new Map<string, ProposerToken>();
+  async putProposer(token: ProposerToken) {
+    if (this.proposers.has(token.id)) throw new Error('proposer exists');
+    this.proposers.set(token.id, this.clone(token));
+  }
+  async getProposer(id: string) {
+    return this.clone(this.proposers.get(id));
+  }
+  async revokeProposer(id: string, at: number) {
+    const t = this.proposers.get(id);
+    if (!t) return false;
+    t.revokedAt ??= at;
+    return true;
+  }
+  async listProposers() {
+    return [...this.proposers.values()].map(this.clone);
   }
   async setUserRole(userId: string, role: Role) {
     const u = this.users.get(userId);

@@ -3,11 +3,12 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import { createDirectoryStore } from './dynamoDirectory';
 import { isConditionFailure, strip } from './items';
 import { KeylaunchError } from '../../core/errors';
-import type { AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
+import type { ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, Run, User } from '../../core/model';
 import type { AuditChainStore, ConsumeResult, CounterResult, HeadSigner, Page, Store } from '../../core/ports';
 import { createAuditAppender } from '../../core/auditLog';
 import { createDynamoAuditChain } from './auditChainStore';
 import { createRunPartitions, runKey } from './runPartitions';
+import { timeOrderedId } from '../../core/ids';
 import { key, ttlSeconds } from './keys';
 
 /** Marks a conditional write as this call's own, so a retry that finds it done can tell. */
@@ -228,6 +229,83 @@ export function createDynamoStore(options: {
     listRuns: (o) => runs.listRuns(o),
 
     ...createDirectoryStore({ client, tableName: TableName }),
+
+    async createRequest(request: ApprovalRequest) {
+      await putNew({ ...key.request(request.id), ...request, ttl: ttlSeconds(request.expiresAt, 90) });
+    },
+
+    async getRequest(requestId) {
+      const item = await get(key.request(requestId));
+      return item ? strip<ApprovalRequest>(item) : undefined;
+    },
+
+    async updateRequest(requestId, expectedVersion, changes) {
+      // Only these names are ever set: the intent, requester and rule of a stored request cannot change.
+      const names = (['status', 'approvals', 'updatedAt', 'rejectedBy', 'end', 'runId'] as const).filter((n) => changes[n] !== undefined);
+      try {
+        await client.send(
+          new UpdateCommand({
+            TableName,
+            Key: key.request(requestId),
+            UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}, #version = :next`,
+            ConditionExpression: 'attribute_exists(pk) AND #version = :expected',
+            ExpressionAttributeNames: { ...Object.fromEntries(names.map((n) => [`#${n}`, n])), '#version': 'version' },
+            ExpressionAttributeValues: { ...Object.fromEntries(names.map((n) => [`:${n}`, changes[n]])), ':expected': expectedVersion, ':next': expectedVersion + 1 },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    async listRequestsSince(since, limit) {
+      // Ids are time-ordered: the smallest id of `since` (zero random bits) bounds the key range.
+      const from = key.request(timeOrderedId('req_', { now: () => since }, { bytes: (n) => Buffer.alloc(n) })).sk;
+      const r = await client.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: 'pk = :pk AND sk >= :from',
+          ExpressionAttributeValues: { ':pk': 'REQUESTS', ':from': from },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: limit,
+        }),
+      );
+      return (r.Items ?? []).map((i) => strip<ApprovalRequest>(i));
+    },
+
+    async putProposer(token: ProposerToken) {
+      await putNew({ ...key.proposer(token.id), ...token, ttl: ttlSeconds(token.expiresAt, 90) });
+    },
+
+    async getProposer(id) {
+      const item = await get(key.proposer(id));
+      return item ? strip<ProposerToken>(item) : undefined;
+    },
+
+    async revokeProposer(id, at) {
+      try {
+        await client.send(new UpdateCommand({ TableName, Key: key.proposer(id), UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':at': at } }));
+        return true;
+      } catch (e) {
+        if (isConditionFailure(e)) return false;
+        throw e;
+      }
+    },
+
+    async listProposers() {
+      const items: Record<string, unknown>[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(new QueryCommand({ TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'PROPOSERS' }, ConsistentRead: true, ExclusiveStartKey }));
+        items.push(...(r.Items ?? []));
+        ExclusiveStartKey = r.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return items.map((i) => strip<ProposerToken>(i));
+    },
+
 
     // Chained entries are kept for good (a TTL deletion would break the chain); `expiresAt` stays as the
     // retention class an archive may use (docs/security.md).

@@ -12,6 +12,8 @@
  *   RUNDAYS                <day>              the days that have runs (listing pages across them)
  *   RUNS                   RUN#<runId>        runs from before days, or with ids not time-ordered (read, updated in place)
  *   RUNINTENT#<intentId>   RUN                intent -> runId (one run per intent; a lost answer is found by it)
+ *   REQUESTS               REQ#<requestId>    pending requests (issue 16); time-ordered ids, so recent ones are a key range
+ *   PROPOSERS              PROPOSER#<id>      proposer tokens (issue 16 §2), hashed
  *   AUDIT                  <auditId>          the audit log before the hash chain (read, never written)
  *   AUDITHEAD              HEAD               the chain's head: seq, hash, the newest entry whole
  *   AUDIT#<day>            <seq, 12 digits>   chained entries, by UTC day (auditChainStore.ts says why)
@@ -32,6 +34,8 @@ export const key = {
   runDay: (day: string) => ({ pk: 'RUNDAYS', sk: day }),
   runByIntent: (intentId: string) => ({ pk: `RUNINTENT#${intentId}`, sk: 'RUN' }),
   adminGrant: (id: string) => ({ pk: `GRANT#${id}`, sk: 'GRANT' }),
+  request: (requestId: string) => ({ pk: 'REQUESTS', sk: `REQ#${requestId}` }),
+  proposer: (id: string) => ({ pk: 'PROPOSERS', sk: `PROPOSER#${id}` }),
   audit: (id: string) => ({ pk: 'AUDIT', sk: id }),
   auditHead: () => ({ pk: 'AUDITHEAD', sk: 'HEAD' }),
   auditEntry: (day: string, seq: number) => ({ pk: `AUDIT#${day}`, sk: seqKey(seq) }),
