@@ -1,9 +1,8 @@
-import { KeylaunchError, isKeylaunchError } from './errors';
-import { finishRun, outcomeOf, refusedBy } from './runs';
+import { launchRecorded } from './launchRun';
+import { recordRun } from './runRecord';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { CatalogEntry, JobDefinition } from './job';
 import type { ApprovalRecord, ApprovalRequest, Run } from './model';
-import type { LaunchResult } from './ports';
 
 /**
  * The launch on a request's last required approval (issue 16 §1). Only the decision whose conditional
@@ -44,40 +43,21 @@ export async function launchRequest(
   // As at confirm: the run exists before anything launches, and it claims its intent (one run per intent).
   const [claimed, created] = await Promise.allSettled([deps.store.reserveRun(r.intentId, run.id), deps.store.createRun(run)]);
   if (claimed.status === 'rejected') {
-    if (created.status === 'fulfilled') await finishRun(deps, run, { status: 'failed', failure: { code: 'storage_unavailable', message: 'The intent could not be claimed; nothing was launched.' } });
+    if (created.status === 'fulfilled') await recordRun(deps, run, { status: 'failed', failure: { code: 'storage_unavailable', message: 'The intent could not be claimed; nothing was launched.' } });
     throw claimed.reason;
   }
   if (created.status === 'rejected') throw created.reason;
 
-  const launcher = deps.launchers[job.type];
-  let result: LaunchResult | undefined;
-  try {
-    if (!launcher) throw new KeylaunchError('launch_failed', `No launcher for jobs of type ${job.type} here.`);
-    result = await launcher.launch({
-      runId: run.id,
-      job,
-      params: r.params,
-      secrets: {}, // jobs with approvals take none (job.ts)
-      requestedBy: r.requesterName,
-      configVersions: r.configVersions,
-      ...(o.entry.available && o.entry.execution ? { execution: o.entry.execution } : {}),
-    });
-  } catch (error) {
-    if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
-    await finishRun(deps, run, refusedBy(error));
-  }
-  if (result) {
-    const started = finishRun(deps, run, outcomeOf(result, {}));
-    const { ended } = result;
-    if (ended) {
-      void started
-        .catch(() => undefined)
-        .then(() => ended)
-        .then((end) => finishRun(deps, run, outcomeOf(end, {})))
-        .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e));
-    }
-    await started;
-  }
+  await launchRecorded(deps, run, {
+    runId: run.id,
+    job,
+    params: r.params,
+    secrets: {}, // jobs with approvals take none (job.ts)
+    requestedBy: r.requesterName,
+    fingerprint: r.fingerprint,
+    configVersions: r.configVersions,
+    ...(o.entry.available && o.entry.execution ? { execution: o.entry.execution } : {}),
+  }, {});
   if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;
   return { ...run };
 }

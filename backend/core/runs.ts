@@ -7,7 +7,8 @@ import { timeOrderedId } from './ids';
 import { validateParams } from './params';
 import { loadSession } from './sessionGuard';
 import { redactSecrets } from './redact';
-import { keepRun, recordRun, releaseRun } from './runRecord';
+import { recordRun } from './runRecord';
+import { launchRecorded } from './launchRun';
 import { requestOptions, verifyAssertion, type AuthenticationResponseJSON, type RequestOptions } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ParamValue, Run, RunIntent } from './model';
@@ -166,43 +167,17 @@ export async function confirmRun(
   }
   if (created.status === 'rejected') throw created.reason;
 
-  const launcher = deps.launchers[job.type];
-  let result: LaunchResult | undefined;
-  try {
-    if (!launcher) throw new KeylaunchError('launch_failed', `No launcher for jobs of type ${job.type} here.`);
-    result = await launcher.launch({
-      runId: run.id,
-      job,
-      params: intent.params,
-      secrets,
-      requestedBy: session.user.name,
-      fingerprint: ctx.facts.fingerprint,
-      configVersions: intent.configVersions,
-      ...(entry.available && entry.execution ? { execution: entry.execution } : {}),
-      ...(mfaCode ? { mfaCode } : {}),
-    });
-  } catch (error) {
-    // The run says what failed; the operator's log keeps why (an SDK error, a bug), never the caller.
-    if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
-    await recordRun(deps, run, refusedBy(error, scrub));
-  }
-  if (result) {
-    // It started. If recording that fails, the answer is storage_unavailable and the run says `launching`
-    // (docs/api.md: nothing launched "unless a run says so"); a kept job's end is recorded either way.
-    const { ended } = result;
-    if (ended) keepRun(run);
-    const started = recordRun(deps, run, outcomeOf(result, scrub));
-    if (ended) {
-      void started
-        .catch(() => undefined)
-        .then(() => ended)
-        // A run cancelled meanwhile stays cancelled: its end adds what the job did (exit code, output).
-        .then((end) => recordRun(deps, run, run.status === 'cancelled' ? { launch: redactSecrets(end.details, scrub) } : outcomeOf(end, scrub)))
-        .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e))
-        .finally(() => releaseRun(run.id));
-    }
-    await started;
-  }
+  await launchRecorded(deps, run, {
+    runId: run.id,
+    job,
+    params: intent.params,
+    secrets,
+    requestedBy: session.user.name,
+    fingerprint: ctx.facts.fingerprint,
+    configVersions: intent.configVersions,
+    ...(entry.available && entry.execution ? { execution: entry.execution } : {}),
+    ...(mfaCode ? { mfaCode } : {}),
+  }, scrub);
   if (run.status === 'failed') ctx.facts.detail = `launch failed: ${run.failure?.code}`;
   // A copy: the run object goes on changing when a kept job ends, after this answer.
   return { run: { ...run } };
@@ -235,7 +210,3 @@ export function refusedBy(error: unknown, secrets: Record<string, ParamValue> = 
   return { status: 'failed', failure, ...(launch ? { launch } : {}) };
 }
 
-export async function finishRun(deps: VerifierDeps, run: Run, outcome: Pick<Run, 'status' | 'failure' | 'launch'>): Promise<void> {
-  Object.assign(run, outcome, { updatedAt: deps.clock.now() });
-  await deps.store.updateRun(run);
-}
