@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enrollAndUnlock, refreshUntilEnded, startDesktopE2e, startRun, type DesktopE2e } from '../support/desktopE2e';
+import { enrollAndUnlock, runPageShown, startDesktopE2e, startRun, waitUntilEnded, type DesktopE2e } from '../support/desktopE2e';
 import { ORIGIN, RP_ID } from '../support/harness';
 import { cleanEnv, runCommand } from '../support/cliProcess';
 import { trustedKey } from '../../backend/receipt/trustedRecords';
@@ -61,8 +61,8 @@ describe('administration from the app, end to end', { timeout: 180_000 }, () => 
     expect(await colleague.page.getByRole('button', { name: 'Admin', exact: true }).count()).toBe(0); // not an admin
     expect((await admin.harness.store.getUserByName('grace'))?.groups).toEqual(['db', 'sre']);
     await startRun(colleague, /Echo parameters/, { 'message (required)': 'invited by ada' });
-    await colleague.page.getByRole('heading', { name: 'Launched' }).waitFor({ timeout: TIMEOUT });
-    await refreshUntilEnded(colleague);
+    await runPageShown(colleague);
+    await waitUntilEnded(colleague);
     const [stored] = (await admin.harness.store.listRuns({ limit: 1 })).items;
     expect(stored).toMatchObject({ job: 'echo', userName: 'grace', status: 'succeeded' });
 

@@ -48,10 +48,12 @@ export function approvalHelpers(h: Harness) {
   /** A second key for the same person (the add-key ceremony), as a separate authenticator. */
   async function secondKey(p: Person): Promise<SoftAuthenticator> {
     const backup = new SoftAuthenticator(ORIGIN);
+    // The new key registers first; a touch of the existing key then approves exactly that key.
     const options = await h.api('POST', '/v1/keys/add/options', {}, p.token);
-    const assertion = p.authenticator.assert(options.body.approval);
     const registration = backup.register(options.body.registration);
-    const res = await h.api('POST', '/v1/keys/add/verify', { intentId: options.body.intentId, assertion, registration, label: 'backup' }, p.token);
+    const approval = await h.api('POST', '/v1/keys/add/approval', { intentId: options.body.intentId, registration, label: 'backup' }, p.token);
+    const assertion = p.authenticator.assert(approval.body.approval);
+    const res = await h.api('POST', '/v1/keys/add/verify', { intentId: approval.body.intentId, assertion }, p.token);
     expect(res.status).toBe(200);
     return backup;
   }
