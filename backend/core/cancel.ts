@@ -93,7 +93,7 @@ export async function finishCancel(
   const live = keptRun(run.id) ?? run;
   const launch = stoppable(deps, live);
   try {
-    await launch.launcher.cancel!(launch.details, { runId: run.id, cancelledBy: session.user.name });
+    await launch.launcher.cancel!(launch.details, { runId: run.id, cancelledBy: session.user.name, fingerprint: ctx.facts.fingerprint });
   } catch (error) {
     if (isKeylaunchError(error) && error.code === 'run_not_running') throw error;
     if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${run.job}): cancel failed`, isKeylaunchError(error) ? error.cause : error);
