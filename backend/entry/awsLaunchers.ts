@@ -16,7 +16,9 @@ export function awsLaunchers(env: NodeJS.ProcessEnv, region: string): Partial<Re
   const once = { maxAttempts: 1 };
   const roles = loadOnFirstUse(async () => {
     const [{ STSClient }, { createRoleAssumer, parseLaunchRoles, assumingLauncher }] = await Promise.all([import('@aws-sdk/client-sts'), import('../adapters/launcher/aws/launchRole')]);
-    return { assume: createRoleAssumer({ client: new STSClient({ ...once, region }) }), roles: parseLaunchRoles(env.KEYLAUNCH_LAUNCH_ROLES), assumingLauncher };
+    // The SDK's own retries stay on for STS: AssumeRole starts nothing, and this client lives as long as
+    // the Lambda instance, so a keep-alive socket the endpoint closed meanwhile (ECONNRESET) is retried.
+    return { assume: createRoleAssumer({ client: new STSClient({ region, maxAttempts: 3 }) }), roles: parseLaunchRoles(env.KEYLAUNCH_LAUNCH_ROLES), assumingLauncher };
   });
   const logsClient = async () => (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient;
   const has = (cancel: boolean) => ({ status: true, output: true, cancel });
