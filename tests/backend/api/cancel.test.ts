@@ -85,7 +85,8 @@ describe.each([
     const res = await verify(bob, run.id, { intentId, assertion });
     expect(res.status).toBe(200);
     expect(res.body.run).toMatchObject({ id: run.id, status: 'cancelled', cancelledBy: { userId: bob.userId, userName: bob.name, fingerprint: opts.body.fingerprint, at: expect.any(Number) }, endedAt: expect.any(Number) });
-    expect(h.launcher.cancels.slice(before)).toEqual([{ runId: run.id, cancelledBy: bob.name, fingerprint: opts.body.fingerprint }] // the cancel's own: an AWS launch role's session tag);
+    // The cancel's own fingerprint: an AWS launch role's session tag for the stop.
+    expect(h.launcher.cancels.slice(before)).toEqual([{ runId: run.id, cancelledBy: bob.name, fingerprint: opts.body.fingerprint }]);
 
     // The child dies of the SIGTERM; recording that keeps the run cancelled and adds what the job did.
     const end = await vi.waitFor(
