@@ -12,6 +12,9 @@ import { RunJob } from './screens/RunJob';
 import { RunView } from './screens/RunView';
 import { History } from './screens/History';
 import { Keys, usableKeyCount } from './screens/Keys';
+import { knowsKey, loadTheme, saveTheme, type Theme } from './localPrefs';
+import { useActivity } from './activity';
+import { useScreenFocus } from './screenFocus';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
@@ -33,11 +36,11 @@ const LOCK_REASONS: Record<string, string> = {
 export function App() {
   const { desktop } = useApp();
   const [status, setStatus] = useState<DesktopStatus | undefined>();
-  const [enrolling, setEnrolling] = useState(false);
+  const [enrolling, setEnrolling] = useState<boolean | undefined>();
   const [lockReason, setLockReason] = useState<string | undefined>();
   const [screen, setScreen] = useState<Screen>({ name: 'jobs' });
   const [activeKeys, setActiveKeys] = useState<number | undefined>();
-  const [theme, setTheme] = useState<'system' | 'light' | 'dark'>('system');
+  const [theme, setTheme] = useState<Theme>(loadTheme);
 
   const refresh = useCallback(async () => {
     const r = await desktop.status();
@@ -46,9 +49,9 @@ export function App() {
 
   useEffect(() => {
     void refresh();
+    // The screen is kept: after unlocking, the person is back where they were (a form keeps its draft).
     return desktop.onLocked((reason) => {
       setLockReason(LOCK_REASONS[reason] ?? '');
-      setScreen({ name: 'jobs' });
       void refresh();
     });
   }, [desktop, refresh]);
@@ -56,12 +59,20 @@ export function App() {
   useEffect(() => {
     if (theme === 'system') delete document.documentElement.dataset.theme;
     else document.documentElement.dataset.theme = theme;
+    saveTheme(theme);
   }, [theme]);
 
   // Every screen change is activity: pick up the pushed-back idle lock time.
   useEffect(() => {
     void refresh();
   }, [screen, refresh]);
+  // Input in the window is activity too (typing a long form must not lock the app).
+  useActivity(Boolean(status?.session), (session) => setStatus((s) => (s ? { ...s, session } : s)));
+  const userName = status?.config.state === 'ok' ? status.config.userName : undefined;
+  // A person whose key this desktop never saw starts with enrollment, not with "touch your key".
+  const showEnroll = enrolling ?? (userName !== undefined && !knowsKey(userName));
+  const view = !status ? 'loading' : status.config.state !== 'ok' ? 'setup' : showEnroll && !status.session ? 'enroll' : !status.session ? 'locked' : screen.name === 'run' ? `run:${screen.run.id}` : screen.name === 'job' ? `job:${screen.job.name}` : screen.name;
+  useScreenFocus(view, windowTitle(view, screen));
 
   if (!status) return <main className="centered" aria-busy="true">Loading…</main>;
   if (status.config.state !== 'ok') {
@@ -76,19 +87,22 @@ export function App() {
       />
     );
   }
-  if (enrolling) return <Enroll onDone={() => setEnrolling(false)} onCancel={() => setEnrolling(false)} />;
+  const unlocked = (s: SessionState) => {
+    setLockReason(undefined);
+    setEnrolling(false);
+    setStatus({ ...status, session: s });
+    void desktop.listKeys().then((r) => r.ok && setActiveKeys(usableKeyCount(r.value.keys)));
+  };
+  if (showEnroll && !status.session) {
+    return <Enroll onUnlocked={unlocked} onCancel={() => setEnrolling(false)} cancelLabel={enrolling ? 'Back' : 'I already have a key'} />;
+  }
   if (!status.session) {
     return (
       <Locked
         userName={status.config.userName}
         reason={lockReason}
         onEnroll={() => setEnrolling(true)}
-        onUnlocked={(s: SessionState) => {
-          setLockReason(undefined);
-          setStatus({ ...status, session: s });
-          setScreen({ name: 'jobs' });
-          void desktop.listKeys().then((r) => r.ok && setActiveKeys(usableKeyCount(r.value.keys)));
-        }}
+        onUnlocked={unlocked}
       />
     );
   }
@@ -101,6 +115,7 @@ export function App() {
         section={section}
         onNavigate={(s) => setScreen({ name: s } as Screen)}
         onLock={() => void desktop.lock().then(refresh)}
+        onRenewed={(s) => setStatus({ ...status, session: s })}
         theme={theme}
         onTheme={() => setTheme((t) => (t === 'system' ? 'light' : t === 'light' ? 'dark' : 'system'))}
       />
@@ -112,4 +127,11 @@ export function App() {
       {screen.name === 'keys' && <Keys onKeysChanged={setActiveKeys} />}
     </div>
   );
+}
+
+const TITLES: Record<string, string> = { loading: 'Loading', setup: 'Set up', enroll: 'Enroll your key', locked: 'Locked', jobs: 'Jobs', history: 'History', keys: 'Keys', result: 'Run started' };
+/** The window title says where the person is (the taskbar and screen readers show it). */
+function windowTitle(view: string, screen: Screen): string {
+  const where = screen.name === 'job' && view.startsWith('job:') ? screen.job.title : screen.name === 'run' && view.startsWith('run:') ? `Run of ${screen.run.job}` : (TITLES[view] ?? 'keylaunch');
+  return `${where} — keylaunch`;
 }

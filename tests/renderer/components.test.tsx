@@ -85,18 +85,49 @@ describe('error explanations', () => {
   });
 });
 
-describe('touch prompt', () => {
-  it('announces each state in an aria-live region, with the time left while waiting', () => {
-    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch your security key' }} onCancel={() => undefined} />);
-    const status = screen.getByRole('status');
-    expect(status.getAttribute('aria-live')).toBe('polite');
-    expect(status.textContent).toMatch(/Touch your security key — (29|30) s left/);
-    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+describe('touch sheet', () => {
+  it('a modal sheet: what is approved, its fingerprint, the keys that can answer by label, PIN or not, time left, Cancel', () => {
+    const wait = { allow: ['k1', 'k3'], pin: true, summary: 'Run Deploy (deploy)', fingerprint: 'K7QX-2M4P' };
+    const keys = [{ id: 'k1', label: 'Primary YubiKey' }, { id: 'k2', label: 'Old key' }, { id: 'k3', label: 'Backup' }];
+    const cancelled: string[] = [];
+    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch your security key', wait }} keys={keys} onCancel={() => cancelled.push('x')} />);
+    const sheet = screen.getByRole('dialog', { name: 'Touch your security key' });
+    expect(sheet.hasAttribute('open')).toBe(true);
+    expect(sheet.textContent).toContain('Run Deploy (deploy)');
+    expect(sheet.textContent).toContain('K7QX-2M4P');
+    expect(sheet.textContent).toContain('Any of: Primary YubiKey, Backup');
+    expect(sheet.textContent).not.toContain('Old key');
+    expect(sheet.textContent).toContain('PIN or fingerprint');
+    expect(screen.getByRole('timer').textContent).toMatch(/^(29|30) s left$/);
+    expect(sheet.contains(document.activeElement)).toBe(true); // focused while waiting
+    fireEvent.click(screen.getByRole('button', { name: /Cancel/ }));
+    expect(cancelled).toEqual(['x']);
     rerender(<TouchPrompt state={{ phase: 'verifying' }} />);
-    expect(screen.getByRole('status').textContent).toBe('Verifying…');
-    rerender(<TouchPrompt state={{ phase: 'failed', code: 'timeout', message: 'timeout' }} onRetry={() => undefined} />);
-    expect(screen.getByRole('alert').textContent).toContain('No touch in time');
+    expect(screen.getByRole('dialog').textContent).toBe('Verifying…');
+    rerender(<TouchPrompt state={{ phase: 'failed', code: 'timeout', message: 'timeout' }} onRetry={() => undefined} onDismiss={() => undefined} />);
+    // The failure appears in the same sheet, focused.
+    const alert = screen.getByRole('alert');
+    expect(screen.getByRole('dialog').contains(alert)).toBe(true);
+    expect(document.activeElement).toBe(alert);
+    expect(alert.textContent).toContain('No touch in time');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+    rerender(<TouchPrompt state={{ phase: 'done' }} doneText="Launched." />);
+    expect(screen.getByRole('dialog', { hidden: true }).hasAttribute('open')).toBe(false);
+    expect(screen.getByRole('status').textContent).toBe('Launched.');
+  });
+
+  it('a cancel is not a failure: the sheet closes and a quiet note says nothing ran', () => {
+    render(<TouchPrompt state={{ phase: 'cancelled' }} />);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Cancelled. Nothing was approved or run.');
+  });
+
+  it('without key labels, or for a new key, says which key in words', () => {
+    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch', wait: { allow: ['x'], pin: false } }} />);
+    expect(screen.getByRole('dialog').textContent).toContain('One of your registered keys.');
+    expect(screen.getByRole('dialog').textContent).toContain('Not needed: a touch is enough.');
+    rerender(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch', wait: { allow: [], pin: false, newKey: true } }} />);
+    expect(screen.getByRole('dialog').textContent).toContain('The new key you are adding.');
   });
 });
 
@@ -142,7 +173,6 @@ describe('running a job', () => {
   it.each([
     ['the verifier refuses the confirmation', 'job_config_changed', { confirm: 'job_config_changed' }],
     ['no touch in time', 'timeout', { ceremony: 'timeout' }],
-    ['the person cancels', 'cancelled', { ceremony: 'cancelled' }],
     ['another key answered', 'not_allowed', { ceremony: 'not_allowed' }],
     ['the verifier is unreachable', 'verifier_unreachable', { prepare: 'verifier_unreachable' }],
     ['the session ended', 'session_expired', { prepare: 'session_expired' }],
@@ -161,6 +191,21 @@ describe('running a job', () => {
     const alert = await screen.findByRole('alert');
     expect(alert.getAttribute('data-code')).toBe(code);
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('the person cancels: no alert, a note that nothing ran, and no confirmation', async () => {
+    const { desktop, calls } = fakeDesktop({ prepareRun: async () => ({ ok: true, value: prepared as never }) });
+    const cancel = async () => {
+      throw new CeremonyError('cancelled');
+    };
+    const launched = renderRunJob(desktop, { authenticate: cancel, register: cancel });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Cancelled. Nothing was approved or run.')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(calls.map(([m]) => m)).toEqual(['prepareRun']);
+    expect(launched).toEqual([]);
   });
 
   it('a job that needs an MFA code asks for six digits, masked, and sends them with the confirmation only', async () => {

@@ -27,7 +27,7 @@ const buildOnce = () => (built ??= import('../../build/buildDesktop').then((m) =
  * calls main's real IPC guard and DesktopApi handlers through exposeBinding, and those talk to a real
  * local verifier over HTTP. WebAuthn is Chromium's own, with a CDP virtual authenticator.
  */
-export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0]; via?: (verifierUrl: string) => Promise<string> }) {
+export async function startDesktopE2e(o: { userName: string; harness?: Parameters<typeof startHarness>[0]; via?: (verifierUrl: string) => Promise<string>; viewport?: { width: number; height: number } }) {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);
   await buildOnce();
   const harness: Harness = await startHarness(o.harness);
@@ -35,7 +35,7 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const context = await browser.newContext({ viewport: o.viewport ?? { width: 1000, height: 700 } });
   const page: Page = await context.newPage();
 
   // The app protocol handler, as main registers it, serves every request at the app origin; nothing else loads.
@@ -122,10 +122,12 @@ export async function startDesktopE2e(o: { userName: string; harness?: Parameter
   const removeKey = (authenticatorId: string) => cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
 
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const screenshot = async (name: string) => {
+  const size = o.viewport ? `-${o.viewport.width}x${o.viewport.height}` : '';
+  /** Light and dark; `fullPage: false` keeps what the window shows (e.g. to see a sheet where the person sees it). */
+  const screenshot = async (name: string, opts: { fullPage?: boolean } = {}) => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}${size}-${scheme}.png`), fullPage: opts.fullPage ?? true });
     }
     await page.emulateMedia({ colorScheme: 'light' });
   };
@@ -145,14 +147,15 @@ export type DesktopE2e = Awaited<ReturnType<typeof startDesktopE2e>>;
 
 const TIMEOUT = 15_000;
 
-/** Enrollment with an invite, then unlock, through the UI as a person does it. */
+/**
+ * Enrollment with an invite, then unlock, through the UI as a person does it: a desktop that never saw a
+ * key of this person opens on enrollment, and "Unlock now" unlocks with one touch, straight away.
+ */
 export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false) {
   const { code } = await e.harness.invite(name, role);
   const { page } = e;
   await page.goto('https://keylaunch.test/');
-  await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });
-  if (shots) await e.screenshot('locked');
-  await page.getByRole('button', { name: 'I have an invite code' }).click();
+  await page.getByRole('heading', { name: 'Enroll your security key' }).waitFor({ timeout: TIMEOUT });
   await page.getByLabel('Invite code').fill(code);
   await page.getByLabel('Name this key').fill('Primary YubiKey');
   if (shots) await e.screenshot('enroll');
@@ -160,7 +163,6 @@ export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin'
   await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
   if (shots) await e.screenshot('enrolled');
   await page.getByRole('button', { name: 'Unlock now' }).click();
-  await page.getByRole('button', { name: 'Touch your security key to unlock' }).click();
   await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
 }
 
@@ -194,4 +196,10 @@ export async function refreshUntilEnded(e: DesktopE2e) {
       { timeout: 20_000, interval: 100 },
     )
     .not.toMatch(/^(running|launching)$/);
+}
+
+/** Closes the touch sheet after a failure, as a person does: Escape. It is modal until then. */
+export async function closeSheet(e: DesktopE2e) {
+  await e.page.keyboard.press('Escape');
+  await e.page.locator('dialog.sheet[open]').waitFor({ state: 'detached', timeout: TIMEOUT });
 }

@@ -2,9 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { useApp } from '../appContext';
 import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
+import { useUnlock } from './Locked';
+import { rememberKey } from '../localPrefs';
+import type { SessionState } from '../../../electron/shared/desktopApi';
 
-/** Enrollment: invite code, a name for the key, one touch. Then on to a backup key. */
-export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
+/**
+ * Enrollment: invite code, a name for the key, one touch; then unlock with it straight away (one more
+ * touch, on this screen). The first step for a person whose key this desktop has never seen.
+ */
+export function Enroll(props: { onUnlocked: (s: SessionState) => void; onCancel: () => void; cancelLabel: string }) {
   const { desktop } = useApp();
   const flow = useTouchFlow();
   const [code, setCode] = useState('');
@@ -19,8 +25,12 @@ export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
       const registration = await touch.create(started.options, started.expiresAt, 'Touch your new security key');
       return unwrap(await desktop.finishEnrollment({ intentId: started.intentId, registration, label: label.trim() })).user;
     });
-    if (user) setEnrolled(user.name);
+    if (user) {
+      rememberKey(user.name);
+      setEnrolled(user.name);
+    }
   };
+  const unlocking = useUnlock(props.onUnlocked);
 
   if (enrolled) {
     return (
@@ -30,9 +40,10 @@ export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
           Welcome, <strong>{enrolled}</strong>. Next, unlock with it, then add a <strong>backup key</strong> under Keys: if you lose your only key,
           you are locked out until an admin invites you again.
         </p>
-        <button type="button" onClick={props.onDone}>
+        <button type="button" className="primary big" onClick={() => void unlocking.unlock()} disabled={isBusy(unlocking.flow.state)} autoFocus>
           Unlock now
         </button>
+        <TouchPrompt state={unlocking.flow.state} onCancel={unlocking.flow.cancel} onDismiss={unlocking.flow.reset} onRetry={() => void unlocking.unlock()} doneText="Unlocked." />
       </main>
     );
   }
@@ -41,9 +52,10 @@ export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
   return (
     <main className="centered" aria-labelledby="enroll-title">
       <h1 id="enroll-title">Enroll your security key</h1>
+      <p>Your admin gave you an invite code. Enter it, name your key, and touch the key when it blinks.</p>
       <form onSubmit={submit} className="form">
         <label htmlFor="invite">Invite code</label>
-        <input id="invite" value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} placeholder="KL-XXXX-XXXX-…" required disabled={busy} />
+        <input id="invite" autoFocus value={code} onChange={(e) => setCode(e.target.value)} autoComplete="off" spellCheck={false} placeholder="KL-XXXX-XXXX-…" required disabled={busy} />
         <label htmlFor="key-label">Name this key</label>
         <input id="key-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} required disabled={busy} />
         <div className="actions">
@@ -51,11 +63,11 @@ export function Enroll(props: { onDone: () => void; onCancel: () => void }) {
             Enroll
           </button>
           <button type="button" className="secondary" onClick={props.onCancel} disabled={busy}>
-            Back
+            {props.cancelLabel}
           </button>
         </div>
       </form>
-      <TouchPrompt state={flow.state} onCancel={flow.cancel} onRetry={() => void submit()} doneText="Enrolled." />
+      <TouchPrompt state={flow.state} onCancel={flow.cancel} onDismiss={flow.reset} onRetry={() => void submit()} doneText="Enrolled." />
     </main>
   );
 }

@@ -43,7 +43,23 @@ export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint:
       <label htmlFor="job-search" className="visually-hidden">
         Search jobs
       </label>
-      <input id="job-search" type="search" placeholder="Search jobs" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus />
+      <input
+        id="job-search"
+        type="search"
+        placeholder="Search jobs"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter opens the one job that matches: type, Enter, and the form is there.
+          const only = shown.length === 1 ? shown[0] : undefined;
+          if (e.key === 'Enter' && only?.available) props.onOpen(only);
+        }}
+        aria-describedby="job-search-count"
+        autoFocus
+      />
+      <p id="job-search-count" className="visually-hidden" role="status">
+        {jobs ? `${shown.length} ${shown.length === 1 ? 'job matches' : 'jobs match'}${shown.length === 1 && shown[0]!.available ? '; Enter opens it' : ''}` : ''}
+      </p>
       {error ? <ErrorPanel code={error.code} message={error.message} onRetry={() => void load()} /> : null}
       {jobs === undefined && !error ? <p aria-busy="true">Loading jobs…</p> : null}
       {jobs && shown.length === 0 ? <p className="muted">No jobs match.</p> : null}

@@ -32,7 +32,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     const added = await flow.run(async (touch) => {
       touch.working('Preparing…');
       const started = unwrap(await desktop.startAddKey());
-      const assertion = await touch.get(started.approval, started.expiresAt, 'First, touch a key you already have');
+      const assertion = await touch.get(started.approval, started.expiresAt, 'First, touch a key you already have', { summary: 'Add a new key to your account', fingerprint: started.fingerprint });
       // Many people have one free port: let them swap keys before the new one is asked for.
       await touch.pause('Approved. Now insert the new key (remove the old one if you need the port), then continue.', 'Continue with the new key');
       const registration = await touch.create(started.registration, started.expiresAt, 'Now insert and touch the new key');
@@ -46,7 +46,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     const revoked = await flow.run(async (touch) => {
       touch.working('Preparing…');
       const started = unwrap(await desktop.startRevokeKey({ credentialId, allowLastKey }));
-      const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one');
+      const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one', { summary: `Revoke the key “${started.key.label}”`, fingerprint: started.fingerprint });
       return unwrap(await desktop.finishRevokeKey({ intentId: started.intentId, assertion }));
     });
     if (revoked) await load();
@@ -55,6 +55,8 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
 
   const busy = isBusy(flow.state);
   const lastKeyRefused = flow.state.phase === 'failed' && flow.state.code === 'last_key' && confirmLast;
+  const lastKeyLabel = keys?.find((k) => k.id === confirmLast)?.label ?? 'this key';
+  const known = (keys ?? []).filter((k) => !k.revokedAt && !k.suspendedAt).map((k) => ({ id: k.id, label: k.label }));
   return (
     <main aria-labelledby="keys-title">
       <h1 id="keys-title">Your security keys</h1>
@@ -79,10 +81,16 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
       </ul>
       {lastKeyRefused ? (
         <div className="panel error" role="alert">
-          <p>This is your last usable key. Revoking it locks you out until an admin invites you again.</p>
-          <button type="button" className="danger" onClick={() => void revoke(confirmLast, true)}>
-            Revoke my last key anyway
-          </button>
+          <h2>Revoke “{lastKeyLabel}”, your last key?</h2>
+          <p>It is your last usable key. Revoking it locks you out of keylaunch until an admin invites you again.</p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => (setConfirmLast(undefined), flow.reset())} autoFocus>
+              Keep “{lastKeyLabel}”
+            </button>
+            <button type="button" className="danger" onClick={() => void revoke(confirmLast, true)}>
+              Revoke “{lastKeyLabel}” anyway
+            </button>
+          </div>
         </div>
       ) : null}
       <section className="panel" aria-labelledby="add-title">
@@ -93,7 +101,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
           Add a backup key
         </button>
       </section>
-      {lastKeyRefused ? null : <TouchPrompt state={flow.state} onCancel={flow.cancel} onResume={flow.resume} doneText="Done." />}
+      {lastKeyRefused ? null : <TouchPrompt state={flow.state} onCancel={flow.cancel} onResume={flow.resume} onDismiss={flow.reset} keys={known} doneText="Done." />}
     </main>
   );
 }

@@ -2,20 +2,30 @@ import { useApp } from '../appContext';
 import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import type { SessionState } from '../../../electron/shared/desktopApi';
+import { rememberKey } from '../localPrefs';
 
-/** Locked: one clear action. */
-export function Locked(props: { userName: string; reason?: string; onUnlocked: (s: SessionState) => void; onEnroll: () => void }) {
+/** Unlock with one touch: shared by the locked screen and the end of enrollment. */
+export function useUnlock(onUnlocked: (s: SessionState) => void) {
   const { desktop } = useApp();
   const flow = useTouchFlow();
   const unlock = async () => {
     const session = await flow.run(async (touch) => {
       touch.working('Asking the verifier…');
       const started = unwrap(await desktop.startUnlock());
-      const assertion = await touch.get(started.options, started.expiresAt, 'Touch your security key to unlock');
+      const assertion = await touch.get(started.options, started.expiresAt, 'Touch your security key to unlock', { summary: 'Unlock keylaunch' });
       return unwrap(await desktop.finishUnlock({ intentId: started.intentId, assertion }));
     });
-    if (session) props.onUnlocked(session);
+    if (session) {
+      rememberKey(session.user.name);
+      onUnlocked(session);
+    }
   };
+  return { flow, unlock };
+}
+
+/** Locked: one clear action. */
+export function Locked(props: { userName: string; reason?: string; onUnlocked: (s: SessionState) => void; onEnroll: () => void }) {
+  const { flow, unlock } = useUnlock(props.onUnlocked);
   const busy = isBusy(flow.state);
   return (
     <main className="centered" aria-labelledby="locked-title">
@@ -24,9 +34,10 @@ export function Locked(props: { userName: string; reason?: string; onUnlocked: (
       <button type="button" className="primary big" onClick={() => void unlock()} disabled={busy} autoFocus>
         Touch your security key to unlock
       </button>
-      <p className="muted">Signed in as {props.userName}.</p>
-      <TouchPrompt state={flow.state} onCancel={flow.cancel} onRetry={() => void unlock()} doneText="Unlocked." />
+      <p className="muted">Unlocking as {props.userName}.</p>
+      <TouchPrompt state={flow.state} onCancel={flow.cancel} onDismiss={flow.reset} onRetry={() => void unlock()} doneText="Unlocked." />
       <p>
+        No key enrolled yet?{' '}
         <button type="button" className="link" onClick={props.onEnroll} disabled={busy}>
           I have an invite code
         </button>

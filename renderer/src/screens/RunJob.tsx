@@ -9,6 +9,8 @@ import { FlowError, isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
 import { ParamList } from '../components/ParamList';
+import { useMyKeys } from '../myKeys';
+import { drafts } from '../drafts';
 
 /**
  * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
@@ -17,7 +19,15 @@ import { ParamList } from '../components/ParamList';
 export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void; onBack: () => void }) {
   const { desktop } = useApp();
   const declared = props.job.params as ParamDeclaration[];
-  const [values, setValues] = useState<FormValues>(() => initialValues(declared));
+  // A form survives a lock and unlock (and leaving and coming back): its non-secret values are kept as a draft.
+  const [values, setValuesNow] = useState<FormValues>(() => drafts.restore(props.job.name, declared, initialValues(declared)));
+  const setValues = (update: (old: FormValues) => FormValues) =>
+    setValuesNow((old) => {
+      const next = update(old);
+      drafts.keep(props.job.name, declared, next);
+      return next;
+    });
+  const keys = useMyKeys();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [prepared, setPrepared] = useState<PreparedRun | undefined>();
   const needsMfa = props.job.mfaCode === 'required';
@@ -35,10 +45,16 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       touch.working('Preparing…');
       const prep = unwrap(await desktop.prepareRun({ job: props.job.name, params: checked.params }));
       setPrepared(prep);
-      const assertion = await touch.get(prep.options, prep.expiresAt, `Touch your security key to run ${props.job.title}`);
+      const assertion = await touch.get(prep.options, prep.expiresAt, `Touch your security key to run ${props.job.title}`, {
+        summary: `Run ${prep.job.title} (${prep.job.name})`,
+        fingerprint: prep.fingerprint,
+      });
       return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfaCode.trim() } : {}) })).run;
     });
-    if (run) props.onLaunched(run);
+    if (run) {
+      drafts.drop(props.job.name);
+      props.onLaunched(run);
+    }
   };
 
   // The answer to an approved confirmation was lost (run_outcome_unknown): ask what the approval
@@ -105,19 +121,20 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           <dl className="facts">
             <dt>Job</dt>
             <dd>{prepared.job.title} ({prepared.job.name})</dd>
-            <dt>Target</dt>
+            <dt>Runs</dt>
             <dd>
-              <code>{prepared.job.target}</code>
+              <Target text={prepared.job.target} />
             </dd>
             <dt>Parameters</dt>
             <dd>
-              <ParamList params={prepared.params} secretNames={prepared.secretParams} />
+              <ParamList params={prepared.params} secretNames={prepared.secretParams} labels={prepared.labels} />
             </dd>
             <dt>Fingerprint</dt>
             <dd>
               <code className="fingerprint" aria-label={`Fingerprint ${prepared.fingerprint.split('').join(' ')}`}>
                 {prepared.fingerprint}
               </code>
+              <span className="muted small block">The same code appears in the approval dialog and on the run record.</span>
             </dd>
           </dl>
         </section>
@@ -125,10 +142,26 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       <TouchPrompt
         state={flow.state}
         onCancel={flow.cancel}
+        onDismiss={flow.reset}
+        keys={keys}
         onRetry={outcomeUnknown ? () => void checkAgain(outcomeUnknown) : () => void start()}
         retryLabel={outcomeUnknown ? 'Check again' : undefined}
         doneText="Launched."
       />
     </main>
+  );
+}
+
+/** What will run, with the parameters filled in: shortened, with the whole of it one click away. */
+const SHORT = 120;
+function Target(props: { text: string }) {
+  if (props.text.length <= SHORT) return <code>{props.text}</code>;
+  return (
+    <details className="target">
+      <summary>
+        <code>{props.text.slice(0, SHORT)}…</code> <span className="small">(show all)</span>
+      </summary>
+      <pre className="target-full">{props.text}</pre>
+    </details>
   );
 }
