@@ -17,6 +17,7 @@ export function useActivity(unlocked: boolean, onSession: (s: SessionState) => v
   report.current = onSession;
   useEffect(() => {
     if (!unlocked) return;
+    last.current = 0; // a new session: the first input after unlocking is reported at once
     const seen = () => {
       const now = Date.now();
       if (now - last.current < ACTIVITY_EVERY_MS) return;

@@ -76,6 +76,9 @@ export function useTouchFlow() {
 
   const run = useCallback(
     async <T,>(flow: (touch: Touch) => Promise<T>): Promise<T | undefined> => {
+      // One flow at a time: a second click or Enter while one is under way starts nothing. (The screen's
+      // controls stay enabled, so focus is not lost; the modal touch sheet makes them inert meanwhile.)
+      if (controller.current) return undefined;
       const abort = new AbortController();
       controller.current = abort;
       const touch: Touch = {

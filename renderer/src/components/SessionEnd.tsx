@@ -1,6 +1,5 @@
 import type { SessionState } from '../../../electron/shared/desktopApi';
 import { useUnlock } from '../screens/Locked';
-import { isBusy } from '../useTouchFlow';
 import { TouchPrompt } from './TouchPrompt';
 
 /** How long before the session's hard end, and before the idle lock, the person is warned. */
@@ -16,13 +15,12 @@ export function SessionEnd(props: { session: SessionState; now: number; onRenewe
   const toEnd = props.session.expiresAt - props.now;
   const toIdle = props.session.idleLockAt - props.now;
   const ending = toEnd <= WARN_BEFORE_END_MS && props.session.idleLockAt >= props.session.expiresAt - 1000;
-  const busy = isBusy(flow.state);
   return (
     <>
       {ending ? (
         <div className="banner warn" role="alert">
           Your session ends in <span role="timer">{clock(toEnd)}</span>. Renew it now to keep working: your form stays as it is.{' '}
-          <button type="button" className="secondary" onClick={() => void unlock()} disabled={busy}>
+          <button type="button" className="secondary" onClick={() => void unlock()}>
             Renew with a touch
           </button>
         </div>

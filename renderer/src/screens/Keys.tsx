@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PublicKey } from '../../../backend/core/views';
 import { useApp } from '../appContext';
-import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
 
@@ -53,7 +53,6 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     else if (!allowLastKey) setConfirmLast(credentialId);
   };
 
-  const busy = isBusy(flow.state);
   const lastKeyRefused = flow.state.phase === 'failed' && flow.state.code === 'last_key' && confirmLast;
   const lastKeyLabel = keys?.find((k) => k.id === confirmLast)?.label ?? 'this key';
   const known = (keys ?? []).filter((k) => !k.revokedAt && !k.suspendedAt).map((k) => ({ id: k.id, label: k.label }));
@@ -72,7 +71,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
             {k.revokedAt ? <span className="badge status-failed">revoked</span> : null}
             {k.suspendedAt ? <span className="badge status-failed">suspended</span> : null}
             {!k.revokedAt ? (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void revoke(k.id, false)} aria-label={`Revoke ${k.label}`}>
+              <button type="button" className="secondary" onClick={() => void revoke(k.id, false)} aria-label={`Revoke ${k.label}`}>
                 Revoke
               </button>
             ) : null}
@@ -96,8 +95,8 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
       <section className="panel" aria-labelledby="add-title">
         <h2 id="add-title">Add a backup key</h2>
         <label htmlFor="backup-label">Name for the new key</label>
-        <input id="backup-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} disabled={busy} />
-        <button type="button" onClick={() => void addBackup()} disabled={busy}>
+        <input id="backup-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} />
+        <button type="button" onClick={() => void addBackup()}>
           Add a backup key
         </button>
       </section>

@@ -1,5 +1,5 @@
 import { useApp } from '../appContext';
-import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import type { SessionState } from '../../../electron/shared/desktopApi';
 import { rememberKey } from '../localPrefs';
@@ -26,19 +26,18 @@ export function useUnlock(onUnlocked: (s: SessionState) => void) {
 /** Locked: one clear action. */
 export function Locked(props: { userName: string; reason?: string; onUnlocked: (s: SessionState) => void; onEnroll: () => void }) {
   const { flow, unlock } = useUnlock(props.onUnlocked);
-  const busy = isBusy(flow.state);
   return (
     <main className="centered" aria-labelledby="locked-title">
       <h1 id="locked-title">keylaunch is locked</h1>
       {props.reason ? <p className="muted">{props.reason}</p> : null}
-      <button type="button" className="primary big" onClick={() => void unlock()} disabled={busy} autoFocus>
+      <button type="button" className="primary big" onClick={() => void unlock()} autoFocus>
         Touch your security key to unlock
       </button>
       <p className="muted">Unlocking as {props.userName}.</p>
       <TouchPrompt state={flow.state} onCancel={flow.cancel} onDismiss={flow.reset} onRetry={() => void unlock()} doneText="Unlocked." />
       <p>
         No key enrolled yet?{' '}
-        <button type="button" className="link" onClick={props.onEnroll} disabled={busy}>
+        <button type="button" className="link" onClick={props.onEnroll}>
           I have an invite code
         </button>
       </p>

@@ -5,7 +5,7 @@ import type { Run } from '../../../backend/core/model';
 import type { PreparedRun } from '../../../backend/core/runs';
 import { useApp } from '../appContext';
 import { initialValues, validateForm, type FormValues } from '../paramForm';
-import { FlowError, isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
+import { FlowError, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
 import { ParamList } from '../components/ParamList';
@@ -70,11 +70,10 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   };
   const outcomeUnknown = flow.state.phase === 'failed' && flow.state.code === 'run_outcome_unknown' && prepared ? prepared.intentId : undefined;
 
-  const busy = isBusy(flow.state);
   const failedFields = flow.state.phase === 'failed' && flow.state.code === 'params_invalid' ? (flow.state.details?.fields as Record<string, string> | undefined) : undefined;
   return (
     <main aria-labelledby="run-title">
-      <button type="button" className="link" onClick={props.onBack} disabled={busy}>
+      <button type="button" className="link" onClick={props.onBack}>
         ← Jobs
       </button>
       <h1 id="run-title">{props.job.title}</h1>
@@ -85,7 +84,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       </p>
       <form className="form" onSubmit={start} noValidate>
         {declared.map((p) => (
-          <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} disabled={busy} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
+          <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
         ))}
         {needsMfa ? (
           <div className={`field${errors.mfaCode ?? failedFields?.mfaCode ? ' invalid' : ''}`}>
@@ -97,7 +96,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
               autoComplete="one-time-code"
               maxLength={6}
               value={mfaCode}
-              disabled={busy}
+             
               aria-invalid={errors.mfaCode ?? failedFields?.mfaCode ? true : undefined}
               aria-describedby="mfa-code-help"
               onChange={(e) => setMfaCode(e.target.value.replace(/\D/g, ''))}
@@ -110,7 +109,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         ) : null}
         {declared.length === 0 && !needsMfa ? <p className="muted">This job takes no parameters.</p> : null}
         <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary">
             Review and run
           </button>
         </div>
