@@ -15,6 +15,7 @@ import { Keys, usableKeyCount } from './screens/Keys';
 import { knowsKey, loadTheme, saveTheme, type Theme } from './localPrefs';
 import { useActivity } from './activity';
 import { useScreenFocus } from './screenFocus';
+import { drafts } from './drafts';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
@@ -81,6 +82,7 @@ export function App() {
         config={status.config}
         onImport={async () => {
           const r = await desktop.importConfig();
+          drafts.clear(); // another verifier or person: nothing typed for the last one carries over
           await refresh();
           return r;
         }}

@@ -21,4 +21,8 @@ export const drafts = {
   drop(job: string) {
     kept.delete(job);
   },
+  /** Every draft: when another person's config is imported, and between component tests. */
+  clear() {
+    kept.clear();
+  },
 };

@@ -7,6 +7,7 @@ import { ErrorPanel } from '../../renderer/src/components/ErrorPanel';
 import { ParamField } from '../../renderer/src/components/ParamField';
 import { TouchPrompt } from '../../renderer/src/components/TouchPrompt';
 import { RunJob } from '../../renderer/src/screens/RunJob';
+import { drafts } from '../../renderer/src/drafts';
 import { FirstRun } from '../../renderer/src/screens/FirstRun';
 import { EXPLAINED_CODES, explain } from '../../renderer/src/explain';
 import { initialValues, validateForm } from '../../renderer/src/paramForm';
@@ -16,7 +17,10 @@ import { paramDeclarationSchema, type ParamDeclaration } from '../../backend/cor
 import { fakeDesktop } from '../support/fakeDesktop';
 import type { JobSummary } from '../../backend/core/queries';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  drafts.clear();
+});
 
 const decl = (d: Record<string, unknown>) => paramDeclarationSchema.parse(d) as ParamDeclaration;
 const params = [
@@ -35,7 +39,7 @@ describe('parameter form model', () => {
 
   it('reports each problem the verifier would, and keeps secrets apart', () => {
     const bad = validateForm(params, { env: 'dev', count: '9', ratio: 'x', tag: 'ABC', dryRun: false, otp: '' });
-    expect(bad.errors).toEqual({ env: 'One of staging, prod.', count: 'At most 5.', ratio: 'A number.', tag: 'Does not have the expected form.', otp: 'Required.' });
+    expect(bad.errors).toEqual({ env: 'One of staging, prod.', count: 'At most 5.', ratio: 'A number.', tag: 'Must match the form [a-z]+.', otp: 'Required.' });
     const good = validateForm(params, { env: 'prod', count: '2', ratio: '0.5', tag: 'abc', dryRun: false, otp: '123456' });
     expect(good).toEqual({ errors: {}, params: { env: 'prod', count: 2, ratio: 0.5, tag: 'abc', dryRun: false }, secrets: { otp: '123456' } });
   });
@@ -56,7 +60,26 @@ describe('parameter fields', () => {
     expect(screen.getByLabelText('otp (required)')).toHaveProperty('type', 'password');
     const count = screen.getByLabelText('count');
     expect(count.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText('At most 5.').id).toBe(count.getAttribute('aria-describedby'));
+    expect(count.getAttribute('aria-describedby')).toBe('param-count-help param-count-error');
+    expect(screen.getByText('At most 5.').id).toBe('param-count-error');
+    // The rules are shown before any error.
+    expect(document.getElementById('param-count-help')!.textContent).toBe('A whole number from 1 to 5.');
+  });
+
+  it('a checkbox sits in its label; a secret can be shown and hidden again', () => {
+    render(
+      <>
+        <ParamField param={params[4]!} value={true} onChange={() => undefined} />
+        <ParamField param={params[5]!} value="123456" onChange={() => undefined} />
+      </>,
+    );
+    const box = screen.getByLabelText('dryRun');
+    expect(box.closest('label')).not.toBeNull();
+    const otp = screen.getByLabelText('otp (required)');
+    fireEvent.click(screen.getByRole('button', { name: 'Show otp' }));
+    expect(otp).toHaveProperty('type', 'text');
+    fireEvent.click(screen.getByRole('button', { name: 'Hide otp' }));
+    expect(otp).toHaveProperty('type', 'password');
   });
 });
 
@@ -193,6 +216,33 @@ describe('running a job', () => {
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
 
+  it('a refused submit lists the problems above the form and focuses the first; an error goes once fixed', async () => {
+    const { desktop, calls } = fakeDesktop();
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    const summary = await screen.findByText('2 fields need a fix');
+    expect(summary.tagName).toBe('H2');
+    expect(summary.parentElement!.textContent).toContain('env: Required.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('env (required)')));
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    expect(screen.getByLabelText('env (required)').getAttribute('aria-invalid')).toBeNull();
+    expect(screen.getByText('One field needs a fix')).toBeTruthy();
+    expect(calls).toEqual([]);
+  });
+
+  it('a half-filled form comes back as it was when the screen returns (after a lock), without its secrets', async () => {
+    const { desktop } = fakeDesktop();
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('tag'), { target: { value: 'abc' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    cleanup(); // the screen goes (locked), and comes back (unlocked)
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    expect((screen.getByLabelText('env (required)') as HTMLSelectElement).value).toBe('prod');
+    expect((screen.getByLabelText('tag') as HTMLInputElement).value).toBe('abc');
+    expect((screen.getByLabelText('otp (required)') as HTMLInputElement).value).toBe('');
+  });
+
   it('the person cancels: no alert, a note that nothing ran, and no confirmation', async () => {
     const { desktop, calls } = fakeDesktop({ prepareRun: async () => ({ ok: true, value: prepared as never }) });
     const cancel = async () => {
@@ -225,6 +275,11 @@ describe('running a job', () => {
     expect(mfa).toHaveProperty('type', 'password');
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
     expect(await screen.findByText('Six digits from your MFA device.')).toBeTruthy();
+    expect(calls).toEqual([]);
+    fireEvent.change(mfa, { target: { value: '48l207' } }); // a letter is kept and named, not dropped silently
+    expect((mfa as HTMLInputElement).value).toBe('48l207');
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Digits only: six digits from your MFA device.')).toBeTruthy();
     expect(calls).toEqual([]);
     fireEvent.change(mfa, { target: { value: '48-12 07' } });
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));

@@ -4,7 +4,9 @@ import type { ParamDeclaration } from '../../../backend/core/job';
 import type { Run } from '../../../backend/core/model';
 import type { PreparedRun } from '../../../backend/core/runs';
 import { useApp } from '../appContext';
-import { initialValues, validateForm, type FormValues } from '../paramForm';
+import { initialValues, recheck, validateForm, type FormValues } from '../paramForm';
+import { fillPlaceholders } from '../../../backend/core/placeholders';
+import { FormErrors } from '../components/FormErrors';
 import { FlowError, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ParamField } from '../components/ParamField';
@@ -21,12 +23,14 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const declared = props.job.params as ParamDeclaration[];
   // A form survives a lock and unlock (and leaving and coming back): its non-secret values are kept as a draft.
   const [values, setValuesNow] = useState<FormValues>(() => drafts.restore(props.job.name, declared, initialValues(declared)));
-  const setValues = (update: (old: FormValues) => FormValues) =>
-    setValuesNow((old) => {
-      const next = update(old);
-      drafts.keep(props.job.name, declared, next);
-      return next;
-    });
+  const setValue = (name: string, v: string | boolean) => {
+    const next = { ...values, [name]: v };
+    setValuesNow(next);
+    drafts.keep(props.job.name, declared, next);
+    // An error goes away as soon as the field is fixed (not at the next submit).
+    if (errors[name]) setErrors(({ [name]: _, ...rest }) => ({ ...rest, ...(recheck(declared, next, name) ? { [name]: recheck(declared, next, name)! } : {}) }));
+  };
+  const [attempt, setAttempt] = useState(0);
   const keys = useMyKeys();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [prepared, setPrepared] = useState<PreparedRun | undefined>();
@@ -37,9 +41,10 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const start = async (e?: FormEvent) => {
     e?.preventDefault();
     const checked = validateForm(declared, values);
-    if (needsMfa && !/^\d{6}$/.test(mfaCode.trim())) checked.errors.mfaCode = 'Six digits from your MFA device.';
+    const mfa = mfaCode.replace(/[\s-]/g, '');
+    if (needsMfa && !/^\d{6}$/.test(mfa)) checked.errors.mfaCode = /[^\d\s-]/.test(mfaCode) ? 'Digits only: six digits from your MFA device.' : 'Six digits from your MFA device.';
     setErrors(checked.errors);
-    if (Object.keys(checked.errors).length > 0) return;
+    if (Object.keys(checked.errors).length > 0) return setAttempt((a) => a + 1);
     setPrepared(undefined);
     const run = await flow.run(async (touch) => {
       touch.working('Preparing…');
@@ -49,7 +54,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         summary: `Run ${prep.job.title} (${prep.job.name})`,
         fingerprint: prep.fingerprint,
       });
-      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfaCode.trim() } : {}) })).run;
+      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) })).run;
     });
     if (run) {
       drafts.drop(props.job.name);
@@ -79,12 +84,13 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       <h1 id="run-title">{props.job.title}</h1>
       {props.job.description ? <p>{props.job.description}</p> : null}
       <p className="muted small">
-        Runs: <code>{props.job.target}</code>
+        Runs: <code>{preview(props.job.target ?? '', values, declared)}</code>
         {props.job.userVerification === 'required' ? ' · needs your key’s PIN or biometric' : ''}
       </p>
+      <FormErrors errors={errors} attempt={attempt} idOf={(n) => (n === 'mfaCode' ? 'mfa-code' : `param-${n}`)} labels={{ ...Object.fromEntries(declared.map((p) => [p.name, p.title ?? p.name])), mfaCode: 'MFA code' }} />
       <form className="form" onSubmit={start} noValidate>
         {declared.map((p) => (
-          <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
+          <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} onChange={(v) => setValue(p.name, v)} />
         ))}
         {needsMfa ? (
           <div className={`field${errors.mfaCode ?? failedFields?.mfaCode ? ' invalid' : ''}`}>
@@ -94,17 +100,24 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
               type="password"
               inputMode="numeric"
               autoComplete="one-time-code"
-              maxLength={6}
+              maxLength={9}
               value={mfaCode}
-             
               aria-invalid={errors.mfaCode ?? failedFields?.mfaCode ? true : undefined}
-              aria-describedby="mfa-code-help"
-              onChange={(e) => setMfaCode(e.target.value.replace(/\D/g, ''))}
+              aria-describedby={`mfa-code-help${errors.mfaCode ?? failedFields?.mfaCode ? ' mfa-code-error' : ''}`}
+              onChange={(e) => {
+                // Letters are not dropped silently: they stay, and the field says digits only.
+                setMfaCode(e.target.value);
+                if (errors.mfaCode && /^\d{6}$/.test(e.target.value.replace(/[\s-]/g, ''))) setErrors(({ mfaCode: _, ...rest }) => rest);
+              }}
             />
             <span id="mfa-code-help" className="muted small">
-              Passed to the job for its own role assumption; never stored.
+              Six digits. Passed to the job for its own role assumption; never stored.
             </span>
-            {errors.mfaCode ?? failedFields?.mfaCode ? <span className="field-error">{errors.mfaCode ?? failedFields?.mfaCode}</span> : null}
+            {errors.mfaCode ?? failedFields?.mfaCode ? (
+              <span id="mfa-code-error" className="field-error">
+                {errors.mfaCode ?? failedFields?.mfaCode}
+              </span>
+            ) : null}
           </div>
         ) : null}
         {declared.length === 0 && !needsMfa ? <p className="muted">This job takes no parameters.</p> : null}
@@ -163,4 +176,11 @@ function Target(props: { text: string }) {
       <pre className="target-full">{props.text}</pre>
     </details>
   );
+}
+
+/** The job's target as the form stands: placeholders show the values typed so far, or ‹name› while empty (or secret). */
+function preview(target: string, values: FormValues, declared: ParamDeclaration[]): string {
+  const secret = new Set(declared.filter((p) => p.secret).map((p) => p.name));
+  const filled = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v === '' || secret.has(k) ? `‹${k}›` : String(v)]));
+  return fillPlaceholders(target, filled);
 }
