@@ -12,7 +12,7 @@ import { RunJob } from './screens/RunJob';
 import { RunView } from './screens/RunView';
 import { History } from './screens/History';
 import { Keys, usableKeyCount } from './screens/Keys';
-import { knowsKey, loadTheme, saveTheme, type Theme } from './localPrefs';
+import { forgetKey, knowsKey, loadTheme, saveTheme, type Theme } from './localPrefs';
 import { useActivity } from './activity';
 import { useScreenFocus } from './screenFocus';
 import { drafts } from './drafts';
@@ -52,7 +52,7 @@ export function App() {
     void refresh();
     // The screen is kept: after unlocking, the person is back where they were (a form keeps its draft).
     return desktop.onLocked((reason) => {
-      setLockReason(LOCK_REASONS[reason] ?? '');
+      setLockReason((old) => LOCK_REASONS[reason] || old); // a manual lock keeps a reason already given
       void refresh();
     });
   }, [desktop, refresh]);
@@ -96,7 +96,7 @@ export function App() {
     void desktop.listKeys().then((r) => r.ok && setActiveKeys(usableKeyCount(r.value.keys)));
   };
   if (showEnroll && !status.session) {
-    return <Enroll onUnlocked={unlocked} onCancel={() => setEnrolling(false)} cancelLabel={enrolling ? 'Back' : 'I already have a key'} />;
+    return <Enroll notice={lockReason} onUnlocked={unlocked} onCancel={() => setEnrolling(false)} cancelLabel={enrolling ? 'Back' : 'I already have a key'} />;
   }
   if (!status.session) {
     return (
@@ -126,7 +126,18 @@ export function App() {
       {screen.name === 'result' && <RunView run={screen.run} title="Launched" backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} />}
       {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} />}
       {screen.name === 'run' && <RunView run={screen.run} title={`Run of ${screen.run.job}`} backLabel="History" onBack={() => setScreen({ name: 'history' })} />}
-      {screen.name === 'keys' && <Keys onKeysChanged={setActiveKeys} />}
+      {screen.name === 'keys' && (
+        <Keys
+          onKeysChanged={setActiveKeys}
+          onNoKeyLeft={() => {
+            forgetKey(status.session!.user.name);
+            setEnrolling(true);
+            setLockReason('You revoked your last key. To use keylaunch again, enroll a key with a new invite from your admin.');
+            setScreen({ name: 'jobs' });
+            void desktop.lock().then(refresh);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -23,3 +23,4 @@ export function saveTheme(t: Theme) {
 }
 export const knowsKey = (userName: string) => store()?.getItem(KNOWN + userName) === '1';
 export const rememberKey = (userName: string) => store()?.setItem(KNOWN + userName, '1');
+export const forgetKey = (userName: string) => store()?.removeItem(KNOWN + userName);

@@ -47,6 +47,8 @@ export function unwrap<T>(result: DesktopResult<T>): T {
   throw new FlowError(result.error.code, result.error.message, result.error.details);
 }
 
+const allowedKeys = (wait: TouchWait | undefined) => (wait && !wait.newKey ? { details: { allow: wait.allow } } : {});
+
 export interface Touch {
   get(options: PublicKeyCredentialRequestOptionsJSON, expiresAt: number, prompt?: string, about?: { summary?: string; fingerprint?: string }): Promise<AuthenticationResponseJSON>;
   create(options: PublicKeyCredentialCreationOptionsJSON, expiresAt: number, prompt?: string): Promise<RegistrationResponseJSON>;
@@ -60,6 +62,7 @@ export function useTouchFlow() {
   const [state, setStateNow] = useState<TouchState>({ phase: 'idle' });
   const controller = useRef<AbortController | undefined>(undefined);
   const resumer = useRef<(() => void) | undefined>(undefined);
+  const lastWait = useRef<TouchWait | undefined>(undefined);
   // A flow belongs to its screen: leaving the screen aborts it, and its result is dropped (a touch
   // that lands after the person left must not launch and then pull them to a result elsewhere).
   const mounted = useRef(true);
@@ -81,9 +84,11 @@ export function useTouchFlow() {
       if (controller.current) return undefined;
       const abort = new AbortController();
       controller.current = abort;
+      lastWait.current = undefined;
       const touch: Touch = {
         async get(options, expiresAt, prompt = 'Touch your security key', about = {}) {
           const wait: TouchWait = { allow: (options.allowCredentials ?? []).map((c) => c.id), pin: options.userVerification === 'required', ...about };
+          lastWait.current = wait;
           setState({ phase: 'waiting', deadline: expiresAt, prompt, wait });
           const r = await ceremony.authenticate(options, { deadline: expiresAt, signal: abort.signal });
           setState({ phase: 'verifying' });
@@ -110,7 +115,9 @@ export function useTouchFlow() {
         return value;
       } catch (e) {
         if (e instanceof CeremonyError && e.code === 'cancelled') setState({ phase: 'cancelled' });
-        else if (e instanceof CeremonyError) setState({ phase: 'failed', code: e.code, message: e.message });
+        // A key that is not registered answers "not allowed" like a refused touch: keep which keys could
+        // have answered, so the sheet can name them.
+        else if (e instanceof CeremonyError) setState({ phase: 'failed', code: e.code, message: e.message, ...allowedKeys(lastWait.current as TouchWait | undefined) });
         else if (e instanceof FlowError) setState({ phase: 'failed', code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) });
         else setState({ phase: 'failed', code: 'internal_error', message: (e as Error).message });
         return undefined;

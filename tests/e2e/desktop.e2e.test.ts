@@ -162,7 +162,7 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
     // The sheet shows the fingerprint the review on the page shows.
     const shown = await e.page.getByRole('dialog').locator('code.fingerprint').textContent();
     expect(shown).toMatch(/^.{4}-.{4}$/);
-    expect(await e.page.locator('main code.fingerprint').textContent()).toBe(shown);
+    expect(await e.page.locator('section.review code.fingerprint').textContent()).toBe(shown);
     await e.screenshot('review-waiting', { fullPage: false });
     expect(await failure('timeout', { shot: 'error-timeout' })).toContain('No touch in time');
   });
@@ -180,6 +180,9 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
   it('an unregistered key: refused and explained', async () => {
     key = await e.addKey(); // a key that holds no credential for this user
     await startRun(e, /Echo parameters/, { 'message (required)': 'wrong key' });
+    // The sheet names the keys that are registered (the one that answered is not).
+    await e.page.locator('dialog.sheet[open] [data-code="not_allowed"]').waitFor({ timeout: 20_000 });
+    expect(await e.page.getByRole('dialog').textContent()).toContain('Keys registered here for you: Primary YubiKey');
     expect(await failure('not_allowed', { shot: 'error-unregistered-key' })).toContain('registered here');
   });
 });

@@ -160,6 +160,16 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     await page.getByRole('heading', { name: /your last key/ }).waitFor({ state: 'detached', timeout: TIMEOUT });
   });
 
+  it('revoking the last key leads to enrollment with a word on why, not to a touch of a key that is gone', async () => {
+    const { page } = e;
+    await page.getByRole('button', { name: 'Revoke My security key' }).click();
+    await page.getByRole('button', { name: 'Revoke “My security key” anyway' }).click();
+    await page.getByRole('heading', { name: 'Enroll your security key' }).waitFor({ timeout: TIMEOUT });
+    expect(await page.getByText('You revoked your last key.').isVisible()).toBe(true);
+    expect(e.session.state()).toBeNull();
+    await check('enroll-after-last-key');
+  });
+
   it('no serious or critical axe violation on any screen, light or dark', () => {
     expect(violations).toEqual([]);
   });

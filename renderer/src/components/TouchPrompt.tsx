@@ -85,6 +85,12 @@ function SheetBody(props: Parameters<typeof TouchPrompt>[0]) {
     return (
       <div className="sheet-body">
         <ErrorPanel code={state.code} message={state.message} details={state.details} titleId="touch-sheet-title" />
+        {state.code === 'not_allowed' && Array.isArray(state.details?.allow) ? (
+          <p>
+            <strong>Keys registered here for you: </strong>
+            {whichKeys({ allow: state.details.allow as string[], pin: false }, props.keys)}
+          </p>
+        ) : null}
         <div className="actions">
           {props.onRetry ? (
             <button type="button" className="primary" onClick={props.onRetry}>

@@ -10,7 +10,7 @@ import type { SessionState } from '../../../electron/shared/desktopApi';
  * Enrollment: invite code, a name for the key, one touch; then unlock with it straight away (one more
  * touch, on this screen). The first step for a person whose key this desktop has never seen.
  */
-export function Enroll(props: { onUnlocked: (s: SessionState) => void; onCancel: () => void; cancelLabel: string }) {
+export function Enroll(props: { onUnlocked: (s: SessionState) => void; onCancel: () => void; cancelLabel: string; notice?: string }) {
   const { desktop } = useApp();
   const flow = useTouchFlow();
   const [code, setCode] = useState('');
@@ -58,6 +58,7 @@ export function Enroll(props: { onUnlocked: (s: SessionState) => void; onCancel:
   return (
     <main className="centered" aria-labelledby="enroll-title">
       <h1 id="enroll-title">Enroll your security key</h1>
+      {props.notice ? <p className="panel hint">{props.notice}</p> : null}
       <p>Your admin gave you an invite code. Enter it, name your key, and touch the key when it blinks.</p>
       <form onSubmit={submit} className="form">
         <label htmlFor="invite">Invite code</label>

@@ -9,7 +9,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 export const usableKeyCount = (keys: PublicKey[]) => keys.filter((k) => !k.revokedAt && !k.suspendedAt).length;
 
 /** Your keys: add a backup (touch a key you have, then the new one), revoke one (a touch). */
-export function Keys(props: { onKeysChanged: (count: number) => void }) {
+export function Keys(props: { onKeysChanged: (count: number) => void; onNoKeyLeft: () => void }) {
   const { desktop } = useApp();
   const [keys, setKeys] = useState<PublicKey[] | undefined>();
   const [error, setError] = useState<{ code: string; message: string } | undefined>();
@@ -49,7 +49,9 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
       const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one', { summary: `Revoke the key “${started.key.label}”`, fingerprint: started.fingerprint });
       return unwrap(await desktop.finishRevokeKey({ intentId: started.intentId, assertion }));
     });
-    if (revoked) await load();
+    // The last key gone, no touch can unlock again: on to enrollment, not to "touch your key".
+    if (revoked && allowLastKey) props.onNoKeyLeft();
+    else if (revoked) await load();
     else if (!allowLastKey) setConfirmLast(credentialId);
   };
 
