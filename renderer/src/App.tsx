@@ -124,7 +124,7 @@ export function App() {
       {screen.name === 'jobs' && <Jobs onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
       {screen.name === 'job' && <RunJob job={screen.job} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
       {screen.name === 'result' && <RunView run={screen.run} title="Launched" backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} />}
-      {screen.name === 'history' && <History onOpen={(run) => setScreen({ name: 'run', run })} />}
+      {screen.name === 'history' && <History me={status.session.user.name} onOpen={(run) => setScreen({ name: 'run', run })} />}
       {screen.name === 'run' && <RunView run={screen.run} title={`Run of ${screen.run.job}`} backLabel="History" onBack={() => setScreen({ name: 'history' })} />}
       {screen.name === 'keys' && (
         <Keys

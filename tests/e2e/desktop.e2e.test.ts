@@ -80,7 +80,7 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await page.getByRole('table').waitFor({ timeout: TIMEOUT });
     await e.screenshot('history');
-    await page.getByRole('row').nth(1).getByRole('button').click();
+    await page.getByRole('row').nth(1).getByRole('button').first().click();
     await page.getByRole('heading', { name: 'Run of echo' }).waitFor();
     await page.getByRole('button', { name: 'Refresh status' }).click();
     await expect.poll(() => page.getByLabel('Standard output').textContent()).toContain('hello from e2e');

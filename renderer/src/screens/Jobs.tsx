@@ -4,6 +4,16 @@ import type { Run } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { ErrorPanel } from '../components/ErrorPanel';
 
+/** What a job's type means to the person running it (not the definition's keyword). */
+export const TYPE_NAMES: Record<string, string> = {
+  local: 'Local process',
+  lambda: 'AWS Lambda',
+  ec2: 'EC2 instance',
+  'ssm-command': 'SSM Run Command',
+  'ecs-task': 'ECS task',
+  'step-functions': 'Step Functions',
+};
+
 /** The catalog: searchable, with each job's availability and its last run. Keyboard: type, Tab, Enter. */
 export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint: boolean; onKeys: () => void }) {
   const { desktop } = useApp();
@@ -68,12 +78,13 @@ export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint:
           const last = lastRuns[job.name];
           return (
             <li key={job.name}>
-              <button type="button" className="job" onClick={() => props.onOpen(job)} disabled={!job.available} aria-describedby={`job-${job.name}-desc`}>
+              {/* The description is inside the button, so it is part of its name: no aria-describedby (read twice). */}
+              <button type="button" className="job" onClick={() => props.onOpen(job)} disabled={!job.available} title={job.available ? undefined : job.reason}>
                 <span className="job-title">{job.title}</span>
-                <span className="badge">{job.type}</span>
+                <span className="badge">{TYPE_NAMES[job.type] ?? 'Unavailable'}</span>
                 {last ? <span className={`badge status-${last.status}`}>last: {last.status}</span> : null}
                 <span id={`job-${job.name}-desc`} className="job-desc">
-                  {job.available ? (job.description ?? job.name) : `Unavailable: ${job.reason}`}
+                  {job.available ? (job.description ?? job.name) : 'Unavailable: its definition needs a fix by its owner.'}
                 </span>
               </button>
             </li>
