@@ -16,6 +16,7 @@ import { forgetKey, knowsKey, loadTheme, saveTheme, type Theme } from './localPr
 import { useActivity } from './activity';
 import { useScreenFocus } from './screenFocus';
 import { drafts } from './drafts';
+import { Palette, ShortcutsHelp } from './components/Palette';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
 type Screen =
@@ -42,6 +43,7 @@ export function App() {
   const [screen, setScreen] = useState<Screen>({ name: 'jobs' });
   const [activeKeys, setActiveKeys] = useState<number | undefined>();
   const [theme, setTheme] = useState<Theme>(loadTheme);
+  const [sheet, setSheet] = useState<'palette' | 'help' | undefined>();
 
   const refresh = useCallback(async () => {
     const r = await desktop.status();
@@ -67,6 +69,21 @@ export function App() {
   useEffect(() => {
     void refresh();
   }, [screen, refresh]);
+  // Shortcuts (listed in the help sheet): never while another sheet (a touch) is open.
+  const unlockedNow = Boolean(status?.session);
+  useEffect(() => {
+    if (!unlockedNow) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (document.querySelector('dialog[open]')) return;
+      const typing = e.target instanceof HTMLElement && e.target.closest('input, select, textarea') !== null;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'k') (e.preventDefault(), setSheet('palette'));
+      else if (mod && e.key.toLowerCase() === 'l') (e.preventDefault(), void desktop.lock().then(refresh));
+      else if (e.key === '?' && !typing && !mod) (e.preventDefault(), setSheet('help'));
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [unlockedNow, desktop, refresh]);
   // Input in the window is activity too (typing a long form must not lock the app).
   useActivity(Boolean(status?.session), (session) => setStatus((s) => (s ? { ...s, session } : s)));
   const userName = status?.config.state === 'ok' ? status.config.userName : undefined;
@@ -118,10 +135,22 @@ export function App() {
         onNavigate={(s) => setScreen({ name: s } as Screen)}
         onLock={() => void desktop.lock().then(refresh)}
         onRenewed={(s) => setStatus({ ...status, session: s })}
+        onHelp={() => setSheet('help')}
         theme={theme}
         onTheme={() => setTheme((t) => (t === 'system' ? 'light' : t === 'light' ? 'dark' : 'system'))}
       />
-      {screen.name === 'jobs' && <Jobs onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
+      {sheet === 'palette' ? (
+        <Palette
+          me={status.session.user.name}
+          onClose={() => setSheet(undefined)}
+          onOpen={(job) => {
+            setSheet(undefined);
+            setScreen({ name: 'job', job });
+          }}
+        />
+      ) : null}
+      {sheet === 'help' ? <ShortcutsHelp onClose={() => setSheet(undefined)} /> : null}
+      {screen.name === 'jobs' && <Jobs me={status.session.user.name} onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
       {screen.name === 'job' && <RunJob job={screen.job} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
       {screen.name === 'result' && <RunView run={screen.run} title="Launched" backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} />}
       {screen.name === 'history' && <History me={status.session.user.name} onOpen={(run) => setScreen({ name: 'run', run })} />}

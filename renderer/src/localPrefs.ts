@@ -24,3 +24,17 @@ export function saveTheme(t: Theme) {
 export const knowsKey = (userName: string) => store()?.getItem(KNOWN + userName) === '1';
 export const rememberKey = (userName: string) => store()?.setItem(KNOWN + userName, '1');
 export const forgetKey = (userName: string) => store()?.removeItem(KNOWN + userName);
+
+const PINNED = 'keylaunch.pinned';
+/** Jobs the person pinned: first in the list and in the palette. */
+export function loadPinned(): string[] {
+  try {
+    const v: unknown = JSON.parse(store()?.getItem(PINNED) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').slice(0, 100) : [];
+  } catch {
+    return []; // a damaged value: no pins, never a crash
+  }
+}
+export function savePinned(names: string[]) {
+  store()?.setItem(PINNED, JSON.stringify(names));
+}

@@ -141,6 +141,27 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     }
   });
 
+  it('the palette (Ctrl+K) finds and opens a job, pinned jobs come first, and "?" lists the shortcuts', async () => {
+    const { page } = e;
+    await page.getByRole('button', { name: 'Jobs', exact: true }).click();
+    await page.locator('li.job-row', { hasText: 'Fails' }).getByRole('button', { name: 'Pin' }).click();
+    expect(await page.locator('.job-list .job-title').first().textContent()).toBe('Fails');
+    await page.keyboard.press('Control+K');
+    await page.getByRole('combobox', { name: 'Find a job' }).waitFor({ timeout: TIMEOUT });
+    expect((await focused(page)).id).toBe('palette-input');
+    expect(await page.getByRole('option').first().textContent()).toContain('Fails'); // pinned first
+    await check('palette');
+    await page.keyboard.type('echo');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Echo parameters' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('main h1').focus();
+    await page.keyboard.press('?');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor({ timeout: TIMEOUT });
+    await check('shortcuts');
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: 'Keyboard shortcuts' }).waitFor({ state: 'detached', timeout: TIMEOUT });
+  });
+
   it('history, a run and the keys pass axe in both themes', async () => {
     const { page } = e;
     await page.getByRole('button', { name: 'History', exact: true }).click();

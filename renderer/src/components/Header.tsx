@@ -5,7 +5,7 @@ import { SessionEnd, clock } from './SessionEnd';
 export type Section = 'jobs' | 'history' | 'keys';
 
 /** Who is unlocked, when the app will lock itself, where to go, and the lock button. */
-export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; onRenewed: (s: SessionState) => void; theme: string; onTheme: () => void }) {
+export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; onRenewed: (s: SessionState) => void; onHelp: () => void; theme: string; onTheme: () => void }) {
   const now = useNow();
   const lockIn = clock(props.session.idleLockAt - now);
   return (
@@ -24,6 +24,9 @@ export function Header(props: { session: SessionState; section: Section; onNavig
       </span>
       <button type="button" className="secondary" onClick={props.onTheme} aria-label={`Theme: ${props.theme}. Switch theme`}>
         {props.theme === 'dark' ? '☾' : props.theme === 'light' ? '☀' : '◐'}
+      </button>
+      <button type="button" className="secondary" onClick={props.onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        ?
       </button>
       <button type="button" onClick={props.onLock}>
         Lock

@@ -98,7 +98,7 @@ export function History(props: { onOpen: (run: Run) => void; me: string }) {
                     <button type="button" className="link small" aria-label={`Copy fingerprint ${run.fingerprint}`} onClick={() => copy('Fingerprint', run.fingerprint)}>
                       copy
                     </button>{' '}
-                    <button type="button" className="link small" aria-label={`Copy run id of the run ${ago(run.createdAt, now)}`} onClick={() => copy('Run id', run.id)}>
+                    <button type="button" className="link small" aria-label={`Copy id of the run ${ago(run.createdAt, now)}`} onClick={() => copy('Run id', run.id)}>
                       copy id
                     </button>
                   </td>

@@ -3,6 +3,8 @@ import type { JobSummary } from '../../../backend/core/queries';
 import type { Run } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { loadPinned, savePinned } from '../localPrefs';
+import { orderJobs } from '../jobOrder';
 
 /** What a job's type means to the person running it (not the definition's keyword). */
 export const TYPE_NAMES: Record<string, string> = {
@@ -15,12 +17,19 @@ export const TYPE_NAMES: Record<string, string> = {
 };
 
 /** The catalog: searchable, with each job's availability and its last run. Keyboard: type, Tab, Enter. */
-export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint: boolean; onKeys: () => void }) {
+export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint: boolean; onKeys: () => void; me: string }) {
   const { desktop } = useApp();
   const [jobs, setJobs] = useState<JobSummary[] | undefined>();
   const [lastRuns, setLastRuns] = useState<Record<string, Run>>({});
   const [error, setError] = useState<{ code: string; message: string } | undefined>();
   const [query, setQuery] = useState('');
+  const [pinned, setPinned] = useState(loadPinned);
+  const [runs, setRuns] = useState<Run[]>([]);
+  const togglePin = (name: string) => {
+    const next = pinned.includes(name) ? pinned.filter((n) => n !== name) : [...pinned, name];
+    setPinned(next);
+    savePinned(next);
+  };
 
   const load = async () => {
     setError(undefined);
@@ -28,6 +37,7 @@ export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint:
     if (!j.ok) return setError(j.error);
     setJobs(j.value.jobs);
     if (r.ok) {
+      setRuns(r.value.runs);
       const latest: Record<string, Run> = {};
       for (const run of r.value.runs) latest[run.job] ??= run;
       setLastRuns(latest);
@@ -37,10 +47,7 @@ export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint:
     void load();
   }, []);
 
-  const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return (jobs ?? []).filter((j) => !q || `${j.name} ${j.title} ${j.description ?? ''} ${j.type}`.toLowerCase().includes(q));
-  }, [jobs, query]);
+  const shown = useMemo(() => orderJobs(jobs ?? [], { pinned, recentRuns: runs, me: props.me, query }), [jobs, pinned, runs, props.me, query]);
 
   return (
     <main aria-labelledby="jobs-title">
@@ -77,15 +84,18 @@ export function Jobs(props: { onOpen: (job: JobSummary) => void; showBackupHint:
         {shown.map((job) => {
           const last = lastRuns[job.name];
           return (
-            <li key={job.name}>
+            <li key={job.name} className="job-row">
               {/* The description is inside the button, so it is part of its name: no aria-describedby (read twice). */}
               <button type="button" className="job" onClick={() => props.onOpen(job)} disabled={!job.available} title={job.available ? undefined : job.reason}>
-                <span className="job-title">{job.title}</span>
+                <span className="job-title" id={`job-${job.name}-title`}>{job.title}</span>
                 <span className="badge">{TYPE_NAMES[job.type] ?? 'Unavailable'}</span>
                 {last ? <span className={`badge status-${last.status}`}>last: {last.status}</span> : null}
                 <span id={`job-${job.name}-desc`} className="job-desc">
                   {job.available ? (job.description ?? job.name) : 'Unavailable: its definition needs a fix by its owner.'}
                 </span>
+              </button>
+              <button type="button" className="pin" aria-pressed={pinned.includes(job.name)} aria-label="Pin" aria-describedby={`job-${job.name}-title`} title={pinned.includes(job.name) ? 'Pinned: first in the list' : 'Pin to the top'} onClick={() => togglePin(job.name)}>
+                {pinned.includes(job.name) ? '★' : '☆'}
               </button>
             </li>
           );

@@ -88,7 +88,15 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         {props.job.userVerification === 'required' ? ' · needs your key’s PIN or biometric' : ''}
       </p>
       <FormErrors errors={errors} attempt={attempt} idOf={(n) => (n === 'mfaCode' ? 'mfa-code' : `param-${n}`)} labels={{ ...Object.fromEntries(declared.map((p) => [p.name, p.title ?? p.name])), mfaCode: 'MFA code' }} />
-      <form className="form" onSubmit={start} noValidate>
+      <form
+        className="form"
+        onSubmit={start}
+        noValidate
+        onKeyDown={(e) => {
+          // Ctrl+Enter runs from any field (Enter alone does not submit from a select or a checkbox).
+          if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) (e.preventDefault(), void start());
+        }}
+      >
         {declared.map((p) => (
           <ParamField key={p.name} param={p} value={values[p.name]!} error={errors[p.name] ?? failedFields?.[p.name]} onChange={(v) => setValue(p.name, v)} />
         ))}
