@@ -135,7 +135,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           </button>
         </div>
       </form>
-      {prepared ? (
+      {prepared && (SHOWS_REVIEW.has(flow.state.phase) || outcomeUnknown) ? (
         <section className="panel review" aria-labelledby="review-title">
           <h2 id="review-title">You are approving</h2>
           <dl className="facts">
@@ -171,6 +171,9 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
     </main>
   );
 }
+
+/** The review is on screen while its approval is alive (or launched): a cancelled, failed or expired one goes. */
+const SHOWS_REVIEW = new Set(['working', 'waiting', 'verifying', 'done']);
 
 /** What will run, with the parameters filled in: shortened, with the whole of it one click away. */
 const SHORT = 120;
