@@ -91,12 +91,15 @@ export function useTouchFlow() {
           lastWait.current = wait;
           setState({ phase: 'waiting', deadline: expiresAt, prompt, wait });
           const r = await ceremony.authenticate(options, { deadline: expiresAt, signal: abort.signal });
+          // An answer that lands after a cancel or after the screen went is not used: nothing is confirmed.
+          if (abort.signal.aborted) throw new CeremonyError('cancelled');
           setState({ phase: 'verifying' });
           return r;
         },
         async create(options, expiresAt, prompt = 'Touch the key you are adding') {
           setState({ phase: 'waiting', deadline: expiresAt, prompt, wait: { allow: [], pin: options.authenticatorSelection?.userVerification === 'required', newKey: true } });
           const r = await ceremony.register(options, { deadline: expiresAt, signal: abort.signal });
+          if (abort.signal.aborted) throw new CeremonyError('cancelled');
           setState({ phase: 'verifying' });
           return r;
         },

@@ -230,6 +230,27 @@ describe('running a job', () => {
     expect(calls).toEqual([]);
   });
 
+  it('leaving the screen while the key blinks aborts the wait, and a late answer neither confirms nor takes over', async () => {
+    const { desktop, calls } = fakeDesktop({ prepareRun: async () => ({ ok: true, value: prepared as never }), confirmRun: async () => ({ ok: true, value: { run: { id: 'run_1' } as never } }) });
+    let signal: AbortSignal | undefined;
+    let answer: (() => void) | undefined;
+    const waiting: Ceremony = {
+      authenticate: (_o, w) => ((signal = w.signal), new Promise((resolve) => (answer = () => resolve(ok() as never)))),
+      register: ok,
+    };
+    const launched = renderRunJob(desktop, waiting);
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    await waitFor(() => expect(signal).toBeDefined());
+    cleanup(); // the screen goes (a lock, or navigation)
+    expect(signal!.aborted).toBe(true);
+    answer!(); // the key answers anyway
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map(([m]) => m)).toEqual(['prepareRun']);
+    expect(launched).toEqual([]);
+  });
+
   it('a half-filled form comes back as it was when the screen returns (after a lock), without its secrets', async () => {
     const { desktop } = fakeDesktop();
     renderRunJob(desktop, { authenticate: ok, register: ok });
