@@ -25,8 +25,15 @@ const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : St
 // A dialog line stays a line: control characters from a job definition cannot forge another fact.
 const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
 
+/** Past this, a fact is shortened in the dialog (a whole inline script as the target); "Show all" shows it whole. */
+export const LONG_FACT = 240;
+
 export function runReview(prep: PreparedRun): ApprovalReview {
-  const label = (name: string) => prep.labels?.[name] ?? name;
+  // The person knows a parameter by its label; the job's own name for it follows in brackets.
+  const label = (name: string) => {
+    const title = prep.labels?.[name];
+    return title && title !== name ? `${title} (${name})` : name;
+  };
   const params = Object.entries(prep.params);
   return {
     purpose: 'run',
@@ -110,15 +117,30 @@ export function adminReview(o: Pick<AdminOptions, 'intentId' | 'action' | 'finge
   };
 }
 
-/** The dialog's text: the facts, the fingerprint, and the time left (when it was shown). */
-export function reviewText(r: ApprovalReview, now: number): { message: string; detail: string } {
+/** A long value, cut in the middle: its start and its end stay readable (both can matter in a command). */
+function shorten(value: string): string {
+  if (value.length <= LONG_FACT) return value;
+  const head = value.slice(0, LONG_FACT - 80);
+  const tail = value.slice(-60);
+  return `${head} … [${value.length - head.length - tail.length} more characters: “Show all” shows them] … ${tail}`;
+}
+
+/** True when the dialog's text shortens something, so the dialog offers "Show all". */
+export const reviewIsShortened = (r: ApprovalReview) => r.facts.some((f) => f.value.length > LONG_FACT);
+
+/**
+ * The dialog's text: the facts (long ones shortened unless `full`), the fingerprint and what it is for,
+ * and the time left (when it was shown).
+ */
+export function reviewText(r: ApprovalReview, now: number, o: { full?: boolean } = {}): { message: string; detail: string } {
   const secondsLeft = Math.max(0, Math.floor((r.expiresAt - now) / 1000));
   return {
     message: r.title,
     detail: [
-      ...r.facts.map((f) => `${f.label}: ${f.value}`),
+      ...r.facts.map((f) => `${f.label}: ${o.full ? f.value : shorten(f.value)}`),
       '',
       `Fingerprint: ${r.fingerprint}`,
+      'The same code appears in keylaunch’s window while your key blinks, and on the run record.',
       `Time left: ${secondsLeft} s (until ${new Date(r.expiresAt).toLocaleTimeString()})`,
       '',
       'Only approve if this is what you asked for. Your key will then ask for a touch.',

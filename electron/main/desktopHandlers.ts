@@ -130,6 +130,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       return { ok: true, value: null };
     },
 
+    activity: async () => ({ ok: true, value: deps.session.activity() }),
+
     listJobs: async () => call('GET', '/v1/jobs', { session: true }),
     prepareRun: async (input) => afterReview(await call<PreparedRun>('POST', '/v1/runs/prepare', { body: input, session: true }), runReview, `run ${input.job}`),
     confirmRun: async (input) => {

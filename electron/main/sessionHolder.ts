@@ -76,6 +76,18 @@ export function createSessionHolder(o: {
       if (timers.now() >= idleAt) return void drop('idle');
       return current.token;
     },
+
+    /**
+     * Input in the window: pushes the idle lock back like a request does (never past the session's hard
+     * end, and never revives a session already idle or expired). The state after it.
+     */
+    activity(): SessionState | null {
+      if (!current) return null;
+      if (timers.now() >= current.expiresAt) return drop('expired'), null;
+      if (timers.now() >= idleAt) return drop('idle'), null;
+      arm();
+      return { user: current.user, expiresAt: current.expiresAt, idleLockAt: idleAt };
+    },
     state(): SessionState | null {
       if (!current || timers.now() >= current.expiresAt || timers.now() >= idleAt) return null;
       return { user: current.user, expiresAt: current.expiresAt, idleLockAt: idleAt };

@@ -69,6 +69,8 @@ export interface DesktopApi {
   startUnlock(): Promise<DesktopResult<{ intentId: string; options: RequestOptions; expiresAt: number }>>;
   finishUnlock(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<SessionState>>;
   lock(): Promise<DesktopResult<null>>;
+  /** Input in the window (typing, clicks): pushes the idle lock back. The session, or null when locked. */
+  activity(): Promise<DesktopResult<SessionState | null>>;
 
   listJobs(): Promise<DesktopResult<{ jobs: JobSummary[] }>>;
   prepareRun(input: { job: string; params: Record<string, string | number | boolean> }): Promise<DesktopResult<PreparedRun>>;
@@ -117,7 +119,7 @@ export const LOCKED_EVENT = `${CHANNEL_PREFIX}locked`;
 export const SHOW_RUN_EVENT = `${CHANNEL_PREFIX}showRun`;
 
 export const DESKTOP_METHODS: readonly DesktopMethod[] = [
-  'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock',
+  'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock', 'activity',
   'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'runOutput', 'startCancelRun', 'finishCancelRun', 'copyText', 'saveOutput',
   'listKeys', 'startAddKey', 'approveNewKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
   'listPeople', 'startAdminAction', 'finishAdminAction',

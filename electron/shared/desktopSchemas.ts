@@ -22,6 +22,7 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   startUnlock: none,
   finishUnlock: z.strictObject({ intentId, assertion: assertionSchema }),
   lock: none,
+  activity: none,
   listJobs: none,
   prepareRun: z.strictObject({ job: z.string().min(1).max(64), params }),
   confirmRun: z.strictObject({ intentId, assertion: assertionSchema, secrets: params, mfaCode: z.string().regex(/^\d{6}$/).optional() }),

@@ -12,7 +12,7 @@ export interface Explanation {
 const TABLE: Record<string, Explanation> = {
   timeout: { title: 'No touch in time', detail: 'The key was not touched before the request ran out.', next: 'Check that your key is plugged in, then try again and touch it when it blinks.' },
   cancelled: { title: 'Cancelled', detail: 'The request for a touch was cancelled. Nothing was run.', next: 'Try again when you are ready.' },
-  not_allowed: { title: 'The key did not answer', detail: 'The touch was refused or cancelled, or the key that answered is not one registered here.', next: 'Use the key you enrolled with keylaunch, and touch it when it blinks.' },
+  not_allowed: { title: 'No registered key answered', detail: 'The touch was refused or cancelled at the system prompt, or the key you touched is not one registered here.', next: 'Use one of your registered keys (named below when keylaunch knows them), and touch it when it blinks.' },
   already_registered: { title: 'This key is already registered', detail: 'That key is already one of yours.', next: 'Use a different key as your backup.' },
   unsupported: { title: 'Security keys are not available here', detail: 'This window cannot use security keys.', next: 'Restart keylaunch; if it persists, check the app origin in your config.' },
   credential_unknown: { title: 'Key not registered here', detail: 'The key you touched is not registered to you on this verifier.', next: 'Touch the key you enrolled with, or ask an admin for an invite to enroll this one.' },

@@ -40,7 +40,7 @@ function check(p: ParamDeclaration, text: string): string | undefined {
     case 'string':
       if (p.minLength !== undefined && text.length < p.minLength) return `At least ${p.minLength} characters.`;
       if (text.length > p.maxLength) return `At most ${p.maxLength} characters.`;
-      if (p.pattern !== undefined && !new RegExp(`^(?:${p.pattern})$`, 'u').test(text)) return 'Does not have the expected form.';
+      if (p.pattern !== undefined && !new RegExp(`^(?:${p.pattern})$`, 'u').test(text)) return `Must match the form ${p.pattern}${p.description ? ` (${p.description})` : ''}.`;
       return undefined;
     case 'integer':
     case 'number': {
@@ -56,4 +56,33 @@ function check(p: ParamDeclaration, text: string): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The rules a field follows, shown before any error (not only after one): "1 to 3", "up to 100 characters". */
+export function constraintsOf(p: ParamDeclaration): string | undefined {
+  switch (p.type) {
+    case 'string': {
+      const parts = [
+        p.minLength !== undefined ? `${p.minLength} to ${p.maxLength} characters` : `Up to ${p.maxLength} characters`,
+        p.pattern !== undefined ? `form ${p.pattern}` : '',
+      ].filter(Boolean);
+      return `${parts.join(', ')}.`;
+    }
+    case 'integer':
+    case 'number': {
+      const kind = p.type === 'integer' ? 'A whole number' : 'A number';
+      if (p.min !== undefined && p.max !== undefined) return `${kind} from ${p.min} to ${p.max}.`;
+      if (p.min !== undefined) return `${kind}, at least ${p.min}.`;
+      if (p.max !== undefined) return `${kind}, at most ${p.max}.`;
+      return `${kind}.`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** One field checked again as the person fixes it, so an error goes away once it is fixed. */
+export function recheck(params: ParamDeclaration[], values: FormValues, name: string): string | undefined {
+  const p = params.find((d) => d.name === name);
+  return p ? validateForm([p], { [name]: values[name]! }).errors[name] : undefined;
 }

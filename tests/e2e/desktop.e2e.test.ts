@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrollAndUnlock, runPageShown, startDesktopE2e, startRun, waitUntilEnded, type DesktopE2e } from '../support/desktopE2e';
+import { closeSheet, enrollAndUnlock, runPageShown, startDesktopE2e, startRun, waitUntilEnded, type DesktopE2e } from '../support/desktopE2e';
 
 /**
  * keylaunch as a person uses it: real renderer, real main-process handlers, real verifier, real
@@ -76,6 +76,7 @@ describe('the touch-to-run experience, end to end', { timeout: 60_000 }, () => {
     try {
       await startRun(e, /Echo parameters/, { 'message (required)': 'not this one' });
       await page.getByText('You declined it in keylaunch’s review window', { exact: false }).waitFor({ timeout: TIMEOUT });
+      await closeSheet(e);
     } finally {
       e.person.answer = () => true;
     }
@@ -123,9 +124,17 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
   }, 60_000);
   afterAll(() => e?.close());
 
-  const failure = async (code: string) => {
-    await e.page.locator(`[role="alert"][data-code="${code}"]`).waitFor({ timeout: 20_000 });
-    return e.page.locator(`[role="alert"][data-code="${code}"]`).textContent();
+  /** The failure's text; a failure in the touch sheet is there focused, and is then closed with Escape. */
+  const failure = async (code: string, o: { shot?: string } = {}) => {
+    const alert = e.page.locator(`[role="alert"][data-code="${code}"]`);
+    await alert.waitFor({ timeout: 20_000 });
+    const text = await alert.textContent();
+    if (await e.page.locator('dialog.sheet[open]').count()) {
+      expect(await alert.evaluate((el) => el === document.activeElement && el.closest('dialog') !== null)).toBe(true);
+      if (o.shot) await e.screenshot(o.shot, { fullPage: false });
+      await closeSheet(e);
+    }
+    return text;
   };
 
   it('a failing job: recorded as failed, with its exit code and output', async () => {
@@ -149,9 +158,8 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
     };
     try {
       await startRun(e, /Echo parameters/, { 'message (required)': 'too late' });
-      expect(await failure('challenge_expired')).toContain('The request expired');
+      expect(await failure('challenge_expired', { shot: 'error-expired' })).toContain('The request expired');
       expect(e.harness.launcher.launches.length).toBe(launches);
-      await e.screenshot('error-expired');
     } finally {
       e.harness.clock.advance(-11_000);
     }
@@ -161,22 +169,30 @@ describe('failure paths, each explained', { timeout: 60_000 }, () => {
     await e.removeKey(key);
     await startRun(e, /Echo parameters/, { 'message (required)': 'never runs' });
     await e.page.getByText(/Touch your security key to run/).waitFor({ timeout: TIMEOUT });
-    expect(await e.page.locator('code.fingerprint').textContent()).toMatch(/^.{4}-.{4}$/);
-    await e.screenshot('review-waiting');
-    expect(await failure('timeout')).toContain('No touch in time');
-    await e.screenshot('error-timeout');
+    // The sheet shows the fingerprint the review on the page shows.
+    const shown = await e.page.getByRole('dialog').locator('code.fingerprint').textContent();
+    expect(shown).toMatch(/^.{4}-.{4}$/);
+    expect(await e.page.locator('section.review code.fingerprint').textContent()).toBe(shown);
+    await e.screenshot('review-waiting', { fullPage: false });
+    expect(await failure('timeout', { shot: 'error-timeout' })).toContain('No touch in time');
   });
 
-  it('cancel: the wait stops at once, nothing runs', async () => {
+  it('cancel: the wait stops at once, nothing runs, and it is not shown as a failure', async () => {
+    const launches = e.harness.launcher.launches.length;
     await startRun(e, /Echo parameters/, { 'message (required)': 'cancelled' });
-    await e.page.getByRole('button', { name: 'Cancel' }).click();
-    expect(await failure('cancelled')).toContain('Cancelled');
+    await e.page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await e.page.locator('[data-code="cancelled"]').waitFor({ timeout: TIMEOUT });
+    expect(await e.page.locator('[data-code="cancelled"]').textContent()).toBe('Cancelled. Nothing was approved or run.');
+    expect(await e.page.getByRole('alert').count()).toBe(0);
+    expect(e.harness.launcher.launches.length).toBe(launches);
   });
 
   it('an unregistered key: refused and explained', async () => {
     key = await e.addKey(); // a key that holds no credential for this user
     await startRun(e, /Echo parameters/, { 'message (required)': 'wrong key' });
-    expect(await failure('not_allowed')).toContain('registered here');
-    await e.screenshot('error-unregistered-key');
+    // The sheet names the keys that are registered (the one that answered is not).
+    await e.page.locator('dialog.sheet[open] [data-code="not_allowed"]').waitFor({ timeout: 20_000 });
+    expect(await e.page.getByRole('dialog').textContent()).toContain('Keys registered here for you: Primary YubiKey');
+    expect(await failure('not_allowed', { shot: 'error-unregistered-key' })).toContain('registered here');
   });
 });

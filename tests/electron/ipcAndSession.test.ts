@@ -113,6 +113,33 @@ describe('session token in memory, with idle lock', () => {
     expect(holder.use()).toBeUndefined();
   });
 
+  it('input in the window (activity) pushes the idle lock back, never past the hard end, and never revives a lapsed session', () => {
+    const timers = new FakeTimers();
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers, onLocked, idleMs: 300_000 });
+    holder.set('tok', user, 600_000);
+    timers.advance(290_000);
+    expect(holder.activity()?.idleLockAt).toBe(590_000);
+    timers.advance(290_000);
+    expect(onLocked).not.toHaveBeenCalled(); // 580 s in, still unlocked thanks to the input
+    expect(holder.activity()?.idleLockAt).toBe(600_000); // capped at the session's hard end
+    timers.advance(20_000);
+    expect(onLocked).toHaveBeenCalledWith('expired');
+    expect(holder.activity()).toBeNull();
+    expect(holder.use()).toBeUndefined();
+  });
+
+  it('activity after the idle time (timers late, as after a suspend) locks instead of extending', () => {
+    let time = 0;
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers: { now: () => time, setTimeout: () => 0, clearTimeout: () => undefined }, onLocked, idleMs: 300_000 });
+    holder.set('tok', user, 3_600_000);
+    time = 300_001;
+    expect(holder.activity()).toBeNull();
+    expect(onLocked).toHaveBeenCalledWith('idle');
+    expect(holder.use()).toBeUndefined();
+  });
+
   it('locks on request and forgets the token', () => {
     const onLocked = vi.fn();
     const holder = createSessionHolder({ timers: new FakeTimers(), onLocked });

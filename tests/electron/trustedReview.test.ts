@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApprovalGate } from '../../electron/main/approvalGate';
-import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
-import { createApprovalDialog } from '../../electron/main/policies/approvalDialog';
+import { reviewText, runReview, type ApprovalReview } from '../../electron/main/approvalReview';
+import { APPROVE_BUTTON, SHOW_ALL_BUTTON, createApprovalDialog } from '../../electron/main/policies/approvalDialog';
 import { ORIGIN, startHarness, type Harness } from '../support/harness';
 import { unlockedDesktop } from '../support/unlockedDesktop';
 import { SoftAuthenticator } from '../support/softAuthenticator';
@@ -166,6 +166,33 @@ describe('the trusted review of key changes', () => {
     if (!started.ok) throw new Error(JSON.stringify(started.error));
     const done = await handlers.finishAdminAction({ intentId: started.value.intentId, assertion: admin.authenticator.assert(started.value.options) });
     expect(done).toMatchObject({ ok: true, value: { kind: 'invite', invite: { userName: name } } });
+  });
+});
+
+describe('the review’s text', () => {
+  const prep = (target: string) =>
+    ({ intentId: 'int_1', options: {}, fingerprint: 'AAAA-BBBB', expiresAt: 60_000, job: { name: 'deploy', title: 'Deploy', type: 'local', target }, params: { env: 'prod', n: 2 }, secretParams: ['token'], labels: { env: 'Environment', n: 'n', token: 'Access token' } }) as never;
+
+  it('names parameters by label with the name in brackets, and says what the fingerprint is for', () => {
+    const { detail } = reviewText(runReview(prep('local: deploy.sh prod')), 0);
+    expect(detail).toContain('Environment (env): "prod"');
+    expect(detail).toContain('\nn: 2');
+    expect(detail).toContain('Secrets sent with it: Access token (token)');
+    expect(detail).toContain('Fingerprint: AAAA-BBBB\nThe same code appears in keylaunch’s window while your key blinks, and on the run record.');
+  });
+
+  it('a long target is shortened, its start and end kept, and "Show all" shows the same review whole before any answer', async () => {
+    const script = `local: node -e "${'x'.repeat(600)}" END-OF-IT`;
+    const review = runReview(prep(script));
+    expect(reviewText(review, 0).detail).not.toContain(script);
+    expect(reviewText(review, 0).detail).toMatch(/Runs: local: node -e "x+ … \[\d+ more characters: “Show all” shows them\] … x+" END-OF-IT/);
+    expect(reviewText(review, 0, { full: true }).detail).toContain(`Runs: ${script}`);
+    const seen: { detail: string; buttons: string[] }[] = [];
+    const answers = [SHOW_ALL_BUTTON, APPROVE_BUTTON];
+    const approved = await createApprovalDialog({ show: async (o) => (seen.push(o), { response: answers.shift()! }), now: () => 0 })(review);
+    expect(approved).toBe(true);
+    expect(seen.map((s) => s.buttons.length)).toEqual([3, 2]);
+    expect(seen[1]!.detail).toContain(script);
   });
 });
 

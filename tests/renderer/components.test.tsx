@@ -7,6 +7,7 @@ import { ErrorPanel } from '../../renderer/src/components/ErrorPanel';
 import { ParamField } from '../../renderer/src/components/ParamField';
 import { TouchPrompt } from '../../renderer/src/components/TouchPrompt';
 import { RunJob } from '../../renderer/src/screens/RunJob';
+import { drafts } from '../../renderer/src/drafts';
 import { FirstRun } from '../../renderer/src/screens/FirstRun';
 import { EXPLAINED_CODES, explain } from '../../renderer/src/explain';
 import { initialValues, validateForm } from '../../renderer/src/paramForm';
@@ -16,7 +17,10 @@ import { paramDeclarationSchema, type ParamDeclaration } from '../../backend/cor
 import { fakeDesktop } from '../support/fakeDesktop';
 import type { JobSummary } from '../../backend/core/queries';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  drafts.clear();
+});
 
 const decl = (d: Record<string, unknown>) => paramDeclarationSchema.parse(d) as ParamDeclaration;
 const params = [
@@ -35,7 +39,7 @@ describe('parameter form model', () => {
 
   it('reports each problem the verifier would, and keeps secrets apart', () => {
     const bad = validateForm(params, { env: 'dev', count: '9', ratio: 'x', tag: 'ABC', dryRun: false, otp: '' });
-    expect(bad.errors).toEqual({ env: 'One of staging, prod.', count: 'At most 5.', ratio: 'A number.', tag: 'Does not have the expected form.', otp: 'Required.' });
+    expect(bad.errors).toEqual({ env: 'One of staging, prod.', count: 'At most 5.', ratio: 'A number.', tag: 'Must match the form [a-z]+.', otp: 'Required.' });
     const good = validateForm(params, { env: 'prod', count: '2', ratio: '0.5', tag: 'abc', dryRun: false, otp: '123456' });
     expect(good).toEqual({ errors: {}, params: { env: 'prod', count: 2, ratio: 0.5, tag: 'abc', dryRun: false }, secrets: { otp: '123456' } });
   });
@@ -56,7 +60,26 @@ describe('parameter fields', () => {
     expect(screen.getByLabelText('otp (required)')).toHaveProperty('type', 'password');
     const count = screen.getByLabelText('count');
     expect(count.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText('At most 5.').id).toBe(count.getAttribute('aria-describedby'));
+    expect(count.getAttribute('aria-describedby')).toBe('param-count-help param-count-error');
+    expect(screen.getByText('At most 5.').id).toBe('param-count-error');
+    // The rules are shown before any error.
+    expect(document.getElementById('param-count-help')!.textContent).toBe('A whole number from 1 to 5.');
+  });
+
+  it('a checkbox sits in its label; a secret can be shown and hidden again', () => {
+    render(
+      <>
+        <ParamField param={params[4]!} value={true} onChange={() => undefined} />
+        <ParamField param={params[5]!} value="123456" onChange={() => undefined} />
+      </>,
+    );
+    const box = screen.getByLabelText('dryRun');
+    expect(box.closest('label')).not.toBeNull();
+    const otp = screen.getByLabelText('otp (required)');
+    fireEvent.click(screen.getByRole('button', { name: 'Show otp' }));
+    expect(otp).toHaveProperty('type', 'text');
+    fireEvent.click(screen.getByRole('button', { name: 'Hide otp' }));
+    expect(otp).toHaveProperty('type', 'password');
   });
 });
 
@@ -85,18 +108,49 @@ describe('error explanations', () => {
   });
 });
 
-describe('touch prompt', () => {
-  it('announces each state in an aria-live region, with the time left while waiting', () => {
-    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch your security key' }} onCancel={() => undefined} />);
-    const status = screen.getByRole('status');
-    expect(status.getAttribute('aria-live')).toBe('polite');
-    expect(status.textContent).toMatch(/Touch your security key — (29|30) s left/);
-    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+describe('touch sheet', () => {
+  it('a modal sheet: what is approved, its fingerprint, the keys that can answer by label, PIN or not, time left, Cancel', () => {
+    const wait = { allow: ['k1', 'k3'], pin: true, summary: 'Run Deploy (deploy)', fingerprint: 'K7QX-2M4P' };
+    const keys = [{ id: 'k1', label: 'Primary YubiKey' }, { id: 'k2', label: 'Old key' }, { id: 'k3', label: 'Backup' }];
+    const cancelled: string[] = [];
+    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch your security key', wait }} keys={keys} onCancel={() => cancelled.push('x')} />);
+    const sheet = screen.getByRole('dialog', { name: 'Touch your security key' });
+    expect(sheet.hasAttribute('open')).toBe(true);
+    expect(sheet.textContent).toContain('Run Deploy (deploy)');
+    expect(sheet.textContent).toContain('K7QX-2M4P');
+    expect(sheet.textContent).toContain('Any of: Primary YubiKey, Backup');
+    expect(sheet.textContent).not.toContain('Old key');
+    expect(sheet.textContent).toContain('PIN or fingerprint');
+    expect(screen.getByRole('timer').textContent).toMatch(/^(29|30) s left$/);
+    expect(sheet.contains(document.activeElement)).toBe(true); // focused while waiting
+    fireEvent.click(screen.getByRole('button', { name: /Cancel/ }));
+    expect(cancelled).toEqual(['x']);
     rerender(<TouchPrompt state={{ phase: 'verifying' }} />);
-    expect(screen.getByRole('status').textContent).toBe('Verifying…');
-    rerender(<TouchPrompt state={{ phase: 'failed', code: 'timeout', message: 'timeout' }} onRetry={() => undefined} />);
-    expect(screen.getByRole('alert').textContent).toContain('No touch in time');
+    expect(screen.getByRole('dialog').textContent).toBe('Verifying…');
+    rerender(<TouchPrompt state={{ phase: 'failed', code: 'timeout', message: 'timeout' }} onRetry={() => undefined} onDismiss={() => undefined} />);
+    // The failure appears in the same sheet, focused.
+    const alert = screen.getByRole('alert');
+    expect(screen.getByRole('dialog').contains(alert)).toBe(true);
+    expect(document.activeElement).toBe(alert);
+    expect(alert.textContent).toContain('No touch in time');
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
+    rerender(<TouchPrompt state={{ phase: 'done' }} doneText="Launched." />);
+    expect(screen.getByRole('dialog', { hidden: true }).hasAttribute('open')).toBe(false);
+    expect(screen.getByRole('status').textContent).toBe('Launched.');
+  });
+
+  it('a cancel is not a failure: the sheet closes and a quiet note says nothing ran', () => {
+    render(<TouchPrompt state={{ phase: 'cancelled' }} />);
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByRole('status').textContent).toBe('Cancelled. Nothing was approved or run.');
+  });
+
+  it('without key labels, or for a new key, says which key in words', () => {
+    const { rerender } = render(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch', wait: { allow: ['x'], pin: false } }} />);
+    expect(screen.getByRole('dialog').textContent).toContain('One of your registered keys.');
+    expect(screen.getByRole('dialog').textContent).toContain('Not needed: a touch is enough.');
+    rerender(<TouchPrompt state={{ phase: 'waiting', deadline: Date.now() + 30_000, prompt: 'Touch', wait: { allow: [], pin: false, newKey: true } }} />);
+    expect(screen.getByRole('dialog').textContent).toContain('The new key you are adding.');
   });
 });
 
@@ -142,7 +196,6 @@ describe('running a job', () => {
   it.each([
     ['the verifier refuses the confirmation', 'job_config_changed', { confirm: 'job_config_changed' }],
     ['no touch in time', 'timeout', { ceremony: 'timeout' }],
-    ['the person cancels', 'cancelled', { ceremony: 'cancelled' }],
     ['another key answered', 'not_allowed', { ceremony: 'not_allowed' }],
     ['the verifier is unreachable', 'verifier_unreachable', { prepare: 'verifier_unreachable' }],
     ['the session ended', 'session_expired', { prepare: 'session_expired' }],
@@ -163,6 +216,69 @@ describe('running a job', () => {
     expect(screen.getByRole('button', { name: 'Try again' })).toBeTruthy();
   });
 
+  it('a refused submit lists the problems above the form and focuses the first; an error goes once fixed', async () => {
+    const { desktop, calls } = fakeDesktop();
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    const summary = await screen.findByText('2 fields need a fix');
+    expect(summary.tagName).toBe('H2');
+    expect(summary.parentElement!.textContent).toContain('env: Required.');
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByLabelText('env (required)')));
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    expect(screen.getByLabelText('env (required)').getAttribute('aria-invalid')).toBeNull();
+    expect(screen.getByText('One field needs a fix')).toBeTruthy();
+    expect(calls).toEqual([]);
+  });
+
+  it('leaving the screen while the key blinks aborts the wait, and a late answer neither confirms nor takes over', async () => {
+    const { desktop, calls } = fakeDesktop({ prepareRun: async () => ({ ok: true, value: prepared as never }), confirmRun: async () => ({ ok: true, value: { run: { id: 'run_1' } as never } }) });
+    let signal: AbortSignal | undefined;
+    let answer: (() => void) | undefined;
+    const waiting: Ceremony = {
+      authenticate: (_o, w) => ((signal = w.signal), new Promise((resolve) => (answer = () => resolve(ok() as never)))),
+      register: ok,
+    };
+    const launched = renderRunJob(desktop, waiting);
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    await waitFor(() => expect(signal).toBeDefined());
+    cleanup(); // the screen goes (a lock, or navigation)
+    expect(signal!.aborted).toBe(true);
+    answer!(); // the key answers anyway
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls.map(([m]) => m)).toEqual(['prepareRun']);
+    expect(launched).toEqual([]);
+  });
+
+  it('a half-filled form comes back as it was when the screen returns (after a lock), without its secrets', async () => {
+    const { desktop } = fakeDesktop();
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('tag'), { target: { value: 'abc' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    cleanup(); // the screen goes (locked), and comes back (unlocked)
+    renderRunJob(desktop, { authenticate: ok, register: ok });
+    expect((screen.getByLabelText('env (required)') as HTMLSelectElement).value).toBe('prod');
+    expect((screen.getByLabelText('tag') as HTMLInputElement).value).toBe('abc');
+    expect((screen.getByLabelText('otp (required)') as HTMLInputElement).value).toBe('');
+  });
+
+  it('the person cancels: no alert, a note that nothing ran, and no confirmation', async () => {
+    const { desktop, calls } = fakeDesktop({ prepareRun: async () => ({ ok: true, value: prepared as never }) });
+    const cancel = async () => {
+      throw new CeremonyError('cancelled');
+    };
+    const launched = renderRunJob(desktop, { authenticate: cancel, register: cancel });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Cancelled. Nothing was approved or run.')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(calls.map(([m]) => m)).toEqual(['prepareRun']);
+    expect(launched).toEqual([]);
+  });
+
   it('a job that needs an MFA code asks for six digits, masked, and sends them with the confirmation only', async () => {
     const { desktop, calls } = fakeDesktop({
       prepareRun: async () => ({ ok: true, value: { ...prepared, mfaCode: 'required' } as never }),
@@ -180,6 +296,11 @@ describe('running a job', () => {
     expect(mfa).toHaveProperty('type', 'password');
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
     expect(await screen.findByText('Six digits from your MFA device.')).toBeTruthy();
+    expect(calls).toEqual([]);
+    fireEvent.change(mfa, { target: { value: '48l207' } }); // a letter is kept and named, not dropped silently
+    expect((mfa as HTMLInputElement).value).toBe('48l207');
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    expect(await screen.findByText('Digits only: six digits from your MFA device.')).toBeTruthy();
     expect(calls).toEqual([]);
     fireEvent.change(mfa, { target: { value: '48-12 07' } });
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
@@ -236,7 +357,7 @@ describe('administration in the app', () => {
   it('the Admin section is in the header for admins only', async () => {
     const { Header } = await import('../../renderer/src/components/Header');
     const session = (role: 'admin' | 'operator') => ({ user: { id: 'u', name: 'ada', role }, expiresAt: Date.now() + 60_000, idleLockAt: Date.now() + 60_000 });
-    const props = { section: 'jobs' as const, onNavigate: () => undefined, onLock: () => undefined, theme: 'system', onTheme: () => undefined };
+    const props = { section: 'jobs' as const, onNavigate: () => undefined, onLock: () => undefined, onRenewed: () => undefined, onHelp: () => undefined, theme: 'system', onTheme: () => undefined };
     render(<Header session={session('operator')} {...props} />);
     expect(screen.queryByRole('button', { name: 'Admin' })).toBeNull();
     cleanup();

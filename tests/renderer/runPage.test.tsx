@@ -291,7 +291,7 @@ describe('run again', () => {
     const onRunAgain = async (r: Run) => (asked.push(r.id), undefined);
     render(
       <AppContext.Provider value={{ desktop, ceremony: { authenticate: assertion, register: assertion } }}>
-        <History onOpen={() => undefined} onRunAgain={onRunAgain} />
+        <History me="ada" onOpen={() => undefined} onRunAgain={onRunAgain} />
       </AppContext.Provider>,
     );
     const buttons = await screen.findAllByRole('button', { name: /^Run deploy again/ });

@@ -35,6 +35,7 @@ export async function startDesktopE2e(o: {
   via?: (verifierUrl: string) => Promise<string>;
   /** A second person's desktop on the same verifier (closed by its owner, not by this desktop). */
   shared?: Harness;
+  viewport?: { width: number; height: number };
 }) {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: .ci/run installs it (apt-get install -y chromium).`);
   await buildOnce();
@@ -43,7 +44,7 @@ export async function startDesktopE2e(o: {
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
-  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  const context = await browser.newContext({ viewport: o.viewport ?? { width: 1000, height: 700 } });
   const page: Page = await context.newPage();
 
   // The app protocol handler, as main registers it, serves every request at the app origin; nothing else loads.
@@ -144,10 +145,12 @@ export async function startDesktopE2e(o: {
   const removeKey = (authenticatorId: string) => cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
 
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const screenshot = async (name: string) => {
+  const size = o.viewport ? `-${o.viewport.width}x${o.viewport.height}` : '';
+  /** Light and dark; `fullPage: false` keeps what the window shows (e.g. to see a sheet where the person sees it). */
+  const screenshot = async (name: string, opts: { fullPage?: boolean } = {}) => {
     for (const scheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(SCREENSHOTS, `${name}-${scheme}.png`), fullPage: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${name}${size}-${scheme}.png`), fullPage: opts.fullPage ?? true });
     }
     await page.emulateMedia({ colorScheme: 'light' });
   };
@@ -168,14 +171,15 @@ export type DesktopE2e = Awaited<ReturnType<typeof startDesktopE2e>>;
 
 const TIMEOUT = 15_000;
 
-/** Enrollment with an invite, then unlock, through the UI as a person does it. */
+/**
+ * Enrollment with an invite, then unlock, through the UI as a person does it: a desktop that never saw a
+ * key of this person opens on enrollment, and "Unlock now" unlocks with one touch, straight away.
+ */
 export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin' | 'operator' = 'operator', shots = false, invited?: string) {
   const code = invited ?? (await e.harness.invite(name, role)).code;
   const { page } = e;
   await page.goto('https://keylaunch.test/');
-  await page.getByRole('heading', { name: 'keylaunch is locked' }).waitFor({ timeout: TIMEOUT });
-  if (shots) await e.screenshot('locked');
-  await page.getByRole('button', { name: 'I have an invite code' }).click();
+  await page.getByRole('heading', { name: 'Enroll your security key' }).waitFor({ timeout: TIMEOUT });
   await page.getByLabel('Invite code').fill(code);
   await page.getByLabel('Name this key').fill('Primary YubiKey');
   if (shots) await e.screenshot('enroll');
@@ -183,7 +187,6 @@ export async function enrollAndUnlock(e: DesktopE2e, name: string, role: 'admin'
   await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
   if (shots) await e.screenshot('enrolled');
   await page.getByRole('button', { name: 'Unlock now' }).click();
-  await page.getByRole('button', { name: 'Touch your security key to unlock' }).click();
   await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
 }
 
@@ -214,3 +217,9 @@ export const refreshUntilEnded = waitUntilEnded;
 
 /** The run page of the run just launched (or found), whatever its status. */
 export const runPageShown = (e: DesktopE2e) => e.page.locator('section.run').waitFor({ timeout: 15_000 });
+
+/** Closes the touch sheet after a failure, as a person does: Escape. It is modal until then. */
+export async function closeSheet(e: DesktopE2e) {
+  await e.page.keyboard.press('Escape');
+  await e.page.locator('dialog.sheet[open]').waitFor({ state: 'detached', timeout: TIMEOUT });
+}

@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'react';
 import type { SessionState } from '../../../electron/shared/desktopApi';
+import { SessionEnd, clock } from './SessionEnd';
 
 export type Section = 'jobs' | 'history' | 'keys' | 'admin';
 
 const SECTION_NAMES: Record<Section, string> = { jobs: 'Jobs', history: 'History', keys: 'Keys', admin: 'Admin' };
 
 /** Who is unlocked, when the app will lock itself, where to go, and the lock button. */
-export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; theme: string; onTheme: () => void }) {
-  const lockIn = useCountdown(props.session.idleLockAt);
+export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; onRenewed: (s: SessionState) => void; onHelp: () => void; theme: string; onTheme: () => void }) {
+  const now = useNow();
+  const lockIn = clock(props.session.idleLockAt - now);
   return (
+    <>
     <header className="header">
       <span className="brand">keylaunch</span>
       <nav aria-label="Main">
@@ -25,19 +28,23 @@ export function Header(props: { session: SessionState; section: Section; onNavig
       <button type="button" className="secondary" onClick={props.onTheme} aria-label={`Theme: ${props.theme}. Switch theme`}>
         {props.theme === 'dark' ? '☾' : props.theme === 'light' ? '☀' : '◐'}
       </button>
+      <button type="button" className="secondary" onClick={props.onHelp} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        ?
+      </button>
       <button type="button" onClick={props.onLock}>
         Lock
       </button>
     </header>
+    <SessionEnd session={props.session} now={now} onRenewed={props.onRenewed} />
+    </>
   );
 }
 
-function useCountdown(at: number): string {
+function useNow(): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
-  const s = Math.max(0, Math.round((at - now) / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return now;
 }

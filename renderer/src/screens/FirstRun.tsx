@@ -17,7 +17,7 @@ export function FirstRun(props: { config: ConfigState; onImport: () => Promise<D
       <h1 id="first-run-title">Set up keylaunch</h1>
       {props.config.state === 'invalid' ? (
         <div className="panel error" role="alert">
-          <h3>The desktop config is not valid</h3>
+          <h2>The desktop config is not valid</h2>
           <p>{props.config.reason}</p>
         </div>
       ) : (
@@ -27,10 +27,6 @@ export function FirstRun(props: { config: ConfigState; onImport: () => Promise<D
         Import config file…
       </button>
       {refused ? <ErrorPanel code={refused.code} message={refused.message} /> : null}
-      <p className="muted">
-        To try keylaunch on this machine without AWS, run <code>npm start</code> in the project: it starts a local verifier and
-        opens this app already set up.
-      </p>
     </main>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PublicKey } from '../../../backend/core/views';
 import { useApp } from '../appContext';
-import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
+import { unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
 
@@ -9,7 +9,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 export const usableKeyCount = (keys: PublicKey[]) => keys.filter((k) => !k.revokedAt && !k.suspendedAt).length;
 
 /** Your keys: add a backup (touch a key you have, then the new one), revoke one (a touch). */
-export function Keys(props: { onKeysChanged: (count: number) => void }) {
+export function Keys(props: { onKeysChanged: (count: number) => void; onNoKeyLeft: () => void }) {
   const { desktop } = useApp();
   const [keys, setKeys] = useState<PublicKey[] | undefined>();
   const [error, setError] = useState<{ code: string; message: string } | undefined>();
@@ -38,7 +38,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
       const approval = unwrap(await desktop.approveNewKey({ intentId: started.intentId, registration, label: label.trim() || 'Backup key' }));
       // Many people have one free port: let them swap keys before the existing one is asked for.
       await touch.pause('New key registered. Now insert a key you already have (remove the new one if you need the port), then continue.', 'Continue with my key');
-      const assertion = await touch.get(approval.approval, approval.expiresAt, 'Touch a key you already have to approve the new one');
+      const assertion = await touch.get(approval.approval, approval.expiresAt, 'Touch a key you already have to approve the new one', { summary: `Add the key “${approval.key.label}” to your account`, fingerprint: approval.fingerprint });
       return unwrap(await desktop.finishAddKey({ intentId: approval.intentId, assertion }));
     });
     if (added) await load();
@@ -49,15 +49,18 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
     const revoked = await flow.run(async (touch) => {
       touch.working('Preparing…');
       const started = unwrap(await desktop.startRevokeKey({ credentialId, allowLastKey }));
-      const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one');
+      const assertion = await touch.get(started.approval, started.expiresAt, 'Touch one of your keys to revoke this one', { summary: `Revoke the key “${started.key.label}”`, fingerprint: started.fingerprint });
       return unwrap(await desktop.finishRevokeKey({ intentId: started.intentId, assertion }));
     });
-    if (revoked) await load();
+    // The last key gone, no touch can unlock again: on to enrollment, not to "touch your key".
+    if (revoked && allowLastKey) props.onNoKeyLeft();
+    else if (revoked) await load();
     else if (!allowLastKey) setConfirmLast(credentialId);
   };
 
-  const busy = isBusy(flow.state);
   const lastKeyRefused = flow.state.phase === 'failed' && flow.state.code === 'last_key' && confirmLast;
+  const lastKeyLabel = keys?.find((k) => k.id === confirmLast)?.label ?? 'this key';
+  const known = (keys ?? []).filter((k) => !k.revokedAt && !k.suspendedAt).map((k) => ({ id: k.id, label: k.label }));
   return (
     <main aria-labelledby="keys-title">
       <h1 id="keys-title">Your security keys</h1>
@@ -73,7 +76,7 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
             {k.revokedAt ? <span className="badge status-failed">revoked</span> : null}
             {k.suspendedAt ? <span className="badge status-failed">suspended</span> : null}
             {!k.revokedAt ? (
-              <button type="button" className="secondary" disabled={busy} onClick={() => void revoke(k.id, false)} aria-label={`Revoke ${k.label}`}>
+              <button type="button" className="secondary" onClick={() => void revoke(k.id, false)} aria-label={`Revoke ${k.label}`}>
                 Revoke
               </button>
             ) : null}
@@ -82,21 +85,27 @@ export function Keys(props: { onKeysChanged: (count: number) => void }) {
       </ul>
       {lastKeyRefused ? (
         <div className="panel error" role="alert">
-          <p>This is your last usable key. Revoking it locks you out until an admin invites you again.</p>
-          <button type="button" className="danger" onClick={() => void revoke(confirmLast, true)}>
-            Revoke my last key anyway
-          </button>
+          <h2>Revoke “{lastKeyLabel}”, your last key?</h2>
+          <p>It is your last usable key. Revoking it locks you out of keylaunch until an admin invites you again.</p>
+          <div className="actions">
+            <button type="button" className="secondary" onClick={() => (setConfirmLast(undefined), flow.reset())} autoFocus>
+              Keep “{lastKeyLabel}”
+            </button>
+            <button type="button" className="danger" onClick={() => void revoke(confirmLast, true)}>
+              Revoke “{lastKeyLabel}” anyway
+            </button>
+          </div>
         </div>
       ) : null}
       <section className="panel" aria-labelledby="add-title">
         <h2 id="add-title">Add a backup key</h2>
         <label htmlFor="backup-label">Name for the new key</label>
-        <input id="backup-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} disabled={busy} />
-        <button type="button" onClick={() => void addBackup()} disabled={busy}>
+        <input id="backup-label" value={label} onChange={(e) => setLabel(e.target.value)} maxLength={64} />
+        <button type="button" onClick={() => void addBackup()}>
           Add a backup key
         </button>
       </section>
-      {lastKeyRefused ? null : <TouchPrompt state={flow.state} onCancel={flow.cancel} onResume={flow.resume} doneText="Done." />}
+      {lastKeyRefused ? null : <TouchPrompt state={flow.state} onCancel={flow.cancel} onResume={flow.resume} onDismiss={flow.reset} keys={known} doneText="Done." />}
     </main>
   );
 }
