@@ -98,7 +98,7 @@ describe('long runs, end to end', { timeout: 120_000 }, () => {
 
     // And from History: the row's Run again fills the same form.
     await page.getByRole('button', { name: 'History', exact: true }).click();
-    await page.getByRole('button', { name: /^Run echo again/ }).first().click();
+    await page.getByRole('button', { name: /^Run again: echo,/ }).first().click();
     await page.getByRole('region', { name: 'Run again' }).waitFor({ timeout: TIMEOUT });
     expect(await page.getByLabel('message (required)').inputValue()).toBe('again please');
     await openJob(e, /Echo parameters/); // leaves the form without running

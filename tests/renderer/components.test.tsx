@@ -358,10 +358,18 @@ describe('administration in the app', () => {
     const { Header } = await import('../../renderer/src/components/Header');
     const session = (role: 'admin' | 'operator') => ({ user: { id: 'u', name: 'ada', role }, expiresAt: Date.now() + 60_000, idleLockAt: Date.now() + 60_000 });
     const props = { section: 'jobs' as const, onNavigate: () => undefined, onLock: () => undefined, onRenewed: () => undefined, onHelp: () => undefined, theme: 'system', onTheme: () => undefined };
-    render(<Header session={session('operator')} {...props} />);
+    // The header warns before the session ends and can renew it: it needs the app's context.
+    const { desktop } = fakeDesktop();
+    const ok = async () => { throw new Error('no touch here'); };
+    const inApp = (role: 'admin' | 'operator') => (
+      <AppContext.Provider value={{ desktop, ceremony: { authenticate: ok, register: ok } }}>
+        <Header session={session(role)} {...props} />
+      </AppContext.Provider>
+    );
+    render(inApp('operator'));
     expect(screen.queryByRole('button', { name: 'Admin' })).toBeNull();
     cleanup();
-    render(<Header session={session('admin')} {...props} />);
+    render(inApp('admin'));
     expect(screen.getByRole('button', { name: 'Admin' })).toBeTruthy();
   });
 

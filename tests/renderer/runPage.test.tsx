@@ -294,7 +294,7 @@ describe('run again', () => {
         <History me="ada" onOpen={() => undefined} onRunAgain={onRunAgain} />
       </AppContext.Provider>,
     );
-    const buttons = await screen.findAllByRole('button', { name: /^Run deploy again/ });
+    const buttons = await screen.findAllByRole('button', { name: /^Run again: deploy,/ });
     fireEvent.click(buttons[1]!);
     cleanup();
     renderRunView(desktop, runs[0]!, onRunAgain);

@@ -111,7 +111,7 @@ export function History(props: { onOpen: (run: Run) => void; me: string; onRunAg
                   </td>
                   {props.onRunAgain ? (
                     <td>
-                      <button type="button" className="secondary small" aria-label={`Run ${run.job} again (from the run of ${new Date(run.createdAt).toLocaleString()})`} onClick={() => void props.onRunAgain!(run).then(setAgainRefused)}>
+                      <button type="button" className="secondary small" aria-label={`Run again: ${run.job}, from the run of ${new Date(run.createdAt).toLocaleString()}`} onClick={() => void props.onRunAgain!(run).then(setAgainRefused)}>
                         Run again
                       </button>
                     </td>
