@@ -19,6 +19,8 @@ export interface JobSummary {
   params: unknown[];
   userVerification?: string;
   mfaCode?: 'required' | 'none';
+  /** The job's config versions now (as a run records them): "Run again" says when they differ from the run's. */
+  versions?: Record<string, string>;
 }
 
 export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise<{ jobs: JobSummary[] }> {
@@ -27,7 +29,7 @@ export async function listJobs(deps: VerifierDeps, ctx: RequestContext): Promise
     if (!entry.available) return [{ name: entry.name, title: entry.name, type: 'unknown', available: false, reason: entry.reason, params: [] }];
     const { job } = entry;
     if (!mayRun(job, session.user)) return [];
-    return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification, mfaCode: job.mfaCode }];
+    return [{ name: job.name, title: job.title, description: job.description, type: job.type, available: true, target: describeTarget(job), params: job.params, userVerification: job.userVerification, mfaCode: job.mfaCode, versions: entry.versions }];
   });
   return { jobs };
 }

@@ -265,6 +265,13 @@ describe('run again', () => {
     ]);
   });
 
+  it('says when the job’s definition changed since the run, even with the same parameters (its config versions differ)', () => {
+    const run = aRun({ configVersions: { invoke: 'a1' } });
+    expect(runAgain(params, run, { invoke: 'a1' }).changes).toEqual(['otp is secret: enter it again.']);
+    expect(runAgain(params, run, { invoke: 'b2' }).changes[0]).toBe('The job’s definition changed since that run (invoke config): check what it runs in the review before you touch your key.');
+    expect(runAgain(params, run, { invoke: 'a1', execution: '7' }).changes[0]).toMatch(/^The job’s definition changed since that run \(execution config\)/);
+  });
+
   it('the form opens filled and says so; review and touch are a new approval', async () => {
     const { desktop, calls } = fakeDesktop({
       prepareRun: async () => ok({ intentId: 'int_2', options: { challenge: 'c', rpId: 'x' } as never, fingerprint: 'AAAA-BBBB', expiresAt: Date.now() + 60_000, job: { name: 'deploy', title: 'Deploy', type: 'local', target: 'x' }, params: { env: 'prod', count: 2 }, labels: {}, secretParams: ['otp'], mfaCode: 'none' }),

@@ -13,9 +13,13 @@ export interface RunAgain {
   changes: string[];
 }
 
-export function runAgain(declared: ParamDeclaration[], run: Run): RunAgain {
+/** `versions`: the job's config versions now (GET /v1/jobs); a run records those it was approved under. */
+export function runAgain(declared: ParamDeclaration[], run: Run, versions?: Record<string, string>): RunAgain {
   const values = initialValues(declared);
   const changes: string[] = [];
+  // Parameters can stay the same while what the job runs changes (its command, template, document).
+  const changed = versions ? Object.keys({ ...versions, ...run.configVersions }).filter((k) => versions[k] !== run.configVersions[k]).sort() : [];
+  if (changed.length) changes.push(`The job’s definition changed since that run (${changed.map((k) => `${k} config`).join(', ')}): check what it runs in the review before you touch your key.`);
   const label = (p: ParamDeclaration) => p.title ?? p.name;
   for (const p of declared) {
     const before = run.params[p.name];

@@ -24,7 +24,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const { desktop } = useApp();
   const declared = props.job.params as ParamDeclaration[];
   // "Run again": the earlier run's non-secret values, and what changed since (issue 12 §5).
-  const [again] = useState(() => (props.from ? runAgain(declared, props.from) : undefined));
+  const [again] = useState(() => (props.from ? runAgain(declared, props.from, props.job.versions) : undefined));
   // A form survives a lock and unlock (and leaving and coming back): its non-secret values are kept as a draft.
   const [values, setValuesNow] = useState<FormValues>(() => again?.values ?? drafts.restore(props.job.name, declared, initialValues(declared)));
   const setValue = (name: string, v: string | boolean) => {
