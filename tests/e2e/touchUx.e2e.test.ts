@@ -52,27 +52,27 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     await page.goto('https://keylaunch.test/');
     // A desktop that never saw a key of this person starts with enrollment.
     await page.getByRole('heading', { name: 'Enroll your security key' }).waitFor({ timeout: TIMEOUT });
-    expect((await focused(page)).id).toBe('invite');
+    await expect.poll(async () => (await focused(page)).id, { timeout: 5_000 }).toBe('invite');
     await check('enroll');
     await page.keyboard.type(code);
     await page.keyboard.press('Tab'); // the key's name, already filled in
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Your key is enrolled' }).waitFor({ timeout: TIMEOUT });
-    expect((await focused(page)).text).toBe('Unlock now');
+    await expect.poll(async () => (await focused(page)).text, { timeout: 5_000 }).toBe('Unlock now');
     await check('enrolled');
     await page.keyboard.press('Enter'); // unlocks straight away, with one touch
     await page.getByRole('heading', { name: 'Jobs' }).waitFor({ timeout: TIMEOUT });
     expect(await page.title()).toBe('Jobs — keylaunch');
-    expect((await focused(page)).id).toBe('job-search');
+    await expect.poll(async () => (await focused(page)).id, { timeout: 5_000 }).toBe('job-search');
     await check('jobs');
 
     await page.keyboard.type('echo par');
     await page.keyboard.press('Enter'); // the only match opens
     await page.getByRole('heading', { name: 'Echo parameters' }).waitFor({ timeout: TIMEOUT });
     expect(await page.title()).toBe('Echo parameters — keylaunch');
-    expect((await focused(page)).tag).toBe('H1'); // focus starts at the new screen, not the page body
+    await expect.poll(async () => (await focused(page)).tag, { timeout: 5_000 }).toBe('H1'); // focus starts at the new screen, not the page body
     await page.keyboard.press('Tab');
-    expect((await focused(page)).id).toBe('param-message');
+    await expect.poll(async () => (await focused(page)).id, { timeout: 5_000 }).toBe('param-message');
     await page.keyboard.type('typed not clicked');
     await check('job-form');
 
@@ -88,7 +88,7 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     await page.locator('[data-code="cancelled"]').waitFor({ timeout: TIMEOUT });
     expect(await page.getByRole('alert').count()).toBe(0); // a cancel is not a failure
     expect(e.harness.launcher.launches.length).toBe(launches);
-    expect((await focused(page)).id).toBe('param-message'); // back where the person was
+    await expect.poll(async () => (await focused(page)).id, { timeout: 5_000 }).toBe('param-message'); // back where the person was
     await check('cancelled');
 
     await presence(true);
@@ -148,7 +148,7 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     expect(await page.locator('.job-list .job-title').first().textContent()).toBe('Fails');
     await page.keyboard.press('Control+K');
     await page.getByRole('combobox', { name: 'Find a job' }).waitFor({ timeout: TIMEOUT });
-    expect((await focused(page)).id).toBe('palette-input');
+    await expect.poll(async () => (await focused(page)).id, { timeout: 5_000 }).toBe('palette-input');
     expect(await page.getByRole('option').first().textContent()).toContain('Fails'); // pinned first
     await check('palette');
     await page.keyboard.type('echo');
@@ -175,7 +175,7 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     await check('keys');
     await page.getByRole('button', { name: 'Revoke My security key' }).click();
     await page.getByRole('heading', { name: /your last key/ }).waitFor({ timeout: TIMEOUT });
-    expect((await focused(page)).text).toBe('Keep “My security key”'); // the safe answer has the focus
+    await expect.poll(async () => (await focused(page)).text, { timeout: 5_000 }).toBe('Keep “My security key”'); // the safe answer has the focus
     await check('keys-last');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: /your last key/ }).waitFor({ state: 'detached', timeout: TIMEOUT });
