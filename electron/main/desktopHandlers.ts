@@ -7,6 +7,7 @@ import { addKeyReview, adminReview, cancelReview, revokeKeyReview, runReview, ty
 import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
 import type { AdminOptions } from '../../backend/core/admin';
 import type { PreparedRun } from '../../backend/core/runs';
+import type { RequestView } from '../../backend/core/requestViews';
 import type { Run } from '../../backend/core/model';
 import type { RequestOptions } from '../../backend/core/webauthn';
 
@@ -85,8 +86,9 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   /** The run each accepted cancel review was about: the cancel goes to that run, whatever the renderer says later. */
   const cancelTargets = new Map<string, string>();
 
-  const started = (reply: DesktopResult<{ run: Run }>) => {
-    if (reply.ok) deps.runStarted?.(reply.value.run);
+  // A confirmation answers a run, or (a job needing more approvals, issue 16) a pending request: only a run is watched.
+  const started = <T extends { run: Run } | { request: RequestView }>(reply: DesktopResult<T>) => {
+    if (reply.ok && 'run' in reply.value) deps.runStarted?.(reply.value.run);
     return reply;
   };
 
@@ -137,7 +139,7 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
     confirmRun: async (input) => {
       const refused = unlessAccepted('run', input.intentId);
       if (refused) return refused;
-      const reply = await call<{ run: Run }>('POST', '/v1/runs/confirm', { body: input, session: true });
+      const reply = await call<{ run: Run } | { request: RequestView }>('POST', '/v1/runs/confirm', { body: input, session: true });
       if (reply.ok || !MAY_HAVE_LAUNCHED.has(reply.error.code)) return started(reply);
       // The approval may have launched: never send it again (the gate has spent it anyway); ask what it became.
       return started(await runOfIntent(input.intentId));

@@ -4,6 +4,7 @@ import type { AdminOptions, AdminPerson, AdminResult, PendingInvite } from '../.
 import type { AdminRequest } from '../../backend/core/adminActions';
 import type { JobSummary } from '../../backend/core/queries';
 import type { PreparedRun } from '../../backend/core/runs';
+import type { RequestView } from '../../backend/core/requestViews';
 import type { PublicKey } from '../../backend/core/views';
 import type { AdminGrant, Role, Run } from '../../backend/core/model';
 import type { OutputPage } from '../../backend/core/ports';
@@ -74,7 +75,8 @@ export interface DesktopApi {
 
   listJobs(): Promise<DesktopResult<{ jobs: JobSummary[] }>>;
   prepareRun(input: { job: string; params: Record<string, string | number | boolean> }): Promise<DesktopResult<PreparedRun>>;
-  confirmRun(input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, string | number | boolean>; mfaCode?: string }): Promise<DesktopResult<{ run: Run }>>;
+  /** The run it launched; or, for a job that needs more people's approvals (issue 16), the pending request it opened. */
+  confirmRun(input: { intentId: string; assertion: AuthenticationResponseJSON; secrets: Record<string, string | number | boolean>; mfaCode?: string }): Promise<DesktopResult<{ run: Run } | { request: RequestView }>>;
   /** With `intentId`: the run launched from that intent (at most one), e.g. after `run_outcome_unknown`. */
   listRuns(input: { limit?: number; cursor?: string; intentId?: string }): Promise<DesktopResult<{ runs: Run[]; cursor?: string }>>;
   getRun(input: { runId: string }): Promise<DesktopResult<{ run: Run }>>;

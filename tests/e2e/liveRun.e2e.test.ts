@@ -112,6 +112,9 @@ describe('long runs, end to end', { timeout: 120_000 }, () => {
     // The person goes on with something else, then away from the window.
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await page.getByRole('table').waitFor({ timeout: TIMEOUT });
+    // Runs of earlier tests may still be watched (main polls with back-off): once they are seen to end,
+    // the only notification left to come is this run's.
+    await expect.poll(() => e.watching().filter((id) => id !== runId), { timeout: 30_000, interval: 200 }).toEqual([]);
     e.windowState.focused = false;
     const before = e.notifications.length;
     try {

@@ -31,7 +31,7 @@ async function desktopFor(user: { name: string; authenticator: SoftAuthenticator
     const prep = await handlers.prepareRun({ job: 'gated', params: {} });
     if (!prep.ok) throw new Error(JSON.stringify(prep));
     const r = await handlers.confirmRun({ intentId: prep.value.intentId, assertion: user.authenticator.assert(prep.value.options), secrets: {} });
-    if (!r.ok) throw new Error(JSON.stringify(r));
+    if (!r.ok || !('run' in r.value)) throw new Error(JSON.stringify(r));
     return r.value.run;
   };
   return { handlers, shown, person, launch, started };

@@ -53,7 +53,8 @@ describe('a lost confirmation answer never launches twice', () => {
     expect(delivered()).toBe(1);
     expect(launches()).toBe(1);
     expect(answer).toMatchObject({ ok: true, value: { run: { job: 'gated', status: 'running', intentId: confirmation.intentId } } });
-    if (!answer.ok) return;
+    if (!answer.ok || !('run' in answer.value)) return;
+    const { run } = answer.value;
     const stored = (await h.store.listRuns({ limit: 100 })).items.filter((r) => r.intentId === confirmation.intentId);
     expect(stored.map((r) => r.id)).toEqual([answer.value.run.id]);
 
@@ -66,7 +67,7 @@ describe('a lost confirmation answer never launches twice', () => {
     // The run it shows follows the job to its end.
     gated.release(answer.value.run.id);
     await expect.poll(async () => {
-      const r = await desktop.getRun({ runId: answer.value.run.id });
+      const r = await desktop.getRun({ runId: run.id });
       return r.ok ? r.value.run.status : r.error.code;
     }, { timeout: 20_000 }).toBe('succeeded');
     expect(launches()).toBe(1);

@@ -15,6 +15,8 @@ import { RunAgainNote } from '../components/RunAgainNote';
 import { runAgain } from '../runs/runAgain';
 import { useMyKeys } from '../myKeys';
 import { drafts } from '../drafts';
+import { PendingRequest } from '../components/PendingRequest';
+import type { RequestView } from '../../../backend/core/requestViews';
 
 /**
  * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
@@ -41,6 +43,8 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const needsMfa = props.job.mfaCode === 'required';
   const [mfaCode, setMfaCode] = useState('');
   const flow = useTouchFlow();
+  // A job that needs more people's approvals answers a pending request, not a run (issue 16).
+  const [pending, setPending] = useState<RequestView | undefined>();
 
   const start = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -50,7 +54,8 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
     setErrors(checked.errors);
     if (Object.keys(checked.errors).length > 0) return setAttempt((a) => a + 1);
     setPrepared(undefined);
-    const run = await flow.run(async (touch) => {
+    setPending(undefined);
+    const answer = await flow.run(async (touch) => {
       touch.working('Preparing…');
       const prep = unwrap(await desktop.prepareRun({ job: props.job.name, params: checked.params }));
       setPrepared(prep);
@@ -58,12 +63,12 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         summary: `Run ${prep.job.title} (${prep.job.name})`,
         fingerprint: prep.fingerprint,
       });
-      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) })).run;
+      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) }));
     });
-    if (run) {
-      drafts.drop(props.job.name);
-      props.onLaunched(run);
-    }
+    if (!answer) return;
+    drafts.drop(props.job.name);
+    if ('request' in answer) return setPending(answer.request);
+    props.onLaunched(answer.run);
   };
 
   // The answer to an approved confirmation was lost (run_outcome_unknown): ask what the approval
@@ -140,6 +145,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           </button>
         </div>
       </form>
+      {pending ? <PendingRequest request={pending} /> : null}
       {prepared && (SHOWS_REVIEW.has(flow.state.phase) || outcomeUnknown) ? (
         <section className="panel review" aria-labelledby="review-title">
           <h2 id="review-title">You are approving</h2>
