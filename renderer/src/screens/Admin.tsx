@@ -6,6 +6,7 @@ import { useApp } from '../appContext';
 import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { AuditLog } from '../components/AuditLog';
 
 /** "sre, db" → ["sre", "db"]: the verifier validates the names and says which one is wrong. */
 export const parseGroups = (text: string) => text.split(',').map((g) => g.trim()).filter((g) => g !== '');
@@ -107,6 +108,7 @@ export function Admin(props: { me: string }) {
           ))}
         </ul>
       </section>
+      <AuditLog />
       <TouchPrompt state={flow.state} onCancel={flow.cancel} doneText="Done." />
     </main>
   );
