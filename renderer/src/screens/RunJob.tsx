@@ -15,6 +15,7 @@ import { RunAgainNote } from '../components/RunAgainNote';
 import { runAgain } from '../runs/runAgain';
 import { useMyKeys } from '../myKeys';
 import { drafts } from '../drafts';
+import { runHeading } from '../runs/runStatus';
 
 /**
  * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
@@ -41,6 +42,8 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const needsMfa = props.job.mfaCode === 'required';
   const [mfaCode, setMfaCode] = useState('');
   const flow = useTouchFlow();
+  // The run the approval became: the done text uses its truthful word (a failed start is "Not launched").
+  const [outcome, setOutcome] = useState<Run | undefined>();
 
   const start = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -58,7 +61,9 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         summary: `Run ${prep.job.title} (${prep.job.name})`,
         fingerprint: prep.fingerprint,
       });
-      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) })).run;
+      const launched = unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) })).run;
+      setOutcome(launched); // before the sheet says done, so its words are the run's from the start
+      return launched;
     });
     if (run) {
       drafts.drop(props.job.name);
@@ -73,6 +78,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       touch.working('Checking whether the run started…');
       const found = unwrap(await desktop.listRuns({ intentId })).runs[0];
       if (!found) throw new FlowError('run_outcome_unknown', 'No run from this approval is recorded yet.');
+      setOutcome(found);
       return found;
     });
     if (run) props.onLaunched(run);
@@ -183,7 +189,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         keys={keys}
         onRetry={outcomeUnknown ? () => void checkAgain(outcomeUnknown) : () => void start()}
         retryLabel={outcomeUnknown ? 'Check again' : undefined}
-        doneText="Launched."
+        doneText={outcome ? `${runHeading(outcome).word}.` : 'Approved.'}
       />
     </main>
   );
