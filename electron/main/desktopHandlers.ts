@@ -193,6 +193,12 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
     listPeople: async () => call('GET', '/v1/admin/people', { session: true }),
     startAdminAction: async (input) => afterReview(await call<AdminOptions>('POST', '/v1/admin/options', { body: input, session: true }), adminReview, 'approve an admin action'),
     finishAdminAction: async (input) => unlessAccepted('admin', input.intentId) ?? call('POST', '/v1/admin/verify', { body: input, session: true }),
+    listAudit: async (input) => {
+      const q = new URLSearchParams();
+      if (input.limit) q.set('limit', String(input.limit));
+      if (input.cursor) q.set('cursor', input.cursor);
+      return call('GET', `/v1/audit${q.size ? `?${q}` : ''}`, { session: true });
+    },
 
     openExternal: async (input) => ({ ok: true, value: await deps.openExternal(input.url) }),
   };

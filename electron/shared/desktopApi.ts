@@ -6,7 +6,7 @@ import type { JobSummary } from '../../backend/core/queries';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { RequestView } from '../../backend/core/requestViews';
 import type { PublicKey } from '../../backend/core/views';
-import type { AdminGrant, Role, Run } from '../../backend/core/model';
+import type { AdminGrant, AuditEntry, Role, Run } from '../../backend/core/model';
 import type { OutputPage } from '../../backend/core/ports';
 import type { CancelOptions } from '../../backend/core/cancel';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
@@ -103,6 +103,8 @@ export interface DesktopApi {
   listPeople(): Promise<DesktopResult<{ people: AdminPerson[]; invites: PendingInvite[]; grants: AdminGrant[] }>>;
   startAdminAction(input: { action: AdminRequest }): Promise<DesktopResult<AdminOptions>>;
   finishAdminAction(input: { intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<AdminResult>>;
+  /** `GET /v1/audit` (admins only): a page of the audit log, newest first, and the cursor to the older entries. */
+  listAudit(input: { limit?: number; cursor?: string }): Promise<DesktopResult<{ entries: AuditEntry[]; cursor?: string }>>;
 
   /** Opens an allowlisted external link (an AWS console page, the docs) in the system browser. */
   openExternal(input: { url: string }): Promise<DesktopResult<boolean>>;
@@ -124,5 +126,5 @@ export const DESKTOP_METHODS: readonly DesktopMethod[] = [
   'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock', 'activity',
   'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'runOutput', 'startCancelRun', 'finishCancelRun', 'copyText', 'saveOutput',
   'listKeys', 'startAddKey', 'approveNewKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
-  'listPeople', 'startAdminAction', 'finishAdminAction',
+  'listPeople', 'startAdminAction', 'finishAdminAction', 'listAudit',
 ];

@@ -42,5 +42,6 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   listPeople: none,
   startAdminAction: z.strictObject({ action: adminActionBody }),
   finishAdminAction: z.strictObject({ intentId, assertion: assertionSchema }),
+  listAudit: z.strictObject({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().min(1).max(500).optional() }),
   openExternal: z.strictObject({ url: z.string().max(2048) }),
 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSheet, startDesktopE2e, type DesktopE2e } from '../support/desktopE2e';
+import { closeSheet, enrollAndUnlock, startDesktopE2e, type DesktopE2e } from '../support/desktopE2e';
 import { axeViolations, type Violation } from '../support/a11y';
 
 /**
@@ -189,6 +189,22 @@ describe.each(SIZES)('the touch experience at $width x $height', { timeout: 120_
     expect(await page.getByText('You revoked your last key.').isVisible()).toBe(true);
     expect(e.session.state()).toBeNull();
     await check('enroll-after-last-key');
+  });
+
+  it('administration with the audit log passes axe in both themes (an admin on the same verifier)', async () => {
+    const admin = await startDesktopE2e({ userName: 'ada', shared: e.harness, viewport });
+    try {
+      await admin.addKey();
+      await enrollAndUnlock(admin, 'ada', 'admin');
+      await admin.page.getByRole('button', { name: 'Admin', exact: true }).click();
+      await admin.page.getByRole('heading', { name: 'Audit log' }).waitFor({ timeout: TIMEOUT });
+      // The log is shown, with entries (kai's and ada's own), not an error or an empty list.
+      await admin.page.locator('table.audit tbody tr').first().waitFor({ timeout: TIMEOUT });
+      violations.push(...(await axeViolations(admin.page, 'admin')));
+      await admin.screenshot('ux-admin'); // the whole page: the audit log is below the people
+    } finally {
+      await admin.close();
+    }
   });
 
   it('no serious or critical axe violation on any screen, light or dark', () => {

@@ -53,6 +53,9 @@ describe('IPC: sender and argument validation', () => {
     ['getRun', { runId: '../../admin' }],
     ['listJobs', { anything: true }],
     ['openExternal', { url: 42 }],
+    ['listAudit', { path: '/v1/admin/people' }],
+    ['listAudit', { cursor: 'x'.repeat(501) }],
+    ['listAudit', { limit: 1000 }],
     ['confirmRun', { intentId: 'x', assertion: {}, secrets: {} }],
   ] as [DesktopMethod, unknown][])('refuses malformed arguments to %s', async (method, arg) => {
     const { invoke, calls } = setup();

@@ -194,6 +194,24 @@ describe('running a job', () => {
   });
 
   it.each([
+    ['a start the launcher refused', { status: 'failed', failure: { code: 'spot_price_too_high', message: 'too high' } }, 'Not launched.'],
+    ['a started run', { status: 'running' }, 'Running.'],
+  ])('after the touch, the sheet says what the run became, not "Launched": %s', async (_, run, word) => {
+    const { desktop } = fakeDesktop({
+      prepareRun: async () => ({ ok: true, value: prepared as never }),
+      confirmRun: async () => ({ ok: true, value: { run: { id: 'run_1', job: 'deploy', ...run } as never } }),
+    });
+    const launched = renderRunJob(desktop, { authenticate: ok, register: ok });
+    fireEvent.change(screen.getByLabelText('env (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    await waitFor(() => expect(launched).toHaveLength(1));
+    const said = screen.getAllByRole('status').map((e) => e.textContent).join(' ');
+    expect(said).toContain(word);
+    expect(said).not.toMatch(/\bLaunched/);
+  });
+
+  it.each([
     ['the verifier refuses the confirmation', 'job_config_changed', { confirm: 'job_config_changed' }],
     ['no touch in time', 'timeout', { ceremony: 'timeout' }],
     ['another key answered', 'not_allowed', { ceremony: 'not_allowed' }],

@@ -7,12 +7,13 @@ import { History } from '../../renderer/src/screens/History';
 import { RunJob } from '../../renderer/src/screens/RunJob';
 import { OutputView, outputText } from '../../renderer/src/components/OutputView';
 import { ansiPieces, plainText } from '../../renderer/src/runs/ansi';
-import { elapsed, runHeading } from '../../renderer/src/runs/runStatus';
+import { elapsed, runHeading, statusAnnouncement } from '../../renderer/src/runs/runStatus';
 import { runAgain } from '../../renderer/src/runs/runAgain';
 import { paramDeclarationSchema, type ParamDeclaration } from '../../backend/core/job';
 import type { Run, RunStatus } from '../../backend/core/model';
 import type { OutputLine } from '../../backend/core/ports';
 import type { JobSummary } from '../../backend/core/queries';
+import type { RequestView } from '../../backend/core/requestViews';
 import { fakeDesktop } from '../support/fakeDesktop';
 
 afterEach(() => {
@@ -135,6 +136,40 @@ describe('following a run live', () => {
     expect(calls.length).toBe(asked); // ended and read to the end: no more polling
   });
 
+  it('announces a change of status politely ("Run succeeded"), and not the status it opened with', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    let status: RunStatus = 'running';
+    const { desktop } = liveDesktop({ status: () => status, pages: () => ({ lines: lines(1, 1), done: status !== 'running' }) });
+    renderRunView(desktop);
+    await act(() => vi.advanceTimersByTimeAsync(10));
+    const region = screen.getByTestId('run-status-announcement');
+    expect(region.getAttribute('role')).toBe('status');
+    expect(region.getAttribute('aria-live')).toBe('polite');
+    expect(region.textContent).toBe('');
+    status = 'succeeded';
+    await act(() => vi.advanceTimersByTimeAsync(3000));
+    expect(region.textContent).toBe('Run succeeded');
+  });
+
+  it('the spoken status is the heading’s word: a failed start is "Run not launched"', () => {
+    expect(statusAnnouncement(aRun({ status: 'failed', failure: { code: 'spot_price_too_high', message: 'x' } }))).toBe('Run not launched');
+    expect(statusAnnouncement(aRun({ status: 'failed', failure: { code: 'job_failed', message: 'x' } }))).toBe('Run failed');
+    expect(statusAnnouncement(aRun({ status: 'running' }))).toBe('Run started');
+    expect(statusAnnouncement(aRun({ status: 'cancelled' }))).toBe('Run cancelled');
+  });
+
+  it('the output region can be reached and scrolled by keyboard, and headings go h1 → h2 with no jump', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    const { desktop } = liveDesktop({ pages: () => ({ lines: lines(1, 3), done: false }) });
+    const { container } = renderRunView(desktop);
+    await act(() => vi.advanceTimersByTimeAsync(10));
+    const log = screen.getByRole('log', { name: 'Output' });
+    expect(log.tabIndex).toBe(0);
+    expect(screen.getByRole('heading', { level: 2, name: 'Output' })).toBeTruthy();
+    const levels = [...container.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1]));
+    levels.forEach((level, i) => expect(level - (levels[i - 1] ?? 0)).toBeLessThanOrEqual(1));
+  });
+
   it('backs off while nothing changes, and leaving the page stops every request (no leak)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     const { desktop, calls } = liveDesktop({ pages: () => ({ lines: [], done: false }) });
@@ -178,6 +213,9 @@ describe('following a run live', () => {
     });
     renderRunView(desktop, aRun({ status: 'succeeded', launch: { launcher: 'local', summary: 'exited with code 0', stdout: 'hello\n' } }));
     await waitFor(() => expect(screen.getByLabelText('Standard output').textContent).toBe('hello\n'));
+    // Focusable so a keyboard can scroll a long output; a log, under an h2 like the live one.
+    expect(screen.getByRole('log', { name: 'Standard output' }).tabIndex).toBe(0);
+    expect(screen.getByRole('heading', { level: 2, name: 'Output' })).toBeTruthy();
   });
 
   it('copy and save go through main with the plain text; the console link opens through main', async () => {
@@ -289,6 +327,32 @@ describe('run again', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
     await waitFor(() => expect(calls.map(([m]) => m)).toEqual(['prepareRun', 'confirmRun']));
     expect(calls[0]![1]).toEqual({ job: 'deploy', params: { env: 'prod', count: 2 } });
+  });
+
+  it('a confirmation that opens a pending request (a job with approvals) says it is not launched yet, and launches nothing on screen', async () => {
+    const request = {
+      id: 'req_1', status: 'pending', job: { name: 'deploy', title: 'Deploy', type: 'local', target: 'x' }, params: { env: 'prod' }, labels: {}, configVersions: {},
+      fingerprint: 'CCCC-DDDD', intentHash: 'h', requester: { id: 'u', name: 'ada' }, rule: { min: 2, groups: { sre: 1 }, requesterCounts: true, ttl: 3600 },
+      approvals: [{ userId: 'u', userName: 'ada', groups: [], at: 1 }], missing: { people: 1, groups: { sre: 1 } }, createdAt: 1, expiresAt: Date.now() + 3_600_000,
+    } as unknown as RequestView;
+    const { desktop } = fakeDesktop({
+      prepareRun: async () => ok({ intentId: 'int_3', options: { challenge: 'c', rpId: 'x' } as never, fingerprint: 'CCCC-DDDD', expiresAt: Date.now() + 60_000, job: { name: 'deploy', title: 'Deploy', type: 'local', target: 'x' }, params: { env: 'prod', count: 2 }, labels: {}, secretParams: ['otp'], mfaCode: 'none' }),
+      confirmRun: async () => ok({ request }),
+    });
+    const launched: Run[] = [];
+    render(
+      <AppContext.Provider value={{ desktop, ceremony: { authenticate: assertion, register: assertion } }}>
+        <RunJob job={job} onBack={() => undefined} onLaunched={(r) => launched.push(r)} />
+      </AppContext.Provider>,
+    );
+    fireEvent.change(screen.getByLabelText('Environment (required)'), { target: { value: 'prod' } });
+    fireEvent.change(screen.getByLabelText('otp (required)'), { target: { value: '123456' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Review and run' }));
+    const panel = await screen.findByRole('status', { name: 'Waiting for approval: not launched yet' });
+    expect(panel.textContent).toContain('needs 1 more person (1 from sre)');
+    expect(panel.textContent).toContain('req_1');
+    expect(panel.textContent).toContain('CCCC-DDDD');
+    expect(launched).toEqual([]);
   });
 
   it('History rows and the run page offer Run again for that run', async () => {

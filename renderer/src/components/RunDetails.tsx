@@ -57,7 +57,7 @@ function LiveOutput(props: { output: FollowView }) {
   const { output } = props;
   return (
     <>
-      <h3>Output</h3>
+      <h2>Output</h2>
       {output.lines.length === 0 ? <p className="muted">{output.live ? 'No output yet.' : 'No output.'}</p> : <OutputView lines={output.lines} label="Output" />}
       {output.dropped > 0 || output.truncated ? (
         <p className="muted small">
@@ -77,14 +77,14 @@ function RecordedOutput(props: { run: Run }) {
     <>
       {run.launch?.stdout ? (
         <>
-          <h3>Output</h3>
-          <pre className="output" aria-label="Standard output">{run.launch.stdout}</pre>
+          <h2>Output</h2>
+          <pre className="output" role="log" aria-label="Standard output" tabIndex={0}>{run.launch.stdout}</pre>
         </>
       ) : null}
       {run.launch?.stderr ? (
         <>
-          <h3>Errors</h3>
-          <pre className="output stderr" aria-label="Standard error">{run.launch.stderr}</pre>
+          <h2>Errors</h2>
+          <pre className="output stderr" role="log" aria-label="Standard error" tabIndex={0}>{run.launch.stderr}</pre>
         </>
       ) : null}
       {run.launch?.truncated ? <p className="muted small">Output was cut at 64 KiB.</p> : null}

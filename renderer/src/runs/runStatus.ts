@@ -49,6 +49,15 @@ export function runHeading(run: Run): RunHeading {
   }
 }
 
+/**
+ * What a screen reader hears when a run's status changes under the person ("Run succeeded"): the
+ * heading's own word, so the spoken and the shown status cannot disagree.
+ */
+export function statusAnnouncement(run: Run): string {
+  const word = run.status === 'running' ? 'started' : runHeading(run).word.toLowerCase();
+  return `Run ${word}`;
+}
+
 /** "2 min 05 s": how long a run has been going (or went), from its record and the clock. */
 export function elapsed(run: Run, now: number): string {
   const end = hasEnded(run.status) ? (run.endedAt ?? run.updatedAt) : now;

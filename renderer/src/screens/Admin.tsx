@@ -6,6 +6,7 @@ import { useApp } from '../appContext';
 import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { AuditLog } from '../components/AuditLog';
 
 /** "sre, db" → ["sre", "db"]: the verifier validates the names and says which one is wrong. */
 export const parseGroups = (text: string) => text.split(',').map((g) => g.trim()).filter((g) => g !== '');
@@ -92,7 +93,7 @@ export function Admin(props: { me: string }) {
                 {i.role}
                 {i.groups.length ? `, groups ${i.groups.join(', ')}` : ''} · by {i.createdBy} · expires {when(i.expiresAt)}
               </span>
-              <button type="button" className="secondary" disabled={busy} onClick={() => void perform({ kind: 'cancel_invite', userName: i.userName })} aria-label={`Cancel the invite of ${i.userName}`}>
+              <button type="button" className="secondary" disabled={busy} onClick={() => void perform({ kind: 'cancel_invite', userName: i.userName })} aria-label={`Cancel invite of ${i.userName}`}>
                 Cancel invite
               </button>
             </li>
@@ -107,6 +108,7 @@ export function Admin(props: { me: string }) {
           ))}
         </ul>
       </section>
+      <AuditLog />
       <TouchPrompt state={flow.state} onCancel={flow.cancel} doneText="Done." />
     </main>
   );
@@ -182,7 +184,7 @@ function PersonRow(props: { person: AdminPerson; self: boolean; busy: boolean; o
       </ul>
       <label htmlFor={`groups-${p.id}`}>Groups</label>
       <input id={`groups-${p.id}`} value={groups} onChange={(e) => setGroups(e.target.value)} disabled={busy} autoComplete="off" />
-      <button type="button" className="secondary" disabled={busy} onClick={() => props.onAction({ kind: 'set_groups', userName: p.name, groups: parseGroups(groups) })} aria-label={`Save ${p.name}’s groups`}>
+      <button type="button" className="secondary" disabled={busy} onClick={() => props.onAction({ kind: 'set_groups', userName: p.name, groups: parseGroups(groups) })} aria-label={`Save groups of ${p.name}`}>
         Save groups
       </button>
       {props.self ? null : (

@@ -17,6 +17,7 @@ import { useMyKeys } from '../myKeys';
 import { drafts } from '../drafts';
 import { PendingRequest } from '../components/PendingRequest';
 import type { RequestView } from '../../../backend/core/requestViews';
+import { runHeading } from '../runs/runStatus';
 
 /**
  * A job's form, then the review: exactly what will run and its fingerprint, while the key waits for a
@@ -45,6 +46,8 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
   const flow = useTouchFlow();
   // A job that needs more people's approvals answers a pending request, not a run (issue 16).
   const [pending, setPending] = useState<RequestView | undefined>();
+  // The run the approval became: the done text uses its truthful word (a failed start is "Not launched").
+  const [outcome, setOutcome] = useState<Run | undefined>();
 
   const start = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -63,7 +66,9 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         summary: `Run ${prep.job.title} (${prep.job.name})`,
         fingerprint: prep.fingerprint,
       });
-      return unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) }));
+      const answer = unwrap(await desktop.confirmRun({ intentId: prep.intentId, assertion, secrets: checked.secrets, ...(needsMfa ? { mfaCode: mfa } : {}) }));
+      if ('run' in answer) setOutcome(answer.run); // before the sheet says done, so its words are the run's from the start
+      return answer;
     });
     if (!answer) return;
     drafts.drop(props.job.name);
@@ -78,6 +83,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
       touch.working('Checking whether the run started…');
       const found = unwrap(await desktop.listRuns({ intentId })).runs[0];
       if (!found) throw new FlowError('run_outcome_unknown', 'No run from this approval is recorded yet.');
+      setOutcome(found);
       return found;
     });
     if (run) props.onLaunched(run);
@@ -189,7 +195,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
         keys={keys}
         onRetry={outcomeUnknown ? () => void checkAgain(outcomeUnknown) : () => void start()}
         retryLabel={outcomeUnknown ? 'Check again' : undefined}
-        doneText="Launched."
+        doneText={outcome ? `${runHeading(outcome).word}.` : 'Approved.'}
       />
     </main>
   );

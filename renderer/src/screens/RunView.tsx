@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Run } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { RunDetails } from '../components/RunDetails';
@@ -6,7 +6,7 @@ import { ErrorPanel } from '../components/ErrorPanel';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { outputText } from '../components/OutputView';
 import { isBusy, unwrap, useTouchFlow } from '../useTouchFlow';
-import { elapsed, runHeading } from '../runs/runStatus';
+import { elapsed, runHeading, statusAnnouncement } from '../runs/runStatus';
 import { useClock, useRunFollower } from '../runs/useRunFollower';
 
 /**
@@ -22,6 +22,12 @@ export function RunView(props: { run: Run; onBack: () => void; backLabel: string
   const now = useClock(run);
   const cancel = useTouchFlow();
   const [note, setNote] = useState<string | undefined>();
+  // A status change while the page is open is spoken once (the status the page opened with is already the h1).
+  const [announced, setAnnounced] = useState('');
+  const opened = useRef(run.status);
+  useEffect(() => {
+    if (run.status !== opened.current) setAnnounced(statusAnnouncement(run));
+  }, [run.status, run.failure?.code]);
 
   const stop = async () => {
     const stopped = await cancel.run(async (touch) => {
@@ -54,6 +60,10 @@ export function RunView(props: { run: Run; onBack: () => void; backLabel: string
         <span className="tone-mark" aria-hidden="true" />
         {heading.word}
       </h1>
+      {/* Always in the page, so assistive technology is listening before the change it announces. */}
+      <p className="visually-hidden" role="status" aria-live="polite" aria-atomic="true" data-testid="run-status-announcement">
+        {announced}
+      </p>
       <p className="run-summary">
         <strong>{run.job}</strong> · {heading.detail} <span className="elapsed">{hasStarted(run) ? `Elapsed: ${elapsed(run, now)}` : ''}</span>
       </p>
