@@ -184,6 +184,7 @@ async function benchBundle() {
     KEYLAUNCH_TABLE: 'bench',
     KEYLAUNCH_SSM_PREFIX: '/bench',
     KEYLAUNCH_SESSION_SECRET_ARN: secretArn,
+    KEYLAUNCH_AUDIT_KEY_ID: 'bench-audit-key', // the stack sets it; a cold start never calls KMS
     KEYLAUNCH_CONFIG: JSON.stringify({ rpId: 'keylaunch.test', origins: [ORIGIN], allowedCidrs: ['0.0.0.0/0'] }),
   };
   const init = async (root: string) => {
