@@ -63,6 +63,19 @@ interface RunPart {
   approvals?: Approval[] | undefined;
 }
 
+/** What a run intent approved, as a verdict names it: every field of it is signed, through the challenge. */
+export function approvedBy(intent: RunIntent, hash: Buffer): VerifiedReceipt['approved'] {
+  return {
+    job: intent.job,
+    params: intent.params,
+    secretParams: intent.secretParams,
+    configVersions: intent.configVersions,
+    fingerprint: fingerprint(intent, hash),
+    intentHash: hash.toString('hex'),
+    userVerification: intent.userVerification,
+  };
+}
+
 export async function checkApprovals(run: RunPart, runHash: Buffer, records: TrustedRecords): Promise<VerifiedApproval[]> {
   const approvals = run.approvals ?? [];
   const people = new Set(approvals.map((a) => a.userId));
@@ -125,15 +138,7 @@ export async function checkProposed(
   return {
     ok: true,
     runId: run.id,
-    approved: {
-      job: intent.job,
-      params: intent.params,
-      secretParams: intent.secretParams,
-      configVersions: intent.configVersions,
-      fingerprint: fingerprint(intent, hash),
-      intentHash: hash.toString('hex'),
-      userVerification: intent.userVerification,
-    },
+    approved: approvedBy(intent, hash),
     by: first.by,
     signedBefore: first.signedBefore,
     recordedAt: run.createdAt,

@@ -3,7 +3,7 @@ import { canonicalJson } from '../core/canonicalJson';
 import { fromBase64Url } from '../core/encoding';
 import { deriveChallenge, fingerprint, intentHash } from '../core/intent';
 import { Refusal, checkTouch, refuse, short } from './signedTouch';
-import { approvalsSchema, checkApprovals, checkProposed, type VerifiedApproval } from './verifyApprovals';
+import { approvalsSchema, approvedBy, checkApprovals, checkProposed, type VerifiedApproval } from './verifyApprovals';
 import { MAX_RUN_CHALLENGE_TTL_SECONDS } from '../core/config';
 import type { ParamValue, RunIntent } from '../core/model';
 
@@ -207,15 +207,7 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   return {
     ok: true,
     runId: run.id,
-    approved: {
-      job: intent.job,
-      params: intent.params,
-      secretParams: intent.secretParams,
-      configVersions: intent.configVersions,
-      fingerprint: fingerprint(intent, hash),
-      intentHash: hash.toString('hex'),
-      userVerification: intent.userVerification,
-    },
+    approved: approvedBy(intent, hash),
     by: key,
     signedBefore: intent.expiresAt,
     recordedAt: run.createdAt,
