@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { AuditEntry } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { ErrorPanel } from './ErrorPanel';
+import { FilterSelect } from './FilterSelect';
 import { ago } from '../timeWords';
 
 const OUTCOMES = ['accepted', 'refused', 'failed'] as const;
@@ -61,33 +62,9 @@ export function AuditLog() {
       {all.length > 0 ? (
         <>
           <div className="filters" role="group" aria-label="Filter audit entries">
-            <label>
-              Outcome{' '}
-              <select value={filter.outcome} onChange={(e) => setFilter({ ...filter, outcome: e.target.value })}>
-                <option value="">Any outcome</option>
-                {OUTCOMES.map((o) => (
-                  <option key={o}>{o}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Action{' '}
-              <select value={filter.action} onChange={(e) => setFilter({ ...filter, action: e.target.value })}>
-                <option value="">All actions</option>
-                {actions.map((a) => (
-                  <option key={a}>{a}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Person{' '}
-              <select value={filter.person} onChange={(e) => setFilter({ ...filter, person: e.target.value })}>
-                <option value="">Everyone</option>
-                {people.map((p) => (
-                  <option key={p}>{p}</option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Outcome" any="Any outcome" options={OUTCOMES} value={filter.outcome} onChange={(outcome) => setFilter({ ...filter, outcome })} />
+            <FilterSelect label="Action" any="All actions" options={actions} value={filter.action} onChange={(action) => setFilter({ ...filter, action })} />
+            <FilterSelect label="Person" any="Everyone" options={people} value={filter.person} onChange={(person) => setFilter({ ...filter, person })} />
             <span className="muted small" role="status">
               {shown.length} of {all.length} loaded entries
             </span>

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Run } from '../../../backend/core/model';
 import { useApp } from '../appContext';
 import { ErrorPanel } from '../components/ErrorPanel';
+import { FilterSelect } from '../components/FilterSelect';
 import { runHeading } from '../runs/runStatus';
 import { ago, duration } from '../timeWords';
 
@@ -45,31 +46,9 @@ export function History(props: { onOpen: (run: Run) => void; me: string; onRunAg
       {runs && runs.length > 0 ? (
         <>
           <div className="filters" role="group" aria-label="Filter runs">
-            <label>
-              Who{' '}
-              <select value={filter.who} onChange={(e) => setFilter({ ...filter, who: e.target.value })}>
-                <option value="all">Everyone</option>
-                <option value="mine">Mine</option>
-              </select>
-            </label>
-            <label>
-              Job{' '}
-              <select value={filter.job} onChange={(e) => setFilter({ ...filter, job: e.target.value })}>
-                <option value="">All jobs</option>
-                {jobs.map((j) => (
-                  <option key={j}>{j}</option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Status{' '}
-              <select value={filter.status} onChange={(e) => setFilter({ ...filter, status: e.target.value })}>
-                <option value="">Any status</option>
-                {statuses.map((s) => (
-                  <option key={s}>{s}</option>
-                ))}
-              </select>
-            </label>
+            <FilterSelect label="Who" any="Everyone" anyValue="all" options={[{ value: 'mine', label: 'Mine' }]} value={filter.who} onChange={(who) => setFilter({ ...filter, who })} />
+            <FilterSelect label="Job" any="All jobs" options={jobs} value={filter.job} onChange={(job) => setFilter({ ...filter, job })} />
+            <FilterSelect label="Status" any="Any status" options={statuses} value={filter.status} onChange={(status) => setFilter({ ...filter, status })} />
             <span className="muted small" role="status">
               {shown.length} of {runs.length} loaded runs{copied ? ` · ${copied}` : ''}
             </span>
