@@ -18,6 +18,19 @@ export interface Chunk {
 
 const notThereYet = (e: unknown) => (e as { name?: string })?.name === 'ResourceNotFoundException';
 
+/**
+ * One CloudWatch Logs call, retried as the launchers retry. A group or stream that does not exist yet (the
+ * job is still starting) answers `undefined`, an empty page; events that are not a list are a bad answer.
+ */
+async function ask<A extends { events?: unknown }>(o: { retry: RetryPolicy }, call: () => Promise<A>): Promise<A | undefined> {
+  const answer = await withRetry(o.retry, call).catch((e) => {
+    if (notThereYet(e)) return undefined;
+    throw followError(e);
+  });
+  if (answer?.events !== undefined && !Array.isArray(answer.events)) throw invalid('log events that are not a list');
+  return answer;
+}
+
 /** Adds an event's lines to `out`, bounded by `limit`. */
 function push(out: Chunk, message: unknown, at: unknown, stream: OutputLine['stream'], limit: number) {
   const { lines, truncated } = eventLines(message, at, stream, out.cursor.seq);
@@ -40,7 +53,7 @@ export async function readStream(
   limit: number,
 ): Promise<Chunk> {
   const out: Chunk = { lines: [], truncated: false, caughtUp: false, cursor };
-  const answer = await withRetry(o.retry, () =>
+  const answer = await ask(o, () =>
     o.client.send(
       new GetLogEventsCommand({
         logGroupName: where.group,
@@ -50,12 +63,8 @@ export async function readStream(
         ...(cursor.token ? { nextToken: cursor.token } : cursor.from !== undefined ? { startTime: cursor.from } : {}),
       }),
     ),
-  ).catch((e) => {
-    if (notThereYet(e)) return undefined;
-    throw followError(e);
-  });
+  );
   if (!answer) return { ...out, caughtUp: true };
-  if (answer.events !== undefined && !Array.isArray(answer.events)) throw invalid('log events that are not a list');
   const events = answer.events ?? [];
   let started = cursor.state === 'started' || !where.startsAt;
   for (const event of events) {
@@ -93,7 +102,7 @@ export async function readPrefix(
   limit: number,
 ): Promise<Chunk> {
   const out: Chunk = { lines: [], truncated: false, caughtUp: false, cursor };
-  const answer = await withRetry(o.retry, () =>
+  const answer = await ask(o, () =>
     o.client.send(
       new FilterLogEventsCommand({
         logGroupName: where.group,
@@ -104,12 +113,8 @@ export async function readPrefix(
         ...(cursor.token ? { nextToken: cursor.token } : {}),
       }),
     ),
-  ).catch((e) => {
-    if (notThereYet(e)) return undefined;
-    throw followError(e);
-  });
+  );
   if (!answer) return { ...out, caughtUp: true };
-  if (answer.events !== undefined && !Array.isArray(answer.events)) throw invalid('log events that are not a list');
   const skip = new Set(cursor.skip ?? []);
   let from = cursor.from;
   let atFrom = [...skip];

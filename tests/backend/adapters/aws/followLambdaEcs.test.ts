@@ -176,6 +176,12 @@ describe('ecs: output from the container’s awslogs stream, cancel with StopTas
     await expect(launcher.output!(details, { runId: 'r', limit: 10 })).resolves.toMatchObject({ lines: [], done: false });
   });
 
+  it('log events that are not a list are a bad answer, not a crash or an empty page', async () => {
+    logs.on(GetLogEventsCommand).resolves({ events: 'x' as never });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: TASK, lastStatus: 'RUNNING' }] });
+    await expect(launcher.output!(details, { runId: 'r', limit: 10 })).rejects.toMatchObject({ code: 'aws_answer_invalid' });
+  });
+
   it('cancel: StopTask with a reason naming who cancelled; a refusal is cancel_failed with the AWS error as its cause', async () => {
     ecs.on(StopTaskCommand).resolvesOnce({ task: { taskArn: TASK, desiredStatus: 'STOPPED' } });
     await launcher.cancel!(details, { runId: 'r', cancelledBy: 'bob' });
