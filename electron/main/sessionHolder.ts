@@ -26,8 +26,11 @@ export function createSessionHolder(o: {
   idleMs?: number;
   timers?: Timers;
   onLocked: (reason: LockReason) => void;
-  /** Given the dropped token, so the verifier can end it too (a locked desktop's token is dead everywhere). */
-  onTokenDropped?: (token: string, reason: LockReason) => void;
+  /**
+   * Given the dropped token, so the verifier can end it too (a locked desktop's token is dead everywhere).
+   * 'replaced': a renewal (or a new unlock) took its place; the old token must not outlive it.
+   */
+  onTokenDropped?: (token: string, reason: LockReason | 'replaced') => void;
 }) {
   const idleMs = o.idleMs ?? 5 * 60_000;
   const timers = o.timers ?? systemTimers;
@@ -54,7 +57,9 @@ export function createSessionHolder(o: {
 
   return {
     set(token: string, user: SessionState['user'], expiresAt: number) {
+      const replaced = current?.token !== token ? current?.token : undefined;
       current = { token, user, expiresAt };
+      if (replaced !== undefined) o.onTokenDropped?.(replaced, 'replaced');
       arm();
     },
     /** The token for a request, counting as activity; undefined when locked. */

@@ -185,4 +185,17 @@ describe('the idle lock, checked at use, and the token handed back for revocatio
     holder.lock('manual');
     expect(dropped).toEqual(['a:system', 'c:manual']);
   });
+
+  it('a renewal ends the token it replaces (the old one must not stay valid at the verifier), without locking', () => {
+    const dropped: string[] = [];
+    const onLocked = vi.fn();
+    const holder = createSessionHolder({ timers: frozen().timers, onLocked, onTokenDropped: (t, r) => dropped.push(`${t}:${r}`) });
+    holder.set('old', user, 600_000);
+    holder.set('old', user, 600_000);
+    expect(dropped).toEqual([]);
+    holder.set('new', user, 900_000);
+    expect(dropped).toEqual(['old:replaced']);
+    expect(onLocked).not.toHaveBeenCalled();
+    expect(holder.use()).toBe('new');
+  });
 });
