@@ -2,6 +2,7 @@ import * as z from 'zod';
 import type { Credential, User } from '../core/model';
 import type { Store } from '../core/ports';
 import type { TrustedKey, TrustedRecords } from './verifyReceipt';
+import { exportLines } from './exportLines';
 
 /**
  * Where a receipt's key is trusted from: the verifier's own store (local data folder or its table), or an
@@ -59,26 +60,18 @@ export class ExportProblem extends Error {}
 export function readKeysExport(text: string): { keys: TrustedKey[]; verifier?: VerifierIdentity } {
   const keys: TrustedKey[] = [];
   let verifier: VerifierIdentity | undefined;
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new ExportProblem(`line ${i + 1} is not JSON`);
-    }
-    const kind = (json as { kind?: unknown } | null)?.kind;
+  for (const { json, kind, line } of exportLines(text, (m) => new ExportProblem(m))) {
     if (kind === 'key') {
       const parsed = keyLineSchema.safeParse(json);
-      if (!parsed.success) throw new ExportProblem(`line ${i + 1} is not a key: ${parsed.error.issues[0]!.path.join('.') || 'line'}: ${parsed.error.issues[0]!.message}`);
+      if (!parsed.success) throw new ExportProblem(`line ${line} is not a key: ${parsed.error.issues[0]!.path.join('.') || 'line'}: ${parsed.error.issues[0]!.message}`);
       const { kind: _kind, ...key } = parsed.data;
       keys.push(key);
     } else if (kind === 'verifier') {
       const parsed = verifierLineSchema.safeParse(json);
-      if (!parsed.success) throw new ExportProblem(`line ${i + 1} is not a verifier line: ${parsed.error.issues[0]!.path.join('.') || 'line'}: ${parsed.error.issues[0]!.message}`);
+      if (!parsed.success) throw new ExportProblem(`line ${line} is not a verifier line: ${parsed.error.issues[0]!.path.join('.') || 'line'}: ${parsed.error.issues[0]!.message}`);
       verifier = { rpId: parsed.data.rpId, origins: parsed.data.origins };
     }
-  });
+  }
   return { keys, ...(verifier ? { verifier } : {}) };
 }
 

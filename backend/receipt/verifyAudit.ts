@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { headMessage, verifyChain, type ChainReport } from '../core/auditChain';
 import type { AuditEntry } from '../core/model';
 import type { AuditHead, HeadSignature } from '../core/ports';
+import { exportLines } from './exportLines';
 
 /**
  * `npm run verify -- audit`: the chain and its head signatures, checked with a public key trusted from
@@ -45,24 +46,16 @@ export function readAuditExport(text: string): { entries: AuditEntry[]; signatur
   const entries: AuditEntry[] = [];
   const signatures: HeadSignature[] = [];
   let head: { seq: number; hash: string } | undefined;
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      throw new AuditExportProblem(`line ${i + 1} is not JSON`);
-    }
-    const kind = (json as { kind?: unknown } | null)?.kind;
+  for (const { json, kind, line } of exportLines(text, (m) => new AuditExportProblem(m))) {
     const schema = kind === 'audit' ? auditLine : kind === 'audit-signature' ? signatureLine : kind === 'audit-head' ? headLine : undefined;
-    if (!schema) return;
+    if (!schema) continue;
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AuditExportProblem(`line ${i + 1} is not a valid ${String(kind)} line`);
+    if (!parsed.success) throw new AuditExportProblem(`line ${line} is not a valid ${String(kind)} line`);
     const data = parsed.data as Record<string, unknown>;
     if (kind === 'audit') entries.push(data.entry as AuditEntry);
     else if (kind === 'audit-signature') signatures.push(data.signature as HeadSignature);
     else head = { seq: data.seq as number, hash: data.hash as string };
-  });
+  }
   return { entries, signatures, ...(head ? { head } : {}) };
 }
 
