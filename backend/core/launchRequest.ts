@@ -5,6 +5,13 @@ import type { CatalogEntry, JobDefinition } from './job';
 import type { ApprovalRecord, ApprovalRequest, Run } from './model';
 
 /**
+ * Who the job (and AWS: the launch role's SourceIdentity, the RequestedBy tag) is told launched it: the
+ * requester, a person; for a proposal, the person whose approval launched it. A proposer is no person, and
+ * its label ("proposer:ci-bot") is no SourceIdentity STS accepts: the run record names it (proposedBy).
+ */
+const launchedBy = (r: ApprovalRequest, approvals: ApprovalRecord[]) => (r.proposer ? approvals[approvals.length - 1]!.userName : r.requesterName);
+
+/**
  * The launch on a request's last required approval (issue 16 §1). Only the decision whose conditional
  * write moved the request to `launched` gets here, so a request launches once. The run is the
  * requester's run (their touch, their intent) and keeps every approval's receipt.
@@ -53,7 +60,7 @@ export async function launchRequest(
     job,
     params: r.params,
     secrets: {}, // jobs with approvals take none (job.ts)
-    requestedBy: r.requesterName,
+    requestedBy: launchedBy(r, o.approvals),
     fingerprint: r.fingerprint,
     configVersions: r.configVersions,
     ...(o.entry.available && o.entry.execution ? { execution: o.entry.execution } : {}),

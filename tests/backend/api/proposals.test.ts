@@ -44,6 +44,9 @@ describe.each([
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     expect(done.body.run).toMatchObject({ proposedBy: { name: 'ci-bot', reason: 'nightly check' }, credentialId: bob.credentialId });
     expect(a.launches()).toBe(before + 1);
+    // The job (and AWS, as the launch role's SourceIdentity) learns the person whose touch launched it, never the
+    // proposer's label: "proposer:ci-bot" is no SourceIdentity STS accepts, and no person.
+    expect(h.launcher.launches.at(-1)!.requestedBy).toBe(bob.name);
     await h.ended(done.body.run.id, bob.token);
 
     const polled = await api('GET', `/v1/proposals/${made.body.request.id}`, token);
@@ -59,6 +62,7 @@ describe.each([
     const [bob, carol] = [await a.person(), await a.person()];
     expect((await a.decide(bob, made.body.request.id)).body.request.status).toBe('pending');
     expect((await a.decide(carol, made.body.request.id)).body.request.status).toBe('launched');
+    expect(h.launcher.launches.at(-1)!.requestedBy).toBe(carol.name); // the last approver's touch launched it
   });
 
   it('a proposer token can never launch, approve, read runs or requests, or see other proposals', async () => {
