@@ -25,6 +25,7 @@ export const NOT_AT_COLD_START: { pattern: RegExp; why: string }[] = [
   { pattern: /node_modules\/@aws-sdk\/client-(ssm|lambda|ec2|ecs|sfn)\//, why: 'the catalog and each launcher load with their client on first use' },
   { pattern: /node_modules\/@aws-sdk\/client-(sts|cloudwatch-logs)\//, why: 'launch roles (STS) and run output (CloudWatch Logs) load with the launchers, on first use' },
   { pattern: /backend\/adapters\/launcher\/aws\//, why: 'each AWS launcher is its own chunk, loaded on first use' },
+  { pattern: /backend\/core\/(admin|adminActions|cancel|runOutput|decisions|launchRequest|proposals)\.ts$/, why: 'administration, approve/reject, proposals, cancel and output are rare routes: api/routes.ts loads each on first use' },
   { pattern: /node_modules\/@aws-sdk\/(client-dynamodb|client-secrets-manager|lib-dynamodb)\//, why: 'the start path talks to DynamoDB and Secrets Manager through the small signed client' },
 ];
 

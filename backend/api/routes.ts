@@ -4,14 +4,10 @@ import { finishEnrollment, startEnrollment } from '../core/enrollment';
 import { finishUnlock, startUnlock } from '../core/unlock';
 import { confirmRun, prepareRun } from '../core/runs';
 import { approveNewKey, finishAddKey, finishRevokeKey, listKeys, startAddKey, startRevokeKey } from '../core/keys';
-import { finishAdminAction, listPeople, startAdminAction } from '../core/admin';
 import { getRun, listAudit, listJobs, listRuns, whoAmI } from '../core/queries';
 import { endSession } from '../core/endSession';
-import { runOutput } from '../core/runOutput';
-import { finishCancel, startCancel } from '../core/cancel';
 import { getRequest, listRequests } from '../core/requests';
-import { decisionOptions, verifyDecision } from '../core/decisions';
-import { getProposal, listProposable, propose } from '../core/proposals';
+import { loadOnFirstUse } from '../adapters/loadOnFirstUse';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '../core/webauthn';
 import type { RequestContext, VerifierDeps } from '../core/deps';
 
@@ -28,6 +24,16 @@ export interface Route<S extends z.ZodType = z.ZodType> {
 }
 
 const route = <S extends z.ZodType>(r: Route<S>) => r as unknown as Route;
+
+/**
+ * Routes most requests never reach (administration, approvals, proposals, cancel, output) load their
+ * module on first use: in the Lambda bundle each is its own chunk, off the cold start (bench (c)).
+ */
+const admin = loadOnFirstUse(() => import('../core/admin'));
+const cancel = loadOnFirstUse(() => import('../core/cancel'));
+const output = loadOnFirstUse(() => import('../core/runOutput'));
+const decisions = loadOnFirstUse(() => import('../core/decisions'));
+const proposals = loadOnFirstUse(() => import('../core/proposals'));
 // zod's output is structurally the library's JSON type; the casts say so once, here.
 const assertion = (a: unknown) => a as AuthenticationResponseJSON;
 const registration = (r: unknown) => r as RegistrationResponseJSON;
@@ -53,11 +59,11 @@ export const routes: Route[] = [
   }),
   route({ method: 'GET', path: '/v1/runs', action: 'runs.list', input: s.runsQuery, run: listRuns }),
   route({ method: 'GET', path: '/v1/runs/:runId', action: 'run.get', input: s.runIdQuery, run: getRun }),
-  route({ method: 'GET', path: '/v1/runs/:runId/output', action: 'run.output', input: s.runOutputQuery, run: runOutput }),
-  route({ method: 'POST', path: '/v1/runs/:runId/cancel/options', action: 'run.cancel.options', input: s.cancelOptionsBody, run: startCancel }),
+  route({ method: 'GET', path: '/v1/runs/:runId/output', action: 'run.output', input: s.runOutputQuery, run: async (d, c, i) => (await output()).runOutput(d, c, i) }),
+  route({ method: 'POST', path: '/v1/runs/:runId/cancel/options', action: 'run.cancel.options', input: s.cancelOptionsBody, run: async (d, c, i) => (await cancel()).startCancel(d, c, i) }),
   route({
     method: 'POST', path: '/v1/runs/:runId/cancel/verify', action: 'run.cancel', input: s.cancelVerifyBody,
-    run: (d, c, i) => finishCancel(d, c, { ...i, assertion: assertion(i.assertion) }),
+    run: async (d, c, i) => (await cancel()).finishCancel(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
   route({ method: 'GET', path: '/v1/keys', action: 'keys.list', input: s.emptyQuery, run: (d, c) => listKeys(d, c) }),
   route({ method: 'POST', path: '/v1/keys/add/options', action: 'key.add.options', input: s.addKeyOptionsBody, run: (d, c) => startAddKey(d, c) }),
@@ -74,26 +80,26 @@ export const routes: Route[] = [
     method: 'POST', path: '/v1/keys/revoke/verify', action: 'key.revoke.verify', input: s.revokeKeyVerifyBody,
     run: (d, c, i) => finishRevokeKey(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
-  route({ method: 'GET', path: '/v1/admin/people', action: 'admin.people', input: s.emptyQuery, run: (d, c) => listPeople(d, c) }),
-  route({ method: 'POST', path: '/v1/admin/options', action: 'admin.options', input: s.adminOptionsBody, run: (d, c, i) => startAdminAction(d, c, i.action) }),
+  route({ method: 'GET', path: '/v1/admin/people', action: 'admin.people', input: s.emptyQuery, run: async (d, c) => (await admin()).listPeople(d, c) }),
+  route({ method: 'POST', path: '/v1/admin/options', action: 'admin.options', input: s.adminOptionsBody, run: async (d, c, i) => (await admin()).startAdminAction(d, c, i.action) }),
   route({
     method: 'POST', path: '/v1/admin/verify', action: 'admin.verify', input: s.adminVerifyBody,
-    run: (d, c, i) => finishAdminAction(d, c, { ...i, assertion: assertion(i.assertion) }),
+    run: async (d, c, i) => (await admin()).finishAdminAction(d, c, { ...i, assertion: assertion(i.assertion) }),
   }),
   // Issue 16: pending requests; `:requestId` comes from the path and must agree with the body's.
   route({ method: 'GET', path: '/v1/requests', action: 'requests.list', input: s.emptyQuery, run: (d, c) => listRequests(d, c) }),
   route({ method: 'GET', path: '/v1/requests/:requestId', action: 'request.get', input: s.requestIdQuery, run: getRequest }),
   ...(['approve', 'reject'] as const).flatMap((decision) => [
-    route({ method: 'POST', path: `/v1/requests/:requestId/${decision}/options`, action: `request.${decision}.options`, input: s.decisionOptionsBody, run: (d, c, i) => decisionOptions(d, c, i, decision) }),
+    route({ method: 'POST', path: `/v1/requests/:requestId/${decision}/options`, action: `request.${decision}.options`, input: s.decisionOptionsBody, run: async (d, c, i) => (await decisions()).decisionOptions(d, c, i, decision) }),
     route({
       method: 'POST', path: `/v1/requests/:requestId/${decision}/verify`, action: `request.${decision}.verify`, input: s.decisionVerifyBody,
-      run: (d, c, i) => verifyDecision(d, c, { ...i, assertion: assertion(i.assertion) }, decision),
+      run: async (d, c, i) => (await decisions()).verifyDecision(d, c, { ...i, assertion: assertion(i.assertion) }, decision),
     }),
   ]),
   // Issue 16 §2: the only routes a proposer token reaches (Authorization: Proposer klp.…).
-  route({ method: 'GET', path: '/v1/proposals/jobs', action: 'proposal.jobs', input: s.emptyQuery, run: (d, c) => listProposable(d, c) }),
-  route({ method: 'POST', path: '/v1/proposals', action: 'proposal.create', input: s.proposalBody, run: propose }),
-  route({ method: 'GET', path: '/v1/proposals/:requestId', action: 'proposal.get', input: s.requestIdQuery, run: getProposal }),
+  route({ method: 'GET', path: '/v1/proposals/jobs', action: 'proposal.jobs', input: s.emptyQuery, run: async (d, c) => (await proposals()).listProposable(d, c) }),
+  route({ method: 'POST', path: '/v1/proposals', action: 'proposal.create', input: s.proposalBody, run: async (d, c, i) => (await proposals()).propose(d, c, i) }),
+  route({ method: 'GET', path: '/v1/proposals/:requestId', action: 'proposal.get', input: s.requestIdQuery, run: async (d, c, i) => (await proposals()).getProposal(d, c, i) }),
   route({ method: 'GET', path: '/v1/audit', action: 'audit.list', input: s.pageQuery, run: listAudit }),
 ];
 

@@ -10,6 +10,7 @@ import { loadCatalog } from '../../backend/deploy/loadCatalog';
 import { ACCOUNT, REGION, onlyId, render, synth } from '../backend/deploy/synth';
 import { pushJobs } from '../../backend/cli/jobCatalogAdmin';
 import { createInvite } from '../../backend/core/invites';
+import { issueProposer } from '../../backend/core/proposers';
 import { createDynamoStore } from '../../backend/adapters/dynamo/dynamoStore';
 import { systemClock, systemRandom } from '../../backend/createVerifier';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
@@ -56,9 +57,9 @@ let fn: Awaited<ReturnType<typeof startLambdaProcess>>;
 const key = new SoftAuthenticator(ORIGIN);
 let token = '';
 
-async function call(method: string, path: string, body?: unknown, query?: Record<string, string>) {
+async function call(method: string, path: string, body?: unknown, query?: Record<string, string>, authorization = token ? `Bearer ${token}` : '') {
   const result = await fn.invoke(
-    restApiEvent({ sourceIp: CALLER, method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: token ? { Authorization: `Bearer ${token}` } : {} }),
+    restApiEvent({ sourceIp: CALLER, method, path, ...(query ? { query } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}), headers: authorization ? { Authorization: authorization } : {} }),
   );
   return { status: result.statusCode as number, body: JSON.parse(result.body) };
 }
@@ -448,5 +449,65 @@ describe('following and stopping each AWS job type as its launch role (issues 12
     expect(jobCalls.filter((c) => !c.as).map((c) => `${c.service}.${c.operation}`)).toEqual([]);
     expect(aws.callsTo('sts').every((c) => !c.as)).toBe(true);
     expect(aws.problems).toEqual([]);
+  });
+});
+
+/**
+ * The routes api/routes.ts loads on first use (administration, cancel, output, approve/reject,
+ * proposals) are chunks of their own in the bundle: each is called here through the handler as shipped,
+ * so a chunk that fails to load or lacks an export fails here, not in someone's first admin action.
+ */
+describe('the rare routes, each loaded from its own chunk of the bundle', () => {
+  it('the build split them off the start path', () => {
+    const chunks = readdirSync(join(TASK_ROOT, 'chunks'));
+    for (const name of ['admin', 'cancel', 'runOutput', 'decisions', 'proposals']) expect(chunks.filter((f) => f.startsWith(`${name}-`) && f.endsWith('.mjs')), name).toHaveLength(1);
+  });
+
+  it('administration: the people list for an admin', async () => {
+    const people = await call('GET', '/v1/admin/people');
+    expect(people.status, JSON.stringify(people.body)).toBe(200);
+    expect(people.body.people).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'ada', role: 'admin' })]));
+  });
+
+  it('output and cancel through their routes: a Step Functions run followed, then stopped with a touch', async () => {
+    const { run: r } = await run('nightly-etl', { date: '2026-11-22' });
+    const output = await call('GET', `/v1/runs/${r.id}/output`, undefined, { limit: '10' });
+    expect(output.status, JSON.stringify(output.body)).toBe(200);
+    expect(output.body.lines.map((l: { text: string }) => l.text)).toEqual(['ExecutionStarted', 'TaskStateEntered Extract']);
+    const options = await call('POST', `/v1/runs/${r.id}/cancel/options`, { runId: r.id });
+    expect(options.status, JSON.stringify(options.body)).toBe(200);
+    const n = aws.calls.length;
+    const cancelled = await call('POST', `/v1/runs/${r.id}/cancel/verify`, { runId: r.id, intentId: options.body.intentId, assertion: key.assert(options.body.options) });
+    expect(cancelled.status, JSON.stringify(cancelled.body) + fn.output().slice(-1500)).toBe(200);
+    expect(cancelled.body.run.status).toBe('cancelled');
+    const stops = aws.calls.slice(n).filter((c) => c.service === 'sfn' && c.operation === 'StopExecution');
+    expect(stops.map((c) => c.input)).toEqual([{ executionArn: r.launch.executionArn, error: 'keylaunch.Cancelled', cause: 'Cancelled in keylaunch by ada' }]);
+  });
+
+  it('a proposal from a proposer token, approved with a touch, launches once; the proposer sees the run', async () => {
+    const store = createDynamoStore({ client: dynamo.documents, tableName: TABLE });
+    const { token: proposerToken } = await issueProposer({ store, clock: systemClock, random: systemRandom }, { name: 'etl-bot', jobs: ['nightly-etl'], ttlHours: 1, createdBy: 'setup' });
+    const asProposer = `Proposer ${proposerToken}`;
+    const proposed = await call('POST', '/v1/proposals', { job: 'nightly-etl', params: { date: '2026-11-21' }, reason: 'yesterday failed' }, undefined, asProposer);
+    expect(proposed.status, JSON.stringify(proposed.body)).toBe(200);
+    const requestId = proposed.body.request.id as string;
+    const waiting = await call('GET', '/v1/requests');
+    expect(waiting.body.waiting.map((q: { id: string }) => q.id)).toContain(requestId);
+    const options = await call('POST', `/v1/requests/${requestId}/approve/options`, { requestId });
+    expect(options.status, JSON.stringify(options.body)).toBe(200);
+    expect(options.body.fingerprint).toBe(proposed.body.request.fingerprint);
+    const n = aws.calls.length;
+    const approved = await call('POST', `/v1/requests/${requestId}/approve/verify`, { requestId, intentId: options.body.intentId, assertion: key.assert(options.body.options) });
+    expect(approved.status, JSON.stringify(approved.body) + fn.output().slice(-1500)).toBe(200);
+    const started = aws.calls.slice(n).filter((c) => c.service === 'sfn' && c.operation === 'StartExecution');
+    expect(started, JSON.stringify(approved.body.run.failure)).toHaveLength(1);
+    // Launched as the person whose touch did it: a proposer is no SourceIdentity (nor a person).
+    expect(started[0]!.as).toMatchObject({ sourceIdentity: 'ada', tags: { RunId: approved.body.run.id, JobName: 'nightly-etl' } });
+    const seen = await call('GET', `/v1/proposals/${requestId}`, undefined, undefined, asProposer);
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200);
+    expect(seen.body.request.status).toBe('launched');
+    expect(seen.body.run).toMatchObject({ id: approved.body.run.id, status: 'running' });
+    // The token reaches nothing else: not the run itself, not the job list.
+    expect((await call('GET', `/v1/runs/${seen.body.run.id}`, undefined, undefined, asProposer)).status).toBe(401);
   });
 });
