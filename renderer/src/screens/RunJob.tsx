@@ -151,7 +151,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           </button>
         </div>
       </form>
-      {pending ? <PendingRequest request={pending} /> : null}
+      {pending ? <PendingRequest request={pending} onLaunched={props.onLaunched} /> : null}
       {prepared && (SHOWS_REVIEW.has(flow.state.phase) || outcomeUnknown) ? (
         <section className="panel review" aria-labelledby="review-title">
           <h2 id="review-title">You are approving</h2>
