@@ -18,6 +18,7 @@ import { forgetKey, knowsKey, loadTheme, saveTheme, type Theme } from './localPr
 import { useActivity } from './activity';
 import { useScreenFocus } from './screenFocus';
 import { drafts } from './drafts';
+import { myRequests } from './myRequests';
 import { Palette, ShortcutsHelp } from './components/Palette';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
@@ -138,6 +139,7 @@ export function App() {
         onImport={async () => {
           const r = await desktop.importConfig();
           drafts.clear(); // another verifier or person: nothing typed for the last one carries over
+          myRequests.clear();
           await refresh();
           return r;
         }}

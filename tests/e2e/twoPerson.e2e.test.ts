@@ -77,6 +77,13 @@ describe('two people, one run', { timeout: 180_000 }, () => {
     await runPageShown(ada);
     await waitUntilEnded(ada, TIMEOUT);
     await expect.poll(() => ada.page.getByRole('log', { name: 'Output' }).textContent(), poll).toContain('ship it');
+    // Ada's own requests say how this one ended, with the way to its run.
+    await waitingNav(ada).click();
+    const mine = ada.page.getByRole('list', { name: 'Your requests' }).getByRole('listitem').filter({ hasText: fingerprint });
+    await expect.poll(() => mine.textContent(), poll).toContain('launched');
+    expect(await axeViolations(ada.page, 'waiting-mine')).toEqual([]);
+    await mine.getByRole('button', { name: `Open the run of Two-person pair (${fingerprint})` }).click();
+    await runPageShown(ada);
     // Bob opens the same run from his confirmation.
     await bob.page.getByRole('button', { name: 'Open the run' }).click();
     await runPageShown(bob);
@@ -99,6 +106,9 @@ describe('two people, one run', { timeout: 180_000 }, () => {
 
     await ada.page.getByRole('status', { name: 'Rejected by bob: not launched' }).waitFor({ timeout: TIMEOUT });
     await ada.screenshot('request-rejected');
+    await waitingNav(ada).click();
+    const fingerprint = bob.reviews.at(-1)!.review.fingerprint;
+    await expect.poll(() => ada.page.getByRole('list', { name: 'Your requests' }).getByRole('listitem').filter({ hasText: fingerprint }).textContent(), poll).toContain('rejected by bob');
     expect(ada.harness.launcher.launches.length).toBe(launches);
   });
 });

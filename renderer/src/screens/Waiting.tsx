@@ -8,6 +8,7 @@ import { useMyKeys } from '../myKeys';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
 import { RequestFacts, askedBy, stillNeeded } from '../components/RequestFacts';
+import { myRequests } from '../myRequests';
 
 /** What the person's last decision did, said once it is recorded. */
 type Decided = { decision: Decision; request: RequestView; run?: Run };
@@ -22,6 +23,8 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
   const [lists, setLists] = useState<RequestLists | undefined>();
   const [error, setError] = useState<{ code: string; message: string } | undefined>();
   const [decided, setDecided] = useState<Decided | undefined>();
+  // The person's requests that are no longer open: how each ended (the verifier lists only open ones).
+  const [closed, setClosed] = useState<RequestView[]>([]);
   const flow = useTouchFlow();
   const keys = useMyKeys();
 
@@ -31,6 +34,10 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
     setError(undefined);
     setLists(r.value);
     props.onCount(r.value.waiting.length);
+    for (const m of r.value.mine) myRequests.remember(m.id);
+    const open = new Set(r.value.mine.map((m) => m.id));
+    const ended = await Promise.all(myRequests.all().filter((id) => !open.has(id)).map((requestId) => desktop.getRequest({ requestId })));
+    setClosed(ended.flatMap((g) => (g.ok ? [g.value.request] : [])).reverse());
   };
   // Main's watcher read the requests again (props.refreshed): so does the list.
   useEffect(() => {
@@ -86,19 +93,20 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
           </div>
         </section>
       ))}
-      <h2 id="mine-title">Your open requests</h2>
-      {lists && lists.mine.length === 0 ? <p className="muted">You have no open requests.</p> : null}
-      {lists?.mine.length ? (
+      <h2 id="mine-title">Your requests</h2>
+      {lists && lists.mine.length === 0 && closed.length === 0 ? <p className="muted">You have no requests waiting for other people.</p> : null}
+      {lists && (lists.mine.length || closed.length) ? (
         <ul className="plain" aria-labelledby="mine-title">
-          {lists.mine.map((r) => (
+          {[...lists.mine, ...closed].map((r) => (
             <li key={r.id} className="panel">
-              <strong>{r.job.title}</strong> <span className="badge">{r.status}</span>{' '}
+              <strong>{r.job.title}</strong> <span className={`badge status-${r.status}`}>{requestWord(r)}</span>{' '}
               <span className="muted">
-                approved by {r.approvals.length ? r.approvals.map((a) => a.userName).join(', ') : 'nobody yet'}; still needs {stillNeeded(r)}; open until{' '}
-                {new Date(r.expiresAt).toLocaleTimeString()}; fingerprint <code>{r.fingerprint}</code>
-              </span>
+                approved by {r.approvals.length ? r.approvals.map((a) => a.userName).join(', ') : 'nobody yet'}
+                {r.status === 'pending' ? `; still needs ${stillNeeded(r)}; open until ${new Date(r.expiresAt).toLocaleTimeString()}` : ''}; fingerprint{' '}
+                <code>{r.fingerprint}</code>
+              </span>{' '}
               {r.runId ? (
-                <button type="button" className="link" onClick={() => void openRun(r.runId!)}>
+                <button type="button" className="link" onClick={() => void openRun(r.runId!)} aria-label={`Open the run of ${r.job.title} (${r.fingerprint})`}>
                   Open the run
                 </button>
               ) : null}
@@ -109,6 +117,14 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
       <TouchPrompt state={flow.state} onCancel={flow.cancel} onDismiss={flow.reset} keys={keys} doneText="Recorded." />
     </main>
   );
+}
+
+/** A request's state in a word or two: "rejected by bob", not a bare status. */
+function requestWord(r: RequestView): string {
+  if (r.status === 'pending') return 'waiting for approval';
+  if (r.status === 'rejected') return `rejected by ${r.rejectedBy?.userName ?? 'an approver'}`;
+  if (r.status === 'launched') return 'launched';
+  return r.status === 'expired' ? 'expired: not launched' : 'ended: not launched';
 }
 
 function DecidedPanel(props: { decided: Decided; onOpenRun: (runId: string) => void }) {
