@@ -15,8 +15,8 @@ export const askedBy = (r: RequestView) => (r.proposer ? `${r.proposer.name} (au
 
 /**
  * A pending request as the verifier describes it, the same facts main's review shows: the job and its
- * target as it will run, every parameter (a request holds no secrets: they travel only with the last
- * touch's confirmation), who asked and why, who approved, who is still needed, until when, and the
+ * target as it will run, every parameter (a job with approvals takes no secret parameters, backend/core/job.ts, so
+ * there is none to hide), who asked and why, who approved, who is still needed, until when, and the
  * fingerprint the requester compared.
  */
 export function RequestFacts(props: { request: RequestView; idPrefix: string }) {
