@@ -136,4 +136,16 @@ describe('the trusted review of a decision on a pending request', () => {
     expect(done).toMatchObject({ ok: true, value: { request: { status: 'rejected', rejectedBy: { userName: bob.name } } } });
     expect(ap.launches()).toBe(launchesBefore);
   });
+
+  it('reading the requests (main’s watcher, the list, the requester’s panel) never pushes back the idle lock', async () => {
+    const ada = await ap.person();
+    const { request } = await ap.request(ada, 'pair');
+    const { handlers } = await desktopFor(ada);
+    const lockAt = async () => ((await handlers.status()) as { ok: true; value: { session: { idleLockAt: number } } }).value.session.idleLockAt;
+    const before = await lockAt();
+    h.clock.advance(60_000);
+    expect(await handlers.listRequests()).toMatchObject({ ok: true, value: { mine: [{ id: request.id }] } });
+    expect(await handlers.getRequest({ requestId: request.id })).toMatchObject({ ok: true, value: { request: { id: request.id, status: 'pending' } } });
+    expect(await lockAt()).toBe(before);
+  });
 });
