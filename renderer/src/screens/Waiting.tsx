@@ -46,7 +46,7 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
 
   // A notification's click names a request: bring it into view.
   useEffect(() => {
-    if (props.focus && lists) document.getElementById(`request-${props.focus}`)?.scrollIntoView({ block: 'nearest' });
+    if (props.focus && lists) document.getElementById(`request-${props.focus}`)?.scrollIntoView?.({ block: 'nearest' });
   }, [props.focus, lists]);
 
   const decide = async (request: RequestView, decision: Decision) => {
