@@ -51,7 +51,9 @@ export const REFUSAL_RETENTION_MS = 90 * 86_400_000;
  */
 const CHALLENGE_ONLY = new Set(['enroll.options', 'unlock.options', 'run.prepare', 'key.add.options', 'key.add.approval', 'key.revoke.options', 'run.cancel.options', 'admin.options', 'request.approve.options', 'request.reject.options']);
 /** A follower polls a run's output every few seconds: those reads are kept as long as refusals, not for good. */
-const POLLED = new Set(['run.output']);
+// Reads that followers poll: run output (the run page), and pending requests (the desktop's request
+// watcher and the requester's panel, issue 16): kept like refusals, not forever.
+const POLLED = new Set(['run.output', 'requests.list', 'request.get']);
 /** Refusals that are the verifier's (or a service's) failure, not the caller's: audited `failed`. */
 const FAILED = new Set(['internal_error', 'storage_unavailable', 'cancel_failed']);
 

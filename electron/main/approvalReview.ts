@@ -3,12 +3,13 @@ import type { AdminOptions } from '../../backend/core/admin';
 import { describeAdminAction } from '../../backend/core/adminActions';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { ParamValue, Run } from '../../backend/core/model';
+import type { DecisionOptions } from '../../backend/core/decisions';
 
 /**
  * What a touch would approve, in words, built by main from the verifier's own reply (never from
  * anything the renderer says). The native dialog (./approvalDialog.ts) shows exactly this.
  */
-export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key' | 'cancel' | 'admin';
+export type ApprovalPurpose = 'run' | 'add_key' | 'revoke_key' | 'cancel' | 'admin' | 'approve' | 'reject';
 
 export interface ApprovalReview {
   purpose: ApprovalPurpose;
@@ -112,6 +113,44 @@ export function adminReview(o: Pick<AdminOptions, 'intentId' | 'action' | 'finge
     intentId: o.intentId,
     title: oneLine(`Admin: ${title}`),
     facts: facts.map((f) => ({ label: oneLine(f.label), value: oneLine(f.value) })),
+    fingerprint: o.fingerprint,
+    expiresAt: o.expiresAt,
+  };
+}
+
+/**
+ * A decision on someone else's pending request (issue 16): who asked (or which automation proposed it, and
+ * why), the job and every parameter as it will run, who approved so far and who is still needed, from the
+ * verifier's own record of the request in the options answer. The fingerprint is the request's: the code
+ * its requester compared.
+ */
+export function decisionReview(o: DecisionOptions, decision: 'approve' | 'reject'): ApprovalReview {
+  const r = o.request;
+  const label = (name: string) => {
+    const title = r.labels[name];
+    return title && title !== name ? `${title} (${name})` : name;
+  };
+  const params = Object.entries(r.params);
+  const groups = Object.entries(r.missing.groups).map(([g, n]) => `${n} from ${g}`);
+  const still = r.missing.people > 0 ? `${r.missing.people} more ${r.missing.people === 1 ? 'person' : 'people'}${groups.length ? ` (${groups.join(', ')})` : ''}` : 'nobody: this decision completes it';
+  const verb = decision === 'approve' ? 'Approve' : 'Reject';
+  return {
+    purpose: decision,
+    intentId: o.intentId,
+    title: oneLine(`${verb} ${r.requester.name}’s run of ${r.job.title} (${r.job.name})?`),
+    facts: [
+      { label: 'Action', value: decision === 'approve' ? 'approve this run with your own key (it launches on the last approval)' : 'reject this request: it ends, and nothing runs' },
+      r.proposer
+        ? { label: 'Proposed by', value: `${r.proposer.name} (automation), for ${r.requester.name}` }
+        : { label: 'Requested by', value: r.requester.name },
+      ...(r.reason !== undefined ? [{ label: 'Reason given', value: r.reason }] : []),
+      { label: 'Job', value: `${r.job.title} (${r.job.name})` },
+      { label: 'Runs', value: r.job.target },
+      ...(params.length ? params.map(([name, v]) => ({ label: label(name), value: shown(v) })) : [{ label: 'Parameters', value: 'none' }]),
+      { label: 'Approved so far', value: r.approvals.length ? r.approvals.map((a) => a.userName).join(', ') : 'nobody yet' },
+      { label: 'Still needed, counting you', value: still },
+      { label: 'Request', value: r.id },
+    ].map((f) => ({ label: oneLine(f.label), value: oneLine(f.value) })),
     fingerprint: o.fingerprint,
     expiresAt: o.expiresAt,
   };

@@ -1,9 +1,9 @@
-import type { CancelOptions, DesktopApi, DesktopError, DesktopResult, DesktopStatus, RunOutput } from '../shared/desktopApi';
+import type { CancelOptions, Decision, DesktopMethod, DecisionOptions, DesktopApi, DesktopError, DesktopResult, DesktopStatus, RequestLists, RunOutput } from '../shared/desktopApi';
 import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
 import type { ApprovalGate, ReviewOutcome } from './approvalGate';
-import { addKeyReview, adminReview, cancelReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
+import { addKeyReview, adminReview, cancelReview, decisionReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
 import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
 import type { AdminOptions } from '../../backend/core/admin';
 import type { PreparedRun } from '../../backend/core/runs';
@@ -30,12 +30,14 @@ export interface HandlerDeps {
   openExternal(url: string): Promise<boolean>;
   /** A run this person launched from this app: main watches it to say when it ends (./runWatcher.ts). */
   runStarted?(run: Run): void;
+  /** The session just unlocked, or a decision just changed what waits: main's request watcher reads now (./requestWatcher.ts). */
+  requestsChanged?(): void;
   /** The system clipboard, and a save dialog that writes the text where the person chose (false: cancelled). */
   copyText?(text: string): Promise<boolean>;
   saveText?(defaultName: string, text: string): Promise<boolean>;
 }
 
-type Handlers = Omit<DesktopApi, 'onLocked' | 'onShowRun'>;
+type Handlers = Pick<DesktopApi, DesktopMethod>;
 type RevokeOptions = { intentId: string; approval: RequestOptions; fingerprint: string; expiresAt: number; key: { id: string; label: string } };
 
 const failure = (code: string, message: string): { ok: false; error: DesktopError } => ({ ok: false, error: { code, message } });
@@ -83,6 +85,9 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   const unlessAccepted = (purpose: ApprovalPurpose, intentId: string) =>
     deps.approvals.take(purpose, intentId) ? undefined : failure('approval_not_accepted', 'keylaunch did not show you this request, or you did not accept it; nothing was sent.');
 
+  /** The request and decision each accepted decision review was about: nothing else can be sent with it. */
+  const decisionTargets = new Map<string, { requestId: string; decision: Decision }>();
+
   /** The run each accepted cancel review was about: the cancel goes to that run, whatever the renderer says later. */
   const cancelTargets = new Map<string, string>();
 
@@ -124,6 +129,7 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       const r = await call<{ session: { token: string; expiresAt: number }; user: { id: string; name: string; role: 'admin' | 'operator' } }>('POST', '/v1/unlock/verify', { body: input });
       if (!r.ok) return r;
       deps.session.set(r.value.session.token, r.value.user, r.value.session.expiresAt);
+      deps.requestsChanged?.();
       return { ok: true, value: deps.session.state()! };
     },
     lock: async () => {
@@ -198,6 +204,35 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       if (input.limit) q.set('limit', String(input.limit));
       if (input.cursor) q.set('cursor', input.cursor);
       return call('GET', `/v1/audit${q.size ? `?${q}` : ''}`, { session: true });
+    },
+
+    // Issue 16: the "Waiting for you" list, and decisions on a request reviewed by main like a run.
+    // Reads that are polled (main's watcher, the list screen): passive, like following a run.
+    listRequests: async () => call<RequestLists>('GET', '/v1/requests', { session: 'passive' }),
+    getRequest: async (input) => call('GET', `/v1/requests/${encodeURIComponent(input.requestId)}`, { session: 'passive' }),
+    startDecision: async (input) => {
+      const path = `/v1/requests/${encodeURIComponent(input.requestId)}/${input.decision}`;
+      // The review is built from the verifier's own record of the request, in its options answer.
+      const options = await call<DecisionOptions>('POST', `${path}/options`, { body: {}, session: true });
+      if (options.ok && options.value.request.id !== input.requestId) return failure('bad_request', 'The verifier answered for another request; nothing was shown.');
+      const reviewed = await afterReview(options, (o) => decisionReview(o, input.decision), `${input.decision} a request`);
+      decisionTargets.clear();
+      if (reviewed.ok) decisionTargets.set(reviewed.value.intentId, { requestId: input.requestId, decision: input.decision });
+      return reviewed;
+    },
+    finishDecision: async (input) => {
+      // Only the reviewed decision on the reviewed request: a renderer asking to approve B after A was shown gets nothing sent.
+      const target = decisionTargets.get(input.intentId);
+      if (!target || target.requestId !== input.requestId || target.decision !== input.decision) {
+        return failure('approval_not_accepted', 'keylaunch did not show you this decision on this request; nothing was sent.');
+      }
+      const refused = unlessAccepted(input.decision, input.intentId);
+      if (refused) return refused;
+      decisionTargets.delete(input.intentId);
+      const path = `/v1/requests/${encodeURIComponent(target.requestId)}/${target.decision}/verify`;
+      const reply = await call<{ request: RequestView; run?: Run }>('POST', path, { body: { requestId: target.requestId, intentId: input.intentId, assertion: input.assertion }, session: true });
+      deps.requestsChanged?.();
+      return reply;
     },
 
     openExternal: async (input) => ({ ok: true, value: await deps.openExternal(input.url) }),

@@ -1,7 +1,7 @@
 import { BrowserWindow, Notification, app, clipboard, dialog, ipcMain, powerMonitor, session, shell } from 'electron';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOCKED_EVENT, SHOW_RUN_EVENT, type ConfigState, type DesktopError } from '../shared/desktopApi';
+import { LOCKED_EVENT, SHOW_REQUEST_EVENT, SHOW_RUN_EVENT, WAITING_EVENT, type ConfigState, type DesktopError } from '../shared/desktopApi';
 import { desktopInputSchemas } from '../shared/desktopSchemas';
 import { configState, importRefusal, loadDesktopConfig, parseDesktopConfig, type ConfigSource, type DesktopConfig } from './desktopConfig';
 import { createDesktopHandlers } from './desktopHandlers';
@@ -9,6 +9,7 @@ import { createDesktopSession } from './sessionHolder';
 import { createVerifierClient, type VerifierClient } from './verifierClient';
 import { createApprovalGate } from './approvalGate';
 import { createRunWatcher } from './runWatcher';
+import { createRequestWatcher } from './requestWatcher';
 import { systemTimers } from './sessionHolder';
 import { createApprovalDialog } from './policies/approvalDialog';
 import { createAppRequestHandler } from './policies/appProtocol';
@@ -44,6 +45,7 @@ const sessionHolder = createDesktopSession({
   onLocked: (reason) => {
     approvals.clear();
     runWatcher.clear();
+    requestWatcher.stop();
     window?.webContents.send(LOCKED_EVENT, reason);
   },
 });
@@ -67,11 +69,37 @@ const runWatcher = createRunWatcher({
   },
   // Only a click on the notification gets here: a run that ends in the background never moves the person.
   showRun: (runId) => {
-    if (!window || window.isDestroyed()) return;
-    if (window.isMinimized()) window.restore();
-    window.show();
-    window.focus();
-    window.webContents.send(SHOW_RUN_EVENT, runId);
+    if (showWindow()) window!.webContents.send(SHOW_RUN_EVENT, runId);
+  },
+  timers: systemTimers,
+});
+
+/** Brings the window to the front (only ever after the person clicked one of our notifications). */
+function showWindow(): boolean {
+  if (!window || window.isDestroyed()) return false;
+  if (window.isMinimized()) window.restore();
+  window.show();
+  window.focus();
+  return true;
+}
+
+// Issue 16 §3: requests waiting for this person, counted in the nav and on the OS badge, announced when new.
+let readRequests: ReturnType<typeof createDesktopHandlers>['listRequests'] | undefined;
+const requestWatcher = createRequestWatcher({
+  listRequests: () => readRequests?.() ?? Promise.resolve({ ok: false, error: { code: 'locked', message: 'not started' } }),
+  window: () => window,
+  notify: ({ title, body, onClick }) => {
+    const n = new Notification({ title, body });
+    n.on('click', onClick);
+    n.show();
+  },
+  showRequest: (requestId) => {
+    if (showWindow()) window!.webContents.send(SHOW_REQUEST_EVENT, requestId);
+  },
+  waiting: (count) => {
+    // The dock / Unity launcher badge; Windows has none (its overlay icon would need an image per count).
+    if (process.platform !== 'win32') app.setBadgeCount(count);
+    if (window && !window.isDestroyed()) window.webContents.send(WAITING_EVENT, count);
   },
   timers: systemTimers,
 });
@@ -132,10 +160,12 @@ async function start(): Promise<void> {
     touchExpected: createTouchNotifier({ window: () => window, notify: (title, body) => new Notification({ title, body }).show() }),
     openExternal: (url) => openExternalLink(url, shell),
     runStarted: (run) => runWatcher.watch(run),
+    requestsChanged: () => requestWatcher.poke(),
     copyText: async (text) => (clipboard.writeText(text), true),
     saveText: saveTextWithDialog,
   });
   readRun = (runId) => handlers.getRun({ runId });
+  readRequests = () => handlers.listRequests();
   registerDesktopIpc({ ipcMain, appOrigin: () => appOrigin, webContentsId: () => window?.webContents.id, schemas: desktopInputSchemas, handlers, log });
 
   // A sleeping or screen-locked computer is an unattended one.

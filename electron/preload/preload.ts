@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { DESKTOP_METHODS, LOCKED_EVENT, SHOW_RUN_EVENT, channelOf, type DesktopApi } from '../shared/desktopApi';
+import { DESKTOP_METHODS, LOCKED_EVENT, SHOW_REQUEST_EVENT, SHOW_RUN_EVENT, WAITING_EVENT, channelOf, type DesktopApi } from '../shared/desktopApi';
 
 /**
  * The preload (sandboxed, context-isolated): exposes exactly DesktopApi as `window.keylaunch`. Each
@@ -19,6 +19,16 @@ export function createDesktopApi(): DesktopApi {
     const wrapped = (_event: unknown, runId: unknown) => listener(String(runId));
     ipcRenderer.on(SHOW_RUN_EVENT, wrapped);
     return () => ipcRenderer.removeListener(SHOW_RUN_EVENT, wrapped);
+  };
+  api.onWaiting = (listener: (count: number) => void) => {
+    const wrapped = (_event: unknown, count: unknown) => listener(Number(count) || 0);
+    ipcRenderer.on(WAITING_EVENT, wrapped);
+    return () => ipcRenderer.removeListener(WAITING_EVENT, wrapped);
+  };
+  api.onShowRequest = (listener: (requestId: string) => void) => {
+    const wrapped = (_event: unknown, requestId: unknown) => listener(String(requestId));
+    ipcRenderer.on(SHOW_REQUEST_EVENT, wrapped);
+    return () => ipcRenderer.removeListener(SHOW_REQUEST_EVENT, wrapped);
   };
   return api as unknown as DesktopApi;
 }

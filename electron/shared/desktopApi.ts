@@ -9,6 +9,7 @@ import type { PublicKey } from '../../backend/core/views';
 import type { AdminGrant, AuditEntry, Role, Run } from '../../backend/core/model';
 import type { OutputPage } from '../../backend/core/ports';
 import type { CancelOptions } from '../../backend/core/cancel';
+import type { DecisionOptions } from '../../backend/core/decisions';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON, RequestOptions } from '../../backend/core/webauthn';
 
 /**
@@ -59,6 +60,15 @@ export type RunOutput = OutputPage & { consoleUrl?: string };
 /** `POST /v1/runs/{id}/cancel/options`: a cancel intent bound to one run, to approve with a touch. */
 export type { CancelOptions };
 
+/** `GET /v1/requests` (issue 16): open requests this person may decide on (`waiting`), and their own (`mine`). */
+export interface RequestLists {
+  waiting: RequestView[];
+  mine: RequestView[];
+}
+/** A decision on a pending request: one's own touch approves it, or rejects it (which ends it). */
+export type Decision = 'approve' | 'reject';
+export type { DecisionOptions };
+
 export interface DesktopApi {
   status(): Promise<DesktopResult<DesktopStatus>>;
   /** Opens a file dialog in the main process; the renderer never sees a path or a file. */
@@ -106,25 +116,43 @@ export interface DesktopApi {
   /** `GET /v1/audit` (admins only): a page of the audit log, newest first, and the cursor to the older entries. */
   listAudit(input: { limit?: number; cursor?: string }): Promise<DesktopResult<{ entries: AuditEntry[]; cursor?: string }>>;
 
+  /** Pending requests (issue 16): those waiting for this person's decision, and their own open ones. */
+  listRequests(): Promise<DesktopResult<RequestLists>>;
+  /** One request (its requester, its deciders and admins): a read, polled by the requester's pending panel. */
+  getRequest(input: { requestId: string }): Promise<DesktopResult<{ request: RequestView }>>;
+  /** A decision intent for one request; main shows the request as it will run (its own review) before the options come back. */
+  startDecision(input: { requestId: string; decision: Decision }): Promise<DesktopResult<DecisionOptions>>;
+  /** Sent only for the decision intent main showed and the person accepted, on the request and decision main reviewed. */
+  finishDecision(input: { requestId: string; decision: Decision; intentId: string; assertion: AuthenticationResponseJSON }): Promise<DesktopResult<{ request: RequestView; run?: Run }>>;
+
   /** Opens an allowlisted external link (an AWS console page, the docs) in the system browser. */
   openExternal(input: { url: string }): Promise<DesktopResult<boolean>>;
   /** Main tells the renderer when it locked (idle timeout, session end). Returns an unsubscribe. */
   onLocked(listener: (reason: string) => void): () => void;
   /** Main asks to show a run (the person clicked its "run ended" notification). Returns an unsubscribe. */
   onShowRun(listener: (runId: string) => void): () => void;
+  /** Main's request watcher: how many requests wait for this person, after each of its reads. Returns an unsubscribe. */
+  onWaiting(listener: (count: number) => void): () => void;
+  /** Main asks to show a waiting request (the person clicked its notification). Returns an unsubscribe. */
+  onShowRequest(listener: (requestId: string) => void): () => void;
 }
 
-export type DesktopMethod = Exclude<keyof DesktopApi, 'onLocked' | 'onShowRun'>;
+/** What main pushes to the renderer (not methods it calls). */
+export const DESKTOP_EVENTS = ['onLocked', 'onShowRun', 'onWaiting', 'onShowRequest'] as const;
+export type DesktopMethod = Exclude<keyof DesktopApi, (typeof DESKTOP_EVENTS)[number]>;
 
 /** IPC channel names: the only place they are spelled. */
 export const CHANNEL_PREFIX = 'keylaunch:';
 export const channelOf = (method: DesktopMethod) => `${CHANNEL_PREFIX}${method}`;
 export const LOCKED_EVENT = `${CHANNEL_PREFIX}locked`;
 export const SHOW_RUN_EVENT = `${CHANNEL_PREFIX}showRun`;
+export const WAITING_EVENT = `${CHANNEL_PREFIX}waiting`;
+export const SHOW_REQUEST_EVENT = `${CHANNEL_PREFIX}showRequest`;
 
 export const DESKTOP_METHODS: readonly DesktopMethod[] = [
   'status', 'importConfig', 'startEnrollment', 'finishEnrollment', 'startUnlock', 'finishUnlock', 'lock', 'activity',
   'listJobs', 'prepareRun', 'confirmRun', 'listRuns', 'getRun', 'runOutput', 'startCancelRun', 'finishCancelRun', 'copyText', 'saveOutput',
   'listKeys', 'startAddKey', 'approveNewKey', 'finishAddKey', 'startRevokeKey', 'finishRevokeKey', 'openExternal',
   'listPeople', 'startAdminAction', 'finishAdminAction', 'listAudit',
+  'listRequests', 'getRequest', 'startDecision', 'finishDecision',
 ];

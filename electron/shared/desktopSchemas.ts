@@ -11,6 +11,8 @@ const params = paramRecord; // the verifier's own rule for parameters, so the tw
 const intentId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
 const none = z.undefined();
 const runId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
+const requestId = z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/);
+const decision = z.enum(['approve', 'reject']);
 /** Output copied or saved: the renderer keeps at most 5,000 lines; this bounds what main accepts (characters). */
 export const MAX_SAVED_TEXT = 8 * 1024 * 1024;
 
@@ -43,5 +45,9 @@ export const desktopInputSchemas: Record<DesktopMethod, z.ZodType> = {
   startAdminAction: z.strictObject({ action: adminActionBody }),
   finishAdminAction: z.strictObject({ intentId, assertion: assertionSchema }),
   listAudit: z.strictObject({ limit: z.number().int().min(1).max(100).optional(), cursor: z.string().min(1).max(500).optional() }),
+  listRequests: none,
+  getRequest: z.strictObject({ requestId }),
+  startDecision: z.strictObject({ requestId, decision }),
+  finishDecision: z.strictObject({ requestId, decision, intentId, assertion: assertionSchema }),
   openExternal: z.strictObject({ url: z.string().max(2048) }),
 };

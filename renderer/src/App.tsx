@@ -13,10 +13,12 @@ import { RunView } from './screens/RunView';
 import { History } from './screens/History';
 import { Keys, usableKeyCount } from './screens/Keys';
 import { Admin } from './screens/Admin';
+import { Waiting } from './screens/Waiting';
 import { forgetKey, knowsKey, loadTheme, saveTheme, type Theme } from './localPrefs';
 import { useActivity } from './activity';
 import { useScreenFocus } from './screenFocus';
 import { drafts } from './drafts';
+import { myRequests } from './myRequests';
 import { Palette, ShortcutsHelp } from './components/Palette';
 
 /** Which screen is showing. The session lives in main; this only mirrors it. */
@@ -27,7 +29,8 @@ type Screen =
   | { name: 'history' }
   | { name: 'run'; run: Run }
   | { name: 'keys' }
-  | { name: 'admin' };
+  | { name: 'admin' }
+  | { name: 'waiting'; focus?: string };
 
 const LOCK_REASONS: Record<string, string> = {
   idle: 'Locked after 5 minutes without activity.',
@@ -46,6 +49,9 @@ export function App() {
   const [activeKeys, setActiveKeys] = useState<number | undefined>();
   const [theme, setTheme] = useState<Theme>(loadTheme);
   const [sheet, setSheet] = useState<'palette' | 'help' | undefined>();
+  // Requests waiting for this person (issue 16 §3): counted by main's watcher; each of its reads bumps `watched`.
+  const [waiting, setWaiting] = useState(0);
+  const [watched, setWatched] = useState(0);
 
   const refresh = useCallback(async () => {
     const r = await desktop.status();
@@ -75,6 +81,17 @@ export function App() {
       }),
     [desktop],
   );
+
+  useEffect(
+    () =>
+      desktop.onWaiting((count) => {
+        setWaiting(count);
+        setWatched((n) => n + 1);
+      }),
+    [desktop],
+  );
+  // A click on a "waiting for you" notification: show that request.
+  useEffect(() => desktop.onShowRequest((requestId) => setScreen({ name: 'waiting', focus: requestId })), [desktop]);
 
   /** "Run again": the run's job as it is now, its form filled from the run; a reason when it cannot be. */
   const runAgain = async (run: Run): Promise<string | undefined> => {
@@ -122,6 +139,7 @@ export function App() {
         onImport={async () => {
           const r = await desktop.importConfig();
           drafts.clear(); // another verifier or person: nothing typed for the last one carries over
+          myRequests.clear();
           await refresh();
           return r;
         }}
@@ -148,12 +166,13 @@ export function App() {
     );
   }
 
-  const section: Section = screen.name === 'history' || screen.name === 'run' ? 'history' : screen.name === 'keys' ? 'keys' : screen.name === 'admin' ? 'admin' : 'jobs';
+  const section: Section = screen.name === 'history' || screen.name === 'run' ? 'history' : screen.name === 'keys' ? 'keys' : screen.name === 'admin' ? 'admin' : screen.name === 'waiting' ? 'waiting' : 'jobs';
   return (
     <div className="app">
       <Header
         session={status.session}
         section={section}
+        waiting={waiting}
         onNavigate={(s) => setScreen({ name: s } as Screen)}
         onLock={() => void desktop.lock().then(refresh)}
         onRenewed={(s) => setStatus({ ...status, session: s })}
@@ -175,6 +194,7 @@ export function App() {
       {screen.name === 'jobs' && <Jobs me={status.session.user.name} onOpen={(job) => setScreen({ name: 'job', job })} showBackupHint={activeKeys === 1} onKeys={() => setScreen({ name: 'keys' })} />}
       {screen.name === 'job' && <RunJob key={screen.from?.id ?? screen.job.name} job={screen.job} from={screen.from} onBack={() => setScreen({ name: 'jobs' })} onLaunched={(run) => setScreen({ name: 'result', run })} />}
       {screen.name === 'result' && <RunView key={screen.run.id} run={screen.run} backLabel="Jobs" onBack={() => setScreen({ name: 'jobs' })} onRunAgain={runAgain} />}
+      {screen.name === 'waiting' && <Waiting focus={screen.focus} refreshed={watched} onCount={setWaiting} onOpenRun={(run) => setScreen({ name: 'run', run })} />}
       {screen.name === 'history' && <History me={status.session.user.name} onOpen={(run) => setScreen({ name: 'run', run })} onRunAgain={runAgain} />}
       {screen.name === 'run' && <RunView key={screen.run.id} run={screen.run} backLabel="History" onBack={() => setScreen({ name: 'history' })} onRunAgain={runAgain} />}
       {screen.name === 'keys' && (
@@ -194,7 +214,7 @@ export function App() {
   );
 }
 
-const TITLES: Record<string, string> = { loading: 'Loading', setup: 'Set up', enroll: 'Enroll your key', locked: 'Locked', jobs: 'Jobs', history: 'History', keys: 'Keys', result: 'Run started' };
+const TITLES: Record<string, string> = { loading: 'Loading', setup: 'Set up', enroll: 'Enroll your key', locked: 'Locked', jobs: 'Jobs', history: 'History', keys: 'Keys', result: 'Run started', waiting: 'Waiting for you' };
 /** The window title says where the person is (the taskbar and screen readers show it). */
 function windowTitle(view: string, screen: Screen): string {
   const where = screen.name === 'job' && view.startsWith('job:') ? screen.job.title : screen.name === 'run' && view.startsWith('run:') ? `Run of ${screen.run.job}` : (TITLES[view] ?? 'keylaunch');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDesktop } from '../../build/buildDesktop';
-import { CHANNEL_PREFIX, DESKTOP_METHODS, LOCKED_EVENT, SHOW_RUN_EVENT, channelOf } from '../../electron/shared/desktopApi';
+import { CHANNEL_PREFIX, DESKTOP_EVENTS, DESKTOP_METHODS, LOCKED_EVENT, SHOW_REQUEST_EVENT, SHOW_RUN_EVENT, WAITING_EVENT, channelOf } from '../../electron/shared/desktopApi';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/policies/appProtocol';
 
 /**
@@ -194,12 +194,12 @@ describe('a build with a baked profile', () => {
 describe('the built preload', () => {
   it('exposes exactly DesktopApi as window.keylaunch, one fixed channel per method', () => {
     const preload = join(out, 'electron', 'preload.cjs');
-    const r = start({ eval: `require(${JSON.stringify(preload)}); const api = globalThis.__klStandInRecord.exposed[0].api; api.status(); api.prepareRun({ job: 'x', params: {} }); api.onLocked(() => {}); api.onShowRun(() => {});` });
+    const r = start({ eval: `require(${JSON.stringify(preload)}); const api = globalThis.__klStandInRecord.exposed[0].api; api.status(); api.prepareRun({ job: 'x', params: {} }); api.onLocked(() => {}); api.onShowRun(() => {}); api.onWaiting(() => {}); api.onShowRequest(() => {});` });
     expect(r.record.errors).toEqual([]);
     expect(r.record.missing).toEqual([]);
-    expect(r.record.exposed).toEqual([{ name: 'keylaunch', keys: [...DESKTOP_METHODS, 'onLocked', 'onShowRun'].sort() }]);
+    expect(r.record.exposed).toEqual([{ name: 'keylaunch', keys: [...DESKTOP_METHODS, ...DESKTOP_EVENTS].sort() }]);
     expect(r.record.invoked).toEqual([{ channel: `${CHANNEL_PREFIX}status` }, { channel: `${CHANNEL_PREFIX}prepareRun`, arg: { job: 'x', params: {} } }]);
-    expect(r.record.rendererOn).toEqual([LOCKED_EVENT, SHOW_RUN_EVENT]);
+    expect(r.record.rendererOn).toEqual([LOCKED_EVENT, SHOW_RUN_EVENT, WAITING_EVENT, SHOW_REQUEST_EVENT]);
   });
 });
 

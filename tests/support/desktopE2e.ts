@@ -12,6 +12,7 @@ import { createApprovalGate } from '../../electron/main/approvalGate';
 import { reviewText, type ApprovalReview } from '../../electron/main/approvalReview';
 import { desktopInputSchemas } from '../../electron/shared/desktopSchemas';
 import { createRunWatcher } from '../../electron/main/runWatcher';
+import { createRequestWatcher } from '../../electron/main/requestWatcher';
 import { systemTimers } from '../../electron/main/sessionHolder';
 import { CHANNEL_PREFIX, DESKTOP_METHODS } from '../../electron/shared/desktopApi';
 import { ORIGIN, RP_ID, startHarness, type Harness } from './harness';
@@ -77,7 +78,13 @@ export async function startDesktopE2e(o: {
     },
     now: Date.now,
   });
-  const session = createDesktopSession({ client: () => current.client, onLocked: (reason) => void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined) });
+  const session = createDesktopSession({
+    client: () => current.client,
+    onLocked: (reason) => {
+      requests.stop();
+      void page.evaluate((r) => (window as any).__keylaunchLocked?.(r), reason).catch(() => undefined);
+    },
+  });
   const touches: string[] = [];
   const opened: string[] = [];
   /** Main's run watcher, as main.ts wires it: OS notifications recorded; the window is focused unless a test says not. */
@@ -90,6 +97,20 @@ export async function startDesktopE2e(o: {
     showRun: (runId) => void page.evaluate((id) => (window as any).__keylaunchShowRun?.(id), runId).catch(() => undefined),
     timers: systemTimers,
   });
+  /** Main's request watcher (issue 16 §3), as main.ts wires it but reading every second: the count pushed to the page is recorded too. */
+  const waitingCounts: number[] = [];
+  const requests = createRequestWatcher({
+    listRequests: () => handlers.listRequests(),
+    window: () => ({ isFocused: () => windowState.focused, isDestroyed: () => false }),
+    notify: ({ title, body, onClick }) => notifications.push({ title, body, click: onClick }),
+    showRequest: (id) => void page.evaluate((r) => (window as any).__keylaunchShowRequest?.(r), id).catch(() => undefined),
+    waiting: (count) => {
+      waitingCounts.push(count);
+      void page.evaluate((n) => (window as any).__keylaunchWaiting?.(n), count).catch(() => undefined);
+    },
+    timers: systemTimers,
+    everyMs: 1000,
+  });
   const handlers = createDesktopHandlers({
     current: () => current,
     configState: () => loaded.state,
@@ -99,6 +120,7 @@ export async function startDesktopE2e(o: {
     touchExpected: (what) => touches.push(what),
     openExternal: async (url) => (opened.push(url), true),
     runStarted: (run) => watcher.watch(run),
+    requestsChanged: () => requests.poke(),
   });
   /** Tests may wrap a handler (e.g. to move the verifier's clock between touch and confirm). */
   const overrides: Partial<Record<string, (arg: unknown) => Promise<unknown>>> = {};
@@ -129,6 +151,12 @@ export async function startDesktopE2e(o: {
       api.onShowRun = (l: (runId: string) => void) => (showRun.add(l), () => showRun.delete(l));
       (window as any).__keylaunchShowRun = (runId: string) => showRun.forEach((l) => l(runId));
       (window as any).__keylaunchLocked = (reason: string) => listeners.forEach((l) => l(reason));
+      const waiting = new Set<(count: number) => void>();
+      api.onWaiting = (l: (count: number) => void) => (waiting.add(l), () => waiting.delete(l));
+      (window as any).__keylaunchWaiting = (count: number) => waiting.forEach((l) => l(count));
+      const showRequest = new Set<(requestId: string) => void>();
+      api.onShowRequest = (l: (requestId: string) => void) => (showRequest.add(l), () => showRequest.delete(l));
+      (window as any).__keylaunchShowRequest = (requestId: string) => showRequest.forEach((l) => l(requestId));
       Object.defineProperty(window, 'keylaunch', { value: Object.freeze(api), writable: false });
     },
     { methods: [...DESKTOP_METHODS], prefix: CHANNEL_PREFIX },
@@ -159,9 +187,10 @@ export async function startDesktopE2e(o: {
   const forward = (method: string, arg: unknown) => (handlers[method as keyof typeof handlers] as (a: unknown) => Promise<unknown>)(arg);
 
   return {
-    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person, windowState, notifications, watching: () => watcher.watching(),
+    harness, browser, page, cdp, addKey, removeKey, screenshot, overrides, forward, session, touches, opened, refused, reviews, person, windowState, notifications, watching: () => watcher.watching(), waitingCounts,
     close: async () => {
       watcher.clear();
+      requests.stop();
       await browser.close();
       if (!o.shared) await harness.close();
     },

@@ -99,6 +99,7 @@ const app = emitterOf('app', {
   relaunch: () => record.appEvents.push('relaunch'),
   getPath: () => process.env.KL_STANDIN_USERDATA ?? '/nonexistent',
   getVersion: () => '0.1.0',
+  setBadgeCount: (count) => (record.badge = count, true),
   whenReady: () => new Promise((resolve) => setImmediate(resolve)),
 }, (event) => record.appEvents.push(event));
 

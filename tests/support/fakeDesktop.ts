@@ -1,6 +1,6 @@
-import { DESKTOP_METHODS, type DesktopApi, type DesktopResult } from '../../electron/shared/desktopApi';
+import { DESKTOP_METHODS, type DesktopApi, type DesktopMethod, type DesktopResult } from '../../electron/shared/desktopApi';
 
-type Handlers = Omit<DesktopApi, 'onLocked' | 'onShowRun'>;
+type Handlers = Pick<DesktopApi, DesktopMethod>;
 const notSet = async (): Promise<DesktopResult<never>> => ({ ok: false, error: { code: 'internal_error', message: 'not set in this test' } });
 
 /**
@@ -10,7 +10,7 @@ const notSet = async (): Promise<DesktopResult<never>> => ({ ok: false, error: {
 export function fakeDesktop(overrides: Partial<Handlers> = {}, o: { unrecorded?: string[] } = {}) {
   const unrecorded = new Set(o.unrecorded ?? ['listKeys']);
   const calls: [string, unknown][] = [];
-  const api: Record<string, unknown> = { onLocked: () => () => undefined, onShowRun: () => () => undefined };
+  const api: Record<string, unknown> = { onLocked: () => () => undefined, onShowRun: () => () => undefined, onWaiting: () => () => undefined, onShowRequest: () => () => undefined };
   for (const name of DESKTOP_METHODS) {
     api[name] = async (arg: unknown) => {
       if (!unrecorded.has(name)) calls.push([name, arg]);

@@ -2,12 +2,12 @@ import { useEffect, useState } from 'react';
 import type { SessionState } from '../../../electron/shared/desktopApi';
 import { SessionEnd, clock } from './SessionEnd';
 
-export type Section = 'jobs' | 'history' | 'keys' | 'admin';
+export type Section = 'jobs' | 'waiting' | 'history' | 'keys' | 'admin';
 
-const SECTION_NAMES: Record<Section, string> = { jobs: 'Jobs', history: 'History', keys: 'Keys', admin: 'Admin' };
+const SECTION_NAMES: Record<Section, string> = { jobs: 'Jobs', waiting: 'Waiting for you', history: 'History', keys: 'Keys', admin: 'Admin' };
 
 /** Who is unlocked, when the app will lock itself, where to go, and the lock button. */
-export function Header(props: { session: SessionState; section: Section; onNavigate: (s: Section) => void; onLock: () => void; onRenewed: (s: SessionState) => void; onHelp: () => void; theme: string; onTheme: () => void }) {
+export function Header(props: { session: SessionState; section: Section; waiting?: number; onNavigate: (s: Section) => void; onLock: () => void; onRenewed: (s: SessionState) => void; onHelp: () => void; theme: string; onTheme: () => void }) {
   const now = useNow();
   const lockIn = clock(props.session.idleLockAt - now);
   return (
@@ -16,9 +16,18 @@ export function Header(props: { session: SessionState; section: Section; onNavig
       <span className="brand">keylaunch</span>
       <nav aria-label="Main">
         {/* Admin only for admins: the verifier refuses everyone else anyway. */}
-        {(['jobs', 'history', 'keys', ...(props.session.user.role === 'admin' ? (['admin'] as const) : [])] as const).map((s) => (
+        {(['jobs', 'waiting', 'history', 'keys', ...(props.session.user.role === 'admin' ? (['admin'] as const) : [])] as const).map((s) => (
           <button key={s} type="button" className={`nav${props.section === s ? ' current' : ''}`} aria-current={props.section === s ? 'page' : undefined} onClick={() => props.onNavigate(s)}>
             {SECTION_NAMES[s]}
+            {/* Requests waiting for this person's decision (main's watcher counts them, issue 16 §3). */}
+            {s === 'waiting' && props.waiting ? (
+              <>
+                <span className="count" aria-hidden="true">
+                  {props.waiting}
+                </span>
+                <span className="visually-hidden"> ({props.waiting} waiting)</span>
+              </>
+            ) : null}
           </button>
         ))}
       </nav>

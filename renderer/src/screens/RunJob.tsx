@@ -16,6 +16,7 @@ import { runAgain } from '../runs/runAgain';
 import { useMyKeys } from '../myKeys';
 import { drafts } from '../drafts';
 import { PendingRequest } from '../components/PendingRequest';
+import { myRequests } from '../myRequests';
 import type { RequestView } from '../../../backend/core/requestViews';
 import { runHeading } from '../runs/runStatus';
 
@@ -72,7 +73,10 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
     });
     if (!answer) return;
     drafts.drop(props.job.name);
-    if ('request' in answer) return setPending(answer.request);
+    if ('request' in answer) {
+      myRequests.remember(answer.request.id);
+      return setPending(answer.request);
+    }
     props.onLaunched(answer.run);
   };
 
@@ -151,7 +155,7 @@ export function RunJob(props: { job: JobSummary; onLaunched: (run: Run) => void;
           </button>
         </div>
       </form>
-      {pending ? <PendingRequest request={pending} /> : null}
+      {pending ? <PendingRequest request={pending} onLaunched={props.onLaunched} /> : null}
       {prepared && (SHOWS_REVIEW.has(flow.state.phase) || outcomeUnknown) ? (
         <section className="panel review" aria-labelledby="review-title">
           <h2 id="review-title">You are approving</h2>

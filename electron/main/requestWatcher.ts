@@ -1,0 +1,110 @@
+import type { RequestView } from '../../backend/core/requestViews';
+import type { DesktopResult, RequestLists } from '../shared/desktopApi';
+
+/**
+ * Issue 16 §3, reaching the approvers: while the app is unlocked, main reads the requests waiting for this
+ * person (passively: polling never holds off the idle lock), tells the renderer and the OS badge how many,
+ * and raises an OS notification for a request it has not seen before, only when the window is not in
+ * front. A click shows that request. The notification names the job, who asked and the fingerprint:
+ * nothing else, and it approves nothing. Failures back off; a lock (or the session ending) stops it.
+ */
+export interface RequestWatcherDeps {
+  listRequests(): Promise<DesktopResult<RequestLists>>;
+  window(): { isFocused(): boolean; isDestroyed(): boolean } | undefined;
+  notify(n: { title: string; body: string; onClick: () => void }): void;
+  /** Focuses the window and asks the renderer to show this request. */
+  showRequest(requestId: string): void;
+  /** The count, to the renderer's nav and to the OS badge where the platform has one. */
+  waiting(count: number): void;
+  timers: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(handle: unknown): void };
+  /** Between reads when all is well (main: 20 s; the e2e harness: shorter, as the person would wait). */
+  everyMs?: number;
+}
+
+const EVERY_MS = 20_000;
+const MAX_MS = 5 * 60_000;
+/** Ids remembered as already announced; past this the oldest are forgotten (a bound on what a verifier can make main keep). */
+const MAX_SEEN = 500;
+
+export function notificationText(r: RequestView): { title: string; body: string } {
+  const who = r.proposer ? `${r.proposer.name} (automation)` : r.requester.name;
+  return { title: `Waiting for you: ${r.job.name}`, body: `${who} asks for a run of ${r.job.name}. Fingerprint ${r.fingerprint}.` };
+}
+
+export function createRequestWatcher(deps: RequestWatcherDeps) {
+  const every = deps.everyMs ?? EVERY_MS;
+  let timer: unknown;
+  let delay = every;
+  let running = false;
+  // A poke during a read reads again as soon as that read is done (its answer may predate the change).
+  let reading = false;
+  let again = false;
+  // Bumped by stop(): a read that was under way when the app locked is dropped.
+  let epoch = 0;
+  const seen = new Set<string>();
+
+  const schedule = (ms: number) => {
+    if (timer !== undefined) deps.timers.clearTimeout(timer);
+    timer = deps.timers.setTimeout(() => void read(), ms);
+  };
+
+  async function read() {
+    timer = undefined;
+    const asked = epoch;
+    reading = true;
+    let r: Awaited<ReturnType<RequestWatcherDeps['listRequests']>>;
+    try {
+      r = await deps.listRequests();
+    } finally {
+      reading = false;
+    }
+    if (again) {
+      again = false;
+      if (running) return schedule(0);
+    }
+    if (asked !== epoch || !running) return;
+    if (!r.ok) {
+      if (r.error.code === 'locked') return stop();
+      delay = Math.min(MAX_MS, delay * 2);
+      return schedule(delay);
+    }
+    delay = every;
+    deps.waiting(r.value.waiting.length);
+    const fresh = r.value.waiting.filter((w) => !seen.has(w.id));
+    for (const w of fresh) remember(w.id);
+    const win = deps.window();
+    if (win && !win.isDestroyed() && !win.isFocused()) {
+      for (const w of fresh) deps.notify({ ...notificationText(w), onClick: () => deps.showRequest(w.id) });
+    }
+    schedule(delay);
+  }
+
+  function remember(id: string) {
+    seen.add(id);
+    if (seen.size > MAX_SEEN) seen.delete(seen.values().next().value!);
+  }
+
+  function stop() {
+    epoch++;
+    running = false;
+    again = false;
+    if (timer !== undefined) deps.timers.clearTimeout(timer);
+    timer = undefined;
+    delay = every;
+    seen.clear();
+    deps.waiting(0);
+  }
+
+  return {
+    /** Unlocked, or something just changed what waits: read now, then keep reading. */
+    poke() {
+      running = true;
+      if (reading) again = true;
+      else schedule(0);
+    },
+    /** Lock: nothing is read for a session that is over, and the badge goes. */
+    stop,
+    running: () => running,
+  };
+}
+export type RequestWatcher = ReturnType<typeof createRequestWatcher>;

@@ -1,0 +1,72 @@
+import type { RequestView } from '../../../backend/core/requestViews';
+import type { ParamValue } from '../../../backend/core/model';
+
+const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+/** "2 more people (1 from sre)": who a pending request still needs. */
+export function stillNeeded(r: RequestView): string {
+  const groups = Object.entries(r.missing.groups).filter(([, n]) => n > 0);
+  const who = groups.length ? ` (${groups.map(([g, n]) => `${n} from ${g}`).join(', ')})` : '';
+  return `${r.missing.people} more ${r.missing.people === 1 ? 'person' : 'people'}${who}`;
+}
+
+/** Who asked: a person, or automation on a person's behalf (a proposal, issue 16 §2). */
+export const askedBy = (r: RequestView) => (r.proposer ? `${r.proposer.name} (automation)` : r.requester.name);
+
+/**
+ * A pending request as the verifier describes it, the same facts main's review shows: the job and its
+ * target as it will run, every parameter (a job with approvals takes no secret parameters, backend/core/job.ts, so
+ * there is none to hide), who asked and why, who approved, who is still needed, until when, and the
+ * fingerprint the requester compared.
+ */
+export function RequestFacts(props: { request: RequestView; idPrefix: string }) {
+  const r = props.request;
+  const params = Object.entries(r.params);
+  const label = (name: string) => (r.labels[name] && r.labels[name] !== name ? `${r.labels[name]} (${name})` : name);
+  return (
+    <dl className="facts">
+      <dt>Job</dt>
+      <dd>
+        {r.job.title} ({r.job.name})
+      </dd>
+      <dt>Runs</dt>
+      <dd>
+        <code className="wrap">{r.job.target}</code>
+      </dd>
+      <dt>{r.proposer ? 'Proposed by' : 'Requested by'}</dt>
+      <dd>{r.proposer ? `${r.proposer.name} (automation), for ${r.requester.name}` : r.requester.name}</dd>
+      {r.reason !== undefined ? (
+        <>
+          <dt>Reason given</dt>
+          <dd>{r.reason}</dd>
+        </>
+      ) : null}
+      <dt>Parameters</dt>
+      <dd>
+        {params.length ? (
+          <ul className="plain">
+            {params.map(([name, v]) => (
+              <li key={name}>
+                {label(name)}: <code>{shown(v)}</code>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          'none'
+        )}
+      </dd>
+      <dt>Approved so far</dt>
+      <dd>{r.approvals.length ? r.approvals.map((a) => a.userName).join(', ') : 'nobody yet'}</dd>
+      <dt>Still needed</dt>
+      <dd>{r.missing.people > 0 ? stillNeeded(r) : 'nobody'}</dd>
+      <dt>Open until</dt>
+      <dd>{new Date(r.expiresAt).toLocaleString()}</dd>
+      <dt>Fingerprint</dt>
+      <dd>
+        <code className="fingerprint" id={`${props.idPrefix}-fingerprint`}>
+          {r.fingerprint}
+        </code>
+      </dd>
+    </dl>
+  );
+}
