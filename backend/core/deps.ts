@@ -2,8 +2,7 @@ import type { VerifierConfig } from './config';
 import type { JobType } from './job';
 import type { AuditEntry } from './model';
 import type { SessionClaims } from './session';
-import type { Clock, JobCatalog, Launcher, Random, Store } from './ports';
-import type { Notifier } from './notification';
+import type { Clock, JobCatalog, Launcher, Notifier, Random, Store } from './ports';
 
 /** Everything the verifier core depends on: read createVerifier.ts's callers to see every adapter. */
 export interface VerifierDeps {

@@ -2,6 +2,7 @@ import { randomId } from './ids';
 import type { VerifierDeps } from './deps';
 import type { JobDefinition } from './job';
 import type { AdminAction, ApprovalRequest, Run } from './model';
+import type { Notifier } from './ports';
 
 /**
  * Outbound notifications (issue 16 §3; docs/notifications.md): a request waiting, a run launched or
@@ -49,16 +50,6 @@ export class NotifyFailure extends Error {
     super(message, options);
     this.name = 'NotifyFailure';
   }
-}
-
-/** Where notifications go (backend/adapters/notify): named destinations from the deploy settings or local config. */
-export interface Notifier {
-  /** Destinations every event goes to. A job adds its own `notify` names for its events. */
-  everyEvent: readonly string[];
-  /** The most a notification may add to a request: deliveries still going then are abandoned and logged. */
-  boundMs: number;
-  /** Delivers to one named destination; rejects with a NotifyFailure. */
-  send(destination: string, notification: Notification): Promise<void>;
 }
 
 /**

@@ -6,6 +6,7 @@ import { createSignedJsonClient, type SignedJsonClient } from '../adapters/aws/s
 import { credentialsFromEnvironment, serviceEndpoint } from '../adapters/aws/awsEnvironment';
 import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
 import { kmsHeadSigner } from '../adapters/aws/kmsHeadSigner';
+import { awsNotifier } from '../adapters/notify/awsNotifier';
 
 /**
  * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
@@ -48,6 +49,8 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     launchers: (await import('./awsLaunchers')).awsLaunchers(env, region),
     clock: systemClock,
     random: systemRandom,
+    // Issue 16 §3: outbound notifications, when the deploy settings name destinations.
+    notifier: awsNotifier(env, { region, secretsManager }),
   });
 }
 
