@@ -23,6 +23,8 @@ export interface WebhookSenderOptions {
   secret: () => Promise<Buffer>;
   timeoutMs: number;
   now?: () => number;
+  /** Certificates to trust instead of the system's (a receiver behind a private CA). */
+  ca?: string;
 }
 
 export function createWebhookSender(o: WebhookSenderOptions): (notification: Notification) => Promise<void> {
@@ -30,15 +32,7 @@ export function createWebhookSender(o: WebhookSenderOptions): (notification: Not
   if (problem) throw new Error(`keylaunch: webhook ${problem}`);
   const url = new URL(o.url);
   const now = o.now ?? Date.now;
-  // Resolves as usual, then refuses an address the URL itself could not have named.
-  const lookup: LookupFunction = (hostname, options, callback) =>
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
-      if (error) return callback(error, '', 0);
-      const refused = addresses.map((a) => addressProblem(a.address, o.mode)).find(Boolean);
-      if (refused || !addresses.length) return callback(Object.assign(new Error(`${hostname} resolves to an address a webhook ${refused ?? 'cannot use'}`), { code: 'KEYLAUNCH_REFUSED_ADDRESS' }), '', 0);
-      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
-      callback(null, addresses[0]!.address, addresses[0]!.family);
-    });
+  const lookup = guardedLookup(o.mode);
 
   return async (notification) => {
     const secret = await o.secret().catch((cause: unknown) => {
@@ -55,16 +49,28 @@ export function createWebhookSender(o: WebhookSenderOptions): (notification: Not
       [SIGNATURE_HEADER]: `v1=${signature}`,
       'x-keylaunch-event': notification.type,
       'x-keylaunch-delivery': notification.id,
-    }, lookup, o.timeoutMs);
+    }, lookup, o.timeoutMs, o.ca);
     // A redirect is an answer, not a new destination: it is not followed.
     if (status < 200 || status > 299) throw new NotifyFailure('http_status', `the webhook answered HTTP ${status}`);
   };
 }
 
-function post(url: URL, body: string, headers: Record<string, string>, lookup: LookupFunction, timeoutMs: number): Promise<number> {
+/** Resolves as usual, then refuses an address the URL itself could not have named (a public name pointing inside). */
+export function guardedLookup(mode: WebhookMode): LookupFunction {
+  return (hostname, options, callback) =>
+    dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      const refused = addresses.map((a) => addressProblem(a.address, mode)).find(Boolean);
+      if (refused || !addresses.length) return callback(Object.assign(new Error(`${hostname} resolves to an address a webhook ${refused ?? 'cannot use'}`), { code: 'KEYLAUNCH_REFUSED_ADDRESS' }), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+}
+
+function post(url: URL, body: string, headers: Record<string, string>, lookup: LookupFunction, timeoutMs: number, ca: string | undefined): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers, lookup, agent: false, timeout: timeoutMs }, (res) => {
+    const req = send(url, { method: 'POST', headers, lookup, agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
       // The answer's body is the receiver's business: drained unread, so nothing of it is kept or parsed.
       res.resume();
       resolve(res.statusCode ?? 0);
