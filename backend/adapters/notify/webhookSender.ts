@@ -61,7 +61,7 @@ export function guardedLookup(mode: WebhookMode): LookupFunction {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 0);
       const refused = addresses.map((a) => addressProblem(a.address, mode)).find(Boolean);
-      if (refused || !addresses.length) return callback(Object.assign(new Error(`${hostname} resolves to an address a webhook ${refused ?? 'cannot use'}`), { code: 'KEYLAUNCH_REFUSED_ADDRESS' }), '', 0);
+      if (refused || !addresses.length) return callback(Object.assign(new Error(`${hostname}: a webhook ${refused ?? 'needs an address'}`), { code: 'KEYLAUNCH_REFUSED_ADDRESS' }), '', 0);
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
