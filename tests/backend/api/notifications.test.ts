@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startHarness, type Harness } from '../../support/harness';
 import { approvalHelpers, approvalJobs, type Person } from '../../support/approvals';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhookReceiver';
@@ -88,6 +88,22 @@ describe('outbound notifications (issue 16 §3)', () => {
       { v: 1, id, type: 'run.failed', at, job: 'missing-binary', runId: failed.body.run.id, fingerprint: failed.body.run.fingerprint, requester: ada.name, code: failed.body.run.failure.code },
     ]);
     expect(JSON.stringify(hook.deliveries.map((d) => d.body))).not.toContain(PARAM);
+  });
+
+  it('a local job that ends in failure after it launched is told when it ends, with its code', async () => {
+    const prep = await h.api('POST', '/v1/runs/prepare', { job: 'fails', params: {} }, ada.token);
+    const confirmed = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: ada.authenticator.assert(prep.body.options), secrets: {} }, ada.token);
+    const runId = confirmed.body.run.id;
+    await h.ended(runId, ada.token);
+    await vi.waitFor(() => expect(hook.deliveries.map((d) => d.body.type)).toEqual(['run.launched', 'run.failed']), { timeout: 10_000, interval: 20 });
+    expect(hook.deliveries[1]!.body).toMatchObject({ type: 'run.failed', runId, job: 'fails', code: 'job_failed' });
+  });
+
+  it('a key suspended for a counter regression (a possible clone) is told', async () => {
+    const dave = await help.person();
+    hook.deliveries.length = 0;
+    expect((await h.unlock(dave, { counter: 1 })).body.error.code).toBe('counter_regression');
+    expect(hook.deliveries.map((d) => d.body)).toEqual([{ v: 1, id, type: 'key.suspended', at, user: dave.name, keyId: dave.credentialId }]);
   });
 
   it('a job’s own destinations hear its events besides the global ones; other jobs’ events do not reach them', async () => {
