@@ -4,6 +4,8 @@ import { startHarness, type Harness } from '../../support/harness';
 import { approvalHelpers, approvalJobs, type Person } from '../../support/approvals';
 import { startWebhookReceiver, type WebhookReceiver } from '../../support/webhookReceiver';
 import { createNotifier } from '../../../backend/adapters/notify/createNotifier';
+import { issueProposer } from '../../../backend/core/proposers';
+import { systemRandom } from '../../../backend/createVerifier';
 
 /**
  * Issue 16 §3 through the whole verifier on real HTTP: a real webhook receiver on 127.0.0.1 (local mode's
@@ -104,6 +106,33 @@ describe('outbound notifications (issue 16 §3)', () => {
     hook.deliveries.length = 0;
     expect((await h.unlock(dave, { counter: 1 })).body.error.code).toBe('counter_regression');
     expect(hook.deliveries.map((d) => d.body)).toEqual([{ v: 1, id, type: 'key.suspended', at, user: dave.name, keyId: dave.credentialId }]);
+  });
+
+  it('a proposal waiting names its proposer, and nothing of its parameters or its free-text reason', async () => {
+    const { token } = await issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name: 'ci-bot', jobs: ['pair'], ttlHours: 1, createdBy: 'test' });
+    const made = await h.api('POST', '/v1/proposals', { job: 'pair', params: { message: PARAM }, reason: 'reason-text-42' }, undefined, { authorization: `Proposer ${token}` });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    expect(hook.deliveries.map((d) => d.body)).toEqual([{ v: 1, id, type: 'request.waiting', at, job: 'pair', requestId: made.body.request.id, fingerprint: made.body.request.fingerprint, requester: 'proposer:ci-bot' }]);
+    expect(hook.deliveries[0]!.raw).not.toMatch(new RegExp(`${PARAM}|reason-text-42|${token.split('.').pop()}`));
+  });
+
+  it('an admin disabling a person and revoking their key: each told, naming the admin', async () => {
+    const admin = await help.person({ role: 'admin' });
+    const erin = await help.person();
+    hook.deliveries.length = 0;
+    const act = async (action: Record<string, unknown>) => {
+      const options = await h.api('POST', '/v1/admin/options', { action }, admin.token);
+      expect(options.status, JSON.stringify(options.body)).toBe(200);
+      const res = await h.api('POST', '/v1/admin/verify', { intentId: options.body.intentId, assertion: admin.authenticator.assert(options.body.options) }, admin.token);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+    };
+    await act({ kind: 'revoke_key', userName: erin.name, credentialId: erin.credentialId });
+    await act({ kind: 'disable', userName: erin.name });
+    await act({ kind: 'enable', userName: erin.name }); // not told
+    expect(hook.deliveries.map((d) => d.body)).toEqual([
+      { v: 1, id, type: 'key.revoked', at, user: erin.name, keyId: erin.credentialId, by: admin.name },
+      { v: 1, id, type: 'user.disabled', at, user: erin.name, by: admin.name },
+    ]);
   });
 
   it('a job’s own destinations hear its events besides the global ones; other jobs’ events do not reach them', async () => {
