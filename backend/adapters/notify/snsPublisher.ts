@@ -69,7 +69,7 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
   const https = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
     const req = (https ? httpsRequest : httpRequest)(
-      { method: 'POST', hostname: url.hostname, port: url.port || (https ? 443 : 80), path: url.pathname, headers, timeout: timeoutMs },
+      { method: 'POST', hostname: url.hostname, port: url.port || (https ? 443 : 80), path: url.pathname, headers },
       (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -77,12 +77,21 @@ function post(url: URL, headers: Record<string, string>, body: string, timeoutMs
           // An error document is small; more than this is not SNS answering.
           if ((size += c.length) <= 16_384) chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () => {
+          clearTimeout(deadline);
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
         res.on('error', (cause) => reject(new NotifyFailure('unreachable', 'the answer from SNS broke off', { cause })));
       },
     );
-    req.on('timeout', () => req.destroy(new NotifyFailure('timeout', `no answer from SNS within ${timeoutMs} ms`)));
-    req.on('error', (error) => reject(error instanceof NotifyFailure ? error : new NotifyFailure('unreachable', error.message, { cause: error })));
+    // The whole exchange, answer included, within the bound (an idle timeout would not end a slow answer).
+    const deadline = setTimeout(() => {
+      const late = new NotifyFailure('timeout', `no answer from SNS within ${timeoutMs} ms`);
+      reject(late);
+      req.destroy(late);
+    }, timeoutMs);
+    deadline.unref();
+    req.on('error', (error) => (clearTimeout(deadline), reject(error instanceof NotifyFailure ? error : new NotifyFailure('unreachable', error.message, { cause: error }))));
     req.end(body);
   });
 }

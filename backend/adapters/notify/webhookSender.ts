@@ -70,14 +70,22 @@ export function guardedLookup(mode: WebhookMode): LookupFunction {
 function post(url: URL, body: string, headers: Record<string, string>, lookup: LookupFunction, timeoutMs: number, ca: string | undefined): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers, lookup, agent: false, timeout: timeoutMs, ...(ca ? { ca } : {}) }, (res) => {
+    const req = send(url, { method: 'POST', headers, lookup, agent: false, ...(ca ? { ca } : {}) }, (res) => {
+      clearTimeout(deadline);
       // The answer's body is the receiver's business: drained unread, so nothing of it is kept or parsed.
       res.resume();
       resolve(res.statusCode ?? 0);
       req.destroy();
     });
-    req.on('timeout', () => req.destroy(new NotifyFailure('timeout', `no answer within ${timeoutMs} ms`)));
+    // A whole-exchange deadline, not an idle timeout: a receiver dripping bytes cannot keep the socket open.
+    const deadline = setTimeout(() => {
+      const late = new NotifyFailure('timeout', `no answer within ${timeoutMs} ms`);
+      reject(late);
+      req.destroy(late);
+    }, timeoutMs);
+    deadline.unref();
     req.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(deadline);
       if (error instanceof NotifyFailure) return reject(error);
       reject(new NotifyFailure(error.code === 'KEYLAUNCH_REFUSED_ADDRESS' ? 'refused_address' : 'unreachable', error.message, { cause: error }));
     });

@@ -62,3 +62,17 @@ describe('webhook sender', () => {
     expect(await resolve('local')).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });
+
+describe('webhook sender deadline', () => {
+  it('a receiver that never answers is a timeout at the sender’s own deadline (not only the caller’s bound)', async () => {
+    const hook = await startWebhookReceiver({ secret: SECRET });
+    try {
+      hook.behave('hang');
+      const send = createWebhookSender({ url: `${hook.url}/hook`, mode: 'local', secret: async () => SECRET, timeoutMs: 200 });
+      expect(await failure(send(event))).toBe('timeout');
+      expect(hook.deliveries).toHaveLength(1);
+    } finally {
+      await hook.close();
+    }
+  });
+});
