@@ -6,7 +6,6 @@ import { createSignedJsonClient, type SignedJsonClient } from '../adapters/aws/s
 import { credentialsFromEnvironment, serviceEndpoint } from '../adapters/aws/awsEnvironment';
 import { lazyCatalog } from '../adapters/catalog/lazyCatalog';
 import { kmsHeadSigner } from '../adapters/aws/kmsHeadSigner';
-import { awsNotifier } from '../adapters/notify/awsNotifier';
 
 /**
  * The verifier as it runs in AWS: its composition root, read once per cold start. What a cold start
@@ -32,8 +31,13 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     endpoint: serviceEndpoint(env, { service: 'KMS', host: 'kms', region }),
     region, signingName: 'kms', targetPrefix: 'TrentService', jsonVersion: '1.1', credentials,
   });
+  // Issue 16 §3: the notifier is its own chunk, loaded only when the settings name destinations, beside the secret read.
+  const [config, notifier] = await Promise.all([
+    loadConfig(env, secretsManager),
+    env.KEYLAUNCH_NOTIFY ? import('../adapters/notify/awsNotifier').then((m) => m.awsNotifier(env, { region, secretsManager })) : undefined,
+  ]);
   return createVerifier({
-    config: await loadConfig(env, secretsManager),
+    config,
     store: createDynamoStore({
       client: signedDocuments(dynamodb),
       tableName: required(env, 'KEYLAUNCH_TABLE'),
@@ -49,8 +53,7 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     launchers: (await import('./awsLaunchers')).awsLaunchers(env, region),
     clock: systemClock,
     random: systemRandom,
-    // Issue 16 §3: outbound notifications, when the deploy settings name destinations.
-    notifier: awsNotifier(env, { region, secretsManager }),
+    ...(notifier ? { notifier } : {}),
   });
 }
 
