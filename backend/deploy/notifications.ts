@@ -4,6 +4,7 @@ import * as secrets from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { DeployNotifySettings } from '../core/notifyConfig';
+import type { JobDefinition } from '../core/job';
 
 /**
  * Issue 16 §3 in the stack (docs/notifications.md): the SNS topics the settings ask it to create, the
@@ -14,8 +15,13 @@ export class Notifications extends Construct {
   /** KEYLAUNCH_NOTIFY, and KEYLAUNCH_NOTIFY_SECRET_ARN when a webhook is named. */
   readonly environment: Record<string, string> = {};
 
-  constructor(scope: Construct, id: string, props: { settings: DeployNotifySettings; role: iam.IRole }) {
+  constructor(scope: Construct, id: string, props: { settings: DeployNotifySettings; role: iam.IRole; jobs: JobDefinition[] }) {
     super(scope, id);
+    // A job naming a destination the settings lack would be told nowhere: refused here, with both names.
+    for (const job of props.jobs) {
+      const unknown = (job.notify ?? []).filter((name) => !(name in props.settings.destinations));
+      if (unknown.length) throw new Error(`Job ${job.name} notifies ${unknown.join(', ')}, which the deploy settings' notifications.destinations do not define.`);
+    }
     const destinations: Record<string, { sns: string } | { webhook: string }> = {};
     const topicArns: string[] = [];
     for (const [name, d] of Object.entries(props.settings.destinations)) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ACCOUNT, REGION, onlyId, render, roleStatements, synth } from './synth';
 import { runtimeNotifySchema } from '../../../backend/core/notifyConfig';
+import { jobDefinitionSchema } from '../../../backend/core/job';
 
 /**
  * Issue 16 §3 in the stack: topics it creates or is given, sns:Publish on exactly those topics and on
@@ -49,5 +50,12 @@ describe('notifications in the stack', () => {
     const env = functionEnv(t);
     expect(env.KEYLAUNCH_NOTIFY_SECRET_ARN).toEqual({ Ref: signing });
     expect(JSON.parse(render(env.KEYLAUNCH_NOTIFY, {}))).toEqual({ destinations: { chat: { webhook: HOOK } }, everyEvent: ['chat'] });
+  });
+
+  it('refuses a catalog whose job names a destination the settings do not define', () => {
+    const job = jobDefinitionSchema.parse({ name: 'patch', title: 'P', type: 'local', allow: { roles: ['admin'] }, target: { argv: ['/bin/true'] }, notify: ['chat', 'pager'] });
+    expect(() => synth({ notifications: { destinations: { chat: { webhook: HOOK } } } }, [job])).toThrow('Job patch notifies pager, which the deploy settings\' notifications.destinations do not define.');
+    expect(() => synth({}, [job])).toThrow(/define none/);
+    expect(() => synth({ notifications: { destinations: { chat: { webhook: HOOK }, pager: { sns: 'create' } } } }, [job])).not.toThrow();
   });
 });
