@@ -27,6 +27,7 @@ export const NOT_AT_COLD_START: { pattern: RegExp; why: string }[] = [
   { pattern: /backend\/adapters\/launcher\/aws\//, why: 'each AWS launcher is its own chunk, loaded on first use' },
   { pattern: /backend\/core\/(admin|adminActions|cancel|runOutput|decisions|launchRequest|proposals)\.ts$/, why: 'administration, approve/reject, proposals, cancel and output are rare routes: api/routes.ts loads each on first use' },
   { pattern: /node_modules\/@aws-sdk\/(client-dynamodb|client-secrets-manager|lib-dynamodb)\//, why: 'the start path talks to DynamoDB and Secrets Manager through the small signed client' },
+  { pattern: /backend\/adapters\/notify\/|backend\/core\/(notifyConfig|webhookUrl)\.ts$/, why: 'notifications load with their configuration, only when the deploy settings name destinations' },
 ];
 
 /** `entryPoint`: the source the handler is built from (chunks behind `import()` are entry points too). */

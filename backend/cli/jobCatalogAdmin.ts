@@ -30,7 +30,9 @@ export async function pushJobs(o: { client: SSMClient; prefix: string; text: str
 
   const lines: string[] = [];
   for (const job of jobs) {
-    const { execution, ...invoke } = job!;
+    const { execution, approvals, ...rest } = job!;
+    // Read back through the same strict schema (ssmCatalog.ts): the approval rule is stored as it is written (`ttl`), not as parsed (`ttlSeconds`).
+    const invoke = approvals ? { ...rest, approvals: { min: approvals.min, groups: approvals.groups, requesterCounts: approvals.requesterCounts, ttl: approvals.ttlSeconds } } : rest;
     const base = `${prefix}/jobs/${job!.name}`;
     if (o.dryRun) {
       lines.push(`would write ${base}/invoke${execution ? ` and ${base}/execution` : ''}`);

@@ -1,4 +1,5 @@
 import { KeylaunchError } from './errors';
+import { adminNotice, announce } from './notification';
 import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
 import { describeAdminAction, grantNeedsSecondAdmin, isPendingGrant, isPendingInvite, planAdminAction, type AdminRequest } from './adminActions';
 import { createInvite, type CreatedInvite } from './invites';
@@ -125,7 +126,9 @@ export async function finishAdminAction(deps: VerifierDeps, ctx: RequestContext,
   // The world may have changed since the options: the approved action must still be the one planned now.
   const again = planAdminAction(dir, session.user, requestOf(intent.action), now);
   if (JSON.stringify(again) !== JSON.stringify(intent.action)) throw new KeylaunchError('bad_request', 'This changed since you asked (a person, key or grant is not what it was); start again.');
-  return apply(deps, session, intent.action, dir, now);
+  const result = await apply(deps, session, intent.action, dir, now);
+  await announce(deps, adminNotice(intent.action, session.user.name));
+  return result;
 }
 
 /** The request an action was planned from, to plan it again against the directory of now. */

@@ -1,4 +1,5 @@
 import { KeylaunchError } from './errors';
+import { announce } from './notification';
 import { toBase64Url } from './encoding';
 import { challengeMatches, deriveChallenge, intentHash } from './intent';
 import { randomId } from './ids';
@@ -83,6 +84,7 @@ export async function commitCounter(deps: VerifierDeps, ctx: RequestContext, cre
   if (result === 'regressed') {
     await deps.store.setCredentialState(credential.userId, credential.id, { suspendedAt: now });
     ctx.facts.detail = `possible cloned key: counter ${next} after ${credential.counter}; credential suspended`;
+    await announce(deps, { type: 'key.suspended', user: ctx.facts.userName ?? credential.userId, keyId: credential.id });
     throw new KeylaunchError('counter_regression', 'The security key’s counter went backwards, so it may be cloned; it is now suspended.');
   }
   throw new KeylaunchError('credential_revoked', 'This security key was revoked or suspended meanwhile.');

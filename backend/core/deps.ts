@@ -2,7 +2,7 @@ import type { VerifierConfig } from './config';
 import type { JobType } from './job';
 import type { AuditEntry } from './model';
 import type { SessionClaims } from './session';
-import type { Clock, JobCatalog, Launcher, Random, Store } from './ports';
+import type { Clock, JobCatalog, Launcher, Notifier, Random, Store } from './ports';
 
 /** Everything the verifier core depends on: read createVerifier.ts's callers to see every adapter. */
 export interface VerifierDeps {
@@ -12,6 +12,8 @@ export interface VerifierDeps {
   launchers: Partial<Record<JobType, Launcher>>;
   clock: Clock;
   random: Random;
+  /** Issue 16 §3: outbound notifications, when the deploy settings or local config name destinations. */
+  notifier?: Notifier;
   /** Operator-facing log (CloudWatch in AWS): causes that are never returned to a caller. */
   log: (message: string, error?: unknown) => void;
 }

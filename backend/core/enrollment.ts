@@ -1,4 +1,5 @@
 import { KeylaunchError } from './errors';
+import { announce } from './notification';
 import { consumeChallenge, issueChallenge } from './approval';
 import { inviteCodeHash } from './invites';
 import { randomId } from './ids';
@@ -80,5 +81,6 @@ export async function finishEnrollment(
   await deps.store.putCredential(credential);
   ctx.facts.userId = user.id;
   ctx.facts.credentialId = credential.id;
+  await announce(deps, { type: 'key.added', user: user.name, keyId: credential.id });
   return { user: { id: user.id, name: user.name, role: user.role }, key: publicKey(credential) };
 }

@@ -80,6 +80,11 @@ const jobBase = {
   execution: z.record(z.string(), z.unknown()).optional(),
   /** Issue 16 §1: several people's touches before a run launches (approvalRule.ts). */
   approvals: approvalRuleSchema.optional(),
+  /**
+   * Issue 16 §3: destinations (by name, defined in the deploy settings or local config) told of this job's
+   * requests and runs. Never a URL: whoever writes the catalog must not choose where data goes.
+   */
+  notify: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a destination name from the notifications settings')).max(10).optional(),
 };
 
 function isValidPattern(pattern: string): boolean {

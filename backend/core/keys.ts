@@ -1,4 +1,5 @@
 import { KeylaunchError } from './errors';
+import { announce } from './notification';
 import { activeCredential, commitCounter, consumeChallenge, isActive, issueChallenge } from './approval';
 import { fingerprint } from './intent';
 import { fromBase64Url, sha256 } from './encoding';
@@ -146,6 +147,7 @@ export async function finishAddKey(
   const credential = { ...pending, userId: session.user.id, label: intent.newKey.label, createdAt: deps.clock.now() };
   await deps.store.putCredential(credential);
   ctx.facts.detail = `added key ${credential.id}`;
+  await announce(deps, { type: 'key.added', user: session.user.name, keyId: credential.id, ...(ctx.facts.fingerprint ? { fingerprint: ctx.facts.fingerprint } : {}) });
   return { key: publicKey(credential) };
 }
 
@@ -175,6 +177,7 @@ export async function finishRevokeKey(
   const revokedAt = deps.clock.now();
   await deps.store.setCredentialState(session.user.id, target.id, { revokedAt });
   ctx.facts.detail = `revoked key ${target.id}`;
+  await announce(deps, { type: 'key.revoked', user: session.user.name, keyId: target.id, ...(ctx.facts.fingerprint ? { fingerprint: ctx.facts.fingerprint } : {}) });
   return { key: publicKey({ ...target, revokedAt }) };
 }
 

@@ -1,6 +1,7 @@
 import { KeylaunchError, isKeylaunchError } from './errors';
 import { redactSecrets } from './redact';
 import { keepRun, recordRun, releaseRun } from './runRecord';
+import { announce, runNotice } from './notification';
 import { outcomeOf, refusedBy } from './runs';
 import type { VerifierDeps } from './deps';
 import type { ParamValue, Run } from './model';
@@ -23,7 +24,8 @@ export async function launchRecorded(deps: VerifierDeps, run: Run, request: Laun
   } catch (error) {
     // The run says what failed; the operator's log keeps why (an SDK error, a bug), never the caller.
     if (!isKeylaunchError(error) || error.cause) deps.log(`run ${run.id} (${job.name}): launch failed`, isKeylaunchError(error) ? error.cause : error);
-    await recordRun(deps, run, refusedBy(error, scrub));
+    // Issue 16 §3: told in parallel with the last write, within the notifier's bound.
+    await Promise.all([recordRun(deps, run, refusedBy(error, scrub)), announce(deps, runNotice(run), job)]);
     return;
   }
   // It started. If recording that fails, the caller's answer is storage_unavailable and the run says
@@ -37,8 +39,9 @@ export async function launchRecorded(deps: VerifierDeps, run: Run, request: Laun
       .then(() => ended)
       // A run cancelled meanwhile stays cancelled: its end adds what the job did (exit code, output).
       .then((end) => recordRun(deps, run, run.status === 'cancelled' ? { launch: redactSecrets(end.details, scrub) } : outcomeOf(end, scrub)))
+      .then(() => (run.status === 'failed' ? announce(deps, runNotice(run), job) : undefined))
       .catch((e) => deps.log(`run ${run.id} (${job.name}): recording its end failed`, e))
       .finally(() => releaseRun(run.id));
   }
-  await started;
+  await Promise.all([started, announce(deps, runNotice(run), job)]);
 }

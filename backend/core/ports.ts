@@ -1,4 +1,5 @@
 import type { CatalogEntry, ExecutionRef, JobDefinition } from './job';
+import type { Notification } from './notification';
 import type { AdminGrant, ApprovalRequest, ProposerToken, AuditEntry, ChallengeRecord, Credential, Invite, LaunchDetails, ParamValue, Role, Run, User } from './model';
 
 /**
@@ -256,4 +257,14 @@ export interface Clock {
 
 export interface Random {
   bytes(n: number): Buffer;
+}
+
+/** Issue 16 §3: where notifications go (backend/adapters/notify; core/notification.ts builds them): named destinations from the deploy settings or local config. */
+export interface Notifier {
+  /** Destinations every event goes to. A job adds its own `notify` names for its events. */
+  everyEvent: readonly string[];
+  /** The most a notification may add to a request: deliveries still going then are abandoned and logged. */
+  boundMs: number;
+  /** Delivers to one named destination; rejects with a NotifyFailure. */
+  send(destination: string, notification: Notification): Promise<void>;
 }

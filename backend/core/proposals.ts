@@ -1,4 +1,5 @@
 import { KeylaunchError } from './errors';
+import { announce, requestNotice } from './notification';
 import { availableJob } from './authorize';
 import { canonicalJson } from './canonicalJson';
 import { fingerprint, intentHash } from './intent';
@@ -101,6 +102,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   ctx.facts.fingerprint = request.fingerprint;
   ctx.facts.detail = `proposal ${request.id}`;
   await deps.store.createRequest(request);
+  await announce(deps, requestNotice(request), job);
   return { request: requestView(request, entry, now) };
 }
 

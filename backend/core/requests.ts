@@ -7,6 +7,7 @@ import { fingerprint } from './intent';
 import { timeOrderedId } from './ids';
 import { loadSession } from './sessionGuard';
 import { requestView, type RequestView } from './requestViews';
+import { announce, requestNotice } from './notification';
 import { MAX_APPROVAL_TTL_SECONDS } from './approvalRule';
 import type { AuthenticationResponseJSON } from './webauthn';
 import type { RequestContext, VerifierDeps } from './deps';
@@ -68,7 +69,9 @@ export async function openRequest(
   // The intent was consumed once (single use), so it opens one request; its run claims the intent at launch.
   await commitCounter(deps, ctx, o.credential, o.newCounter);
   await deps.store.createRequest(request);
-  return { request: requestView(request, await deps.catalog.getJob(intent.job), now) };
+  const entry = await deps.catalog.getJob(intent.job);
+  await announce(deps, requestNotice(request), entry?.available ? entry.job : undefined);
+  return { request: requestView(request, entry, now) };
 }
 
 /**

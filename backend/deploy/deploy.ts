@@ -78,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
   });
   for (const line of lines) console.log(line);
   console.log(`\nVerifier: ${outputs.VerifierUrl}`);
+  // Issue 16 §3: where to subscribe, and the secret webhook receivers verify with (docs/notifications.md).
+  for (const [name, value] of Object.entries(outputs).filter(([k]) => k.startsWith('NotifyTopic') || k === 'NotifySigningSecretArn')) console.log(`${name}: ${value}`);
   if (outputs.CustomDomainTarget) console.log(`Point ${settings.customDomain!.domainName} (CNAME, or an alias record) at ${outputs.CustomDomainTarget}.`);
   if (invite) console.log(`\nFirst admin invite for ${invite.userName} (shown once, valid 24 h):\n\n    ${invite.code}\n`);
   return 0;

@@ -1,6 +1,7 @@
 import { getDomain } from 'tldts';
 import * as z from 'zod';
 import { createIpAllowlist } from '../core/network';
+import { deployNotifySchema } from '../core/notifyConfig';
 
 /**
  * What `npm run deploy` needs to know, from flags or a settings file (deploy.settings.json). Defaults are
@@ -78,6 +79,11 @@ export const deploySettingsSchema = z
     /** A cap on concurrent verifier invocations: whatever gets through cannot run up the bill. */
     reservedConcurrency: z.number().int().min(1).max(1000).default(10),
     memoryMb: z.number().int().min(256).max(4096).default(512),
+    /**
+     * Issue 16 §3 (docs/notifications.md): named destinations — an SNS topic (`"create"`, or a topic ARN in
+     * this region) or a webhook URL — and those told of every event. Jobs may name these, never a URL.
+     */
+    notifications: deployNotifySchema.optional(),
   })
   .superRefine((s, ctx) => {
     if (s.endpoint === 'private' && !s.vpcEndpointId) ctx.addIssue({ code: 'custom', path: ['vpcEndpointId'], message: 'a private endpoint needs the VPC endpoint it is reached through' });
@@ -90,6 +96,9 @@ export const deploySettingsSchema = z
       const host = s.customDomain?.domainName;
       if (!host) ctx.addIssue({ code: 'custom', path: ['rpId'], message: 'only with customDomain: otherwise the rpId is the API’s own host' });
       else if (host !== s.rpId && !host.endsWith(`.${s.rpId}`)) ctx.addIssue({ code: 'custom', path: ['rpId'], message: `must be ${host} or a parent domain of it` });
+    }
+    for (const [name, d] of Object.entries(s.notifications?.destinations ?? {})) {
+      if ('sns' in d && d.sns !== 'create' && d.sns.split(':')[3] !== s.region) ctx.addIssue({ code: 'custom', path: ['notifications', 'destinations', name, 'sns'], message: `the verifier publishes in ${s.region}: the topic must be there` });
     }
     if (s.throttle.burstLimit < Math.ceil(s.throttle.rateLimit)) {
       ctx.addIssue({ code: 'custom', path: ['throttle', 'burstLimit'], message: 'must be at least rateLimit (the bucket must hold one second of requests)' });

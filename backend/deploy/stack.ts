@@ -10,6 +10,7 @@ import type { JobDefinition } from '../core/job';
 import type { DeploySettings } from './settings';
 import { LaunchRoles } from './launchRoles';
 import { VerifierApi } from './verifierApi';
+import { Notifications } from './notifications';
 import { LAMBDA_HANDLER } from '../../build/buildLambda';
 
 /**
@@ -126,6 +127,10 @@ export class KeylaunchStack extends Stack {
         KEYLAUNCH_AUDIT_KEY_ID: auditKey.keyId,
       },
     });
+
+    // Issue 16 §3: topics, sns:Publish on exactly them, the webhook signing secret (notifications.ts).
+    if (!settings.notifications && props.jobs.some((j) => j.notify?.length)) throw new Error('A job names notification destinations, but the deploy settings define none (notifications.destinations).');
+    if (settings.notifications) for (const [k, v] of Object.entries(new Notifications(this, 'Notifications', { settings: settings.notifications, role, jobs: props.jobs }).environment)) verifier.addEnvironment(k, v);
 
     const edge = new VerifierApi(this, 'Edge', { settings, handler: verifier });
     // The app is served at the verifier's own origin; the rpId is that exact host (or, with a custom

@@ -31,8 +31,13 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     endpoint: serviceEndpoint(env, { service: 'KMS', host: 'kms', region }),
     region, signingName: 'kms', targetPrefix: 'TrentService', jsonVersion: '1.1', credentials,
   });
+  // Issue 16 §3: the notifier is its own chunk, loaded only when the settings name destinations, beside the secret read.
+  const [config, notifier] = await Promise.all([
+    loadConfig(env, secretsManager),
+    env.KEYLAUNCH_NOTIFY ? import('../adapters/notify/awsNotifier').then((m) => m.awsNotifier(env, { region, secretsManager })) : undefined,
+  ]);
   return createVerifier({
-    config: await loadConfig(env, secretsManager),
+    config,
     store: createDynamoStore({
       client: signedDocuments(dynamodb),
       tableName: required(env, 'KEYLAUNCH_TABLE'),
@@ -48,6 +53,7 @@ export async function createAwsVerifier(env: NodeJS.ProcessEnv): Promise<Verifie
     launchers: (await import('./awsLaunchers')).awsLaunchers(env, region),
     clock: systemClock,
     random: systemRandom,
+    ...(notifier ? { notifier } : {}),
   });
 }
 

@@ -8,6 +8,7 @@ import { createLocalLauncher } from '../adapters/launcher/localLauncher';
 import { startLocalServer } from '../entry/localServer';
 import { startLocalDynamo } from './localDynamo';
 import { markLostRuns } from '../core/lostRuns';
+import { localNotifier } from './localNotifier';
 import type { LocalSettings } from './localSettings';
 import type { Store } from '../core/ports';
 import type { JobType } from '../core/job';
@@ -41,6 +42,7 @@ export async function startLocalMode(o: { dataDir: string; settings: LocalSettin
     launchers: { local: createLocalLauncher() },
     clock: systemClock,
     random: systemRandom,
+    notifier: localNotifier(o.dataDir, o.settings),
   });
   const { server, url } = await startLocalServer({ verifier, port, maxBodyBytes: config.maxBodyBytes });
   return {

@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as z from 'zod';
 import { CliError } from '../cli/runCli';
+import { localNotifySchema } from '../core/notifyConfig';
 
 /**
  * Local mode's settings, kept in the data folder (default `.keylaunch/`, or KEYLAUNCH_DATA): the session
@@ -12,6 +13,8 @@ const settingsSchema = z.strictObject({
   sessionSecret: z.string().min(32),
   verifierPort: z.number().int().min(1).max(65535).default(8787),
   adminName: z.string().default('admin'),
+  /** Issue 16 §3: webhooks told of requests, runs and key changes (docs/notifications.md). */
+  notifications: localNotifySchema.optional(),
 });
 export type LocalSettings = z.infer<typeof settingsSchema>;
 

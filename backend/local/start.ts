@@ -9,6 +9,7 @@ import { systemClock, systemRandom } from '../createVerifier';
 import { CliError, parseCommandLine, runCli, usageError, type Cli } from '../cli/runCli';
 import { localDynamoClient } from './localDynamo';
 import { dataDir, loadLocalSettings } from './localSettings';
+import { NOTIFY_SECRET_FILE } from './localNotifier';
 import { defaultJobsFile, LOCAL_JOB_TYPES, LOCAL_TABLE, startLocalMode } from './localMode';
 import { describeJobs, watchJobsFile } from './jobsReport';
 
@@ -71,6 +72,8 @@ async function main(argv: string[]): Promise<'keep-running'> {
   console.log(`  data:   ${dir}`);
   console.log(`  app:    ${local.config.origins[0]} (rpId ${desktopConfig.rpId})`);
   console.log(`  jobs:   ${jobsFile} (watched: edits apply without a restart)`);
+  const hooks = Object.keys(settings.notifications?.destinations ?? {});
+  if (hooks.length) console.log(`  notify: ${hooks.join(', ')} (signed with ${join(dir, NOTIFY_SECRET_FILE)}; docs/notifications.md)`);
   for (const line of describeJobs(await catalog.listJobs())) console.log(line);
   if (local.lostRuns.length > 0) {
     console.log(`  ${local.lostRuns.length} run(s) were still running when keylaunch last stopped; they are marked lost (outcome unknown): ${local.lostRuns.map((r) => `${r.job} ${r.id}`).join(', ')}`);

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +27,8 @@ import { SoftAuthenticator } from '../support/softAuthenticator';
  * and recording fakes (tests/support/awsFakes.ts) reached through the SDK's standard endpoint variables.
  * The catalog is jobs/aws.example.yaml, pushed by `npm run jobs -- push`'s own code; the function's
  * environment is the one the deploy stack synthesizes for that catalog.
+ * Issue 16 §3: the stack is synthesized with a notification topic it creates, told of every event, and the
+ * catalog has one more job, with approvals, so a request waits before its run launches.
  */
 const TABLE = 'keylaunch-artifact';
 const API_ID = 'abc123';
@@ -36,14 +38,29 @@ const AUDIT_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const CALLER = '203.0.113.10'; // inside the synthesized stack's allowedCidrs
 let PREFIX = '';
 let TASK_ROOT = '';
+const TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT}:keylaunch-ops-AbCdEf`;
+const NOTIFICATIONS = { destinations: { ops: { sns: 'create' } }, everyEvent: ['ops'] };
+/** The example catalog and a job two people launch (issue 16 §1): the requester and one more. */
+const CATALOG_TEXT = `${readFileSync('jobs/aws.example.yaml', 'utf8')}
+  - name: rotate-keys-pair
+    title: Rotate service keys, two people
+    type: lambda
+    target: { functionName: rotate-keys, qualifier: live }
+    params:
+      - { name: service, type: enum, values: [billing, search, auth], required: true }
+    allow: { roles: [admin, operator] }
+    approvals: { min: 2, requesterCounts: true, ttl: 600 }
+`;
+const CATALOG_FILE = join(mkdtempSync(join(tmpdir(), 'kl-catalog-')), 'aws.yaml');
+writeFileSync(CATALOG_FILE, CATALOG_TEXT);
 
 /** The function's environment exactly as the deploy stack sets it, with CloudFormation's references resolved. */
 async function stackEnvironment(): Promise<Record<string, string>> {
-  const template = synth({}, await loadCatalog('jobs/aws.example.yaml'));
+  const template = synth({ notifications: NOTIFICATIONS }, await loadCatalog(CATALOG_FILE));
   const [fn] = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: LAMBDA_HANDLER } })) as any[];
   // Each job's launch role as CloudFormation would name it.
   const roles = Object.fromEntries(Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.startsWith('LaunchRoles')).map((id) => [`${id}.Arn`, `arn:aws:iam::${ACCOUNT}:role/keylaunch-${id}`]));
-  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, [onlyId(template, 'AWS::KMS::Key')]: AUDIT_KEY_ID, 'AWS::Partition': 'aws', ...roles };
+  const refs = { [onlyId(template, 'AWS::ApiGateway::RestApi')]: API_ID, [onlyId(template, 'AWS::DynamoDB::Table')]: TABLE, [onlyId(template, 'AWS::SecretsManager::Secret')]: SECRET_ARN, [onlyId(template, 'AWS::KMS::Key')]: AUDIT_KEY_ID, [onlyId(template, 'AWS::SNS::Topic')]: TOPIC_ARN, 'AWS::Partition': 'aws', ...roles };
   return Object.fromEntries(Object.entries(fn.Properties.Environment.Variables as Record<string, unknown>).map(([k, v]) => [k, render(v, refs)]));
 }
 
@@ -56,6 +73,7 @@ let aws: AwsFakes;
 let fn: Awaited<ReturnType<typeof startLambdaProcess>>;
 const key = new SoftAuthenticator(ORIGIN);
 let token = '';
+let bobInvite = '';
 
 async function call(method: string, path: string, body?: unknown, query?: Record<string, string>, authorization = token ? `Bearer ${token}` : '') {
   const result = await fn.invoke(
@@ -118,7 +136,7 @@ beforeAll(async () => {
   const stackEnv = await stackEnvironment();
   PREFIX = stackEnv.KEYLAUNCH_SSM_PREFIX!;
   ROLES = JSON.parse(stackEnv.KEYLAUNCH_LAUNCH_ROLES!);
-  expect(Object.keys(ROLES).sort()).toEqual(['monthly-report', 'nightly-etl', 'patch-web', 'render-batch', 'rotate-keys']);
+  expect(Object.keys(ROLES).sort()).toEqual(['monthly-report', 'nightly-etl', 'patch-web', 'render-batch', 'rotate-keys', 'rotate-keys-pair']);
   const taskRoot = mkdtempSync(join(tmpdir(), 'kl-lambda-task-'));
   cpSync(await buildLambda(), taskRoot, { recursive: true });
   dynamo = await startLocalDynamo({ tableName: TABLE });
@@ -126,11 +144,12 @@ beforeAll(async () => {
   TASK_ROOT = taskRoot;
   const clientOf = <C>(Client: new (c: object) => C, endpoint: string) => new Client({ region: REGION, endpoint, credentials: FAKE_CREDENTIALS });
   // What deploy and an admin do before anyone can use the verifier: the catalog, the secret, an invite.
-  const pushed = await pushJobs({ client: clientOf(SSMClient, aws.env.AWS_ENDPOINT_URL_SSM!), prefix: PREFIX, text: readFileSync('jobs/aws.example.yaml', 'utf8') });
+  const pushed = await pushJobs({ client: clientOf(SSMClient, aws.env.AWS_ENDPOINT_URL_SSM!), prefix: PREFIX, text: CATALOG_TEXT });
   expect(pushed.ok, pushed.lines.join('\n')).toBe(true);
   await clientOf(SecretsManagerClient, aws.env.AWS_ENDPOINT_URL_SECRETS_MANAGER!).send(new PutSecretValueCommand({ SecretId: SECRET_ARN, SecretString: randomBytes(48).toString('base64url').slice(0, 64) }));
   const store = createDynamoStore({ client: dynamo.documents, tableName: TABLE });
   const { code } = await createInvite({ store, clock: systemClock, random: systemRandom }, { userName: 'ada', role: 'admin', createdBy: 'setup', ttlHours: 1 });
+  bobInvite = (await createInvite({ store, clock: systemClock, random: systemRandom }, { userName: 'bob', role: 'operator', createdBy: 'setup', ttlHours: 1 })).code;
   aws.calls.length = 0;
 
   fn = await startLambdaProcess({
@@ -162,7 +181,9 @@ afterAll(async () => {
 
 describe('the Lambda bundle as deploy ships it', () => {
   it('starts by reading only the session secret, and unlocking reads no catalog (the first audit entry is signed with the stack\'s KMS key)', () => {
-    expect(aws.calls.filter((c) => c.service !== 'dynamodb').map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue', 'kms.Sign']);
+    expect(aws.calls.filter((c) => c.service !== 'dynamodb' && c.service !== 'sns').map((c) => `${c.service}.${c.operation}`)).toEqual(['secretsmanager.GetSecretValue', 'kms.Sign']);
+    // Issue 16 §3: ada's first key was told to the stack's topic, by the verifier's own role.
+    expect(aws.callsTo('sns').map((c) => [c.operation, c.input.TopicArn, JSON.parse(c.input.Message).type, c.as])).toEqual([['Publish', TOPIC_ARN, 'key.added', undefined]]);
     expect(aws.callsTo('kms', 'Sign')[0]!.input).toMatchObject({ KeyId: AUDIT_KEY_ID, SigningAlgorithm: 'ECDSA_SHA_256', MessageType: 'RAW' });
     expect(aws.callsTo('dynamodb').length).toBeGreaterThan(0); // signed by the small client, checked, then answered by dynalite
     expect(aws.callsTo('secretsmanager')[0]!.input).toEqual({ SecretId: SECRET_ARN });
@@ -172,7 +193,7 @@ describe('the Lambda bundle as deploy ships it', () => {
     const jobs = await call('GET', '/v1/jobs');
     expect(jobs.status).toBe(200);
     expect(jobs.body.jobs.map((j: { name: string; available: boolean }) => `${j.name}:${j.available}`).sort()).toEqual(
-      ['monthly-report:true', 'nightly-etl:true', 'patch-web:true', 'render-batch:true', 'rotate-keys:true'],
+      ['monthly-report:true', 'nightly-etl:true', 'patch-web:true', 'render-batch:true', 'rotate-keys-pair:true', 'rotate-keys:true'],
     );
     expect(aws.callsTo('ssm', 'GetParametersByPath')[0]!.input).toMatchObject({ Path: `${PREFIX}/jobs/`, Recursive: true });
   });
@@ -341,6 +362,42 @@ describe('the Lambda bundle as deploy ships it', () => {
       expect(answer.statusCode).toBe(400);
       expect(JSON.parse(answer.body).error.code).toBe('bad_request');
     }
+  });
+
+  it('tells the stack’s topic of each run launched or failed, and of a request waiting and the run its last approval launched (issue 16 §3)', async () => {
+    const told = () => aws.callsTo('sns', 'Publish').map((c) => ({ topic: c.input.TopicArn, as: c.as, event: JSON.parse(c.input.Message) }));
+    expect(told().every((t) => t.topic === TOPIC_ARN && t.as === undefined)).toBe(true);
+    const runs = told().filter((t) => t.event.type.startsWith('run.')).map((t) => `${t.event.type} ${t.event.job} ${t.event.code ?? ''}`.trim());
+    expect(runs).toEqual(['run.launched rotate-keys', 'run.launched render-batch', 'run.failed render-batch spot_price_too_high', 'run.launched patch-web', 'run.launched monthly-report', 'run.launched nightly-etl', 'run.failed monthly-report access_denied']);
+    const r = launched['nightly-etl'];
+    expect(told().find((t) => t.event.runId === r.id)!.event).toEqual({ v: 1, id: expect.stringMatching(/^evt_/), at: expect.any(String), type: 'run.launched', job: 'nightly-etl', runId: r.id, fingerprint: r.fingerprint, requester: 'ada' });
+
+    // A second person, then a request that waits for them.
+    const bob = new SoftAuthenticator(ORIGIN);
+    const enroll = await call('POST', '/v1/enroll/options', { inviteCode: bobInvite }, undefined, '');
+    expect((await call('POST', '/v1/enroll/verify', { intentId: enroll.body.intentId, registration: bob.register(enroll.body.options), label: 'bob-key' }, undefined, '')).status).toBe(200);
+    const unlock = await call('POST', '/v1/unlock/options', { userName: 'bob' }, undefined, '');
+    const bobToken = (await call('POST', '/v1/unlock/verify', { intentId: unlock.body.intentId, assertion: bob.assert(unlock.body.options) }, undefined, '')).body.session.token as string;
+    const before = told().length;
+    const prepared = await call('POST', '/v1/runs/prepare', { job: 'rotate-keys-pair', params: { service: 'search' } });
+    const opened = await call('POST', '/v1/runs/confirm', { intentId: prepared.body.intentId, assertion: key.assert(prepared.body.options), secrets: {} });
+    expect(opened.status, JSON.stringify(opened.body)).toBe(200);
+    const request = opened.body.request;
+    expect(told().slice(before).map((t) => t.event)).toEqual([
+      { v: 1, id: expect.stringMatching(/^evt_/), at: expect.any(String), type: 'request.waiting', job: 'rotate-keys-pair', requestId: request.id, fingerprint: request.fingerprint, requester: 'ada' },
+    ]);
+    const options = await call('POST', `/v1/requests/${request.id}/approve/options`, {}, undefined, `Bearer ${bobToken}`);
+    const approved = await call('POST', `/v1/requests/${request.id}/approve/verify`, { intentId: options.body.intentId, assertion: bob.assert(options.body.options) }, undefined, `Bearer ${bobToken}`);
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const run = approved.body.run;
+    expect(run.status).toBe('accepted');
+    expect(aws.callsTo('lambda', 'Invoke').at(-1)!.input.payload).toMatchObject({ job: 'rotate-keys-pair', runId: run.id, params: { service: 'search' } });
+    expect(told().slice(before + 1).map((t) => t.event)).toEqual([
+      { v: 1, id: expect.stringMatching(/^evt_/), at: expect.any(String), type: 'run.launched', job: 'rotate-keys-pair', runId: run.id, requestId: request.id, fingerprint: request.fingerprint, requester: 'ada' },
+    ]);
+    // No parameter value, no token, no link in anything told.
+    const everything = JSON.stringify(aws.callsTo('sns').map(({ input: { TopicArn: _, ...told } }) => told));
+    for (const value of ['search', 'billing', 'frames-0042', '2026-10', '123456', token, bobToken]) expect(everything).not.toContain(value);
   });
 
   it('every request reached a stand-in that could answer it, signed as AWS requires', () => {

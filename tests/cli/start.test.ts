@@ -57,7 +57,7 @@ describe.concurrent('npm start: failures before anything runs', () => {
     writeFileSync(join(env.KEYLAUNCH_DATA!, 'local.json'), JSON.stringify({ sessionSecret: 'c'.repeat(44), verifierPort: 'eighty', apPort: 1 }));
     const r = await runCommand(START, ['--no-app'], env);
     expect(r.code).toBe(3);
-    expect(r.stderr.trim()).toMatch(/^error: .*local\.json is not valid: (unknown setting "apPort"|verifierPort: .*)\. Settings: sessionSecret, verifierPort, adminName\./);
+    expect(r.stderr.trim()).toMatch(/^error: .*local\.json is not valid: (unknown setting "apPort"|verifierPort: .*)\. Settings: sessionSecret, verifierPort, adminName, notifications\./);
     expect(r.stderr + r.stdout).not.toMatch(STACK);
   });
 

@@ -6,13 +6,13 @@ import { Hash } from '@smithy/core/serde';
 
 /**
  * Small stand-ins for the AWS APIs that have no local emulator (Lambda, EC2, ECS, Step Functions, SSM,
- * Secrets Manager, STS, CloudWatch Logs), reached the way the real ones are: through the SDK's standard endpoint variables
+ * Secrets Manager, STS, CloudWatch Logs, SNS), reached the way the real ones are: through the SDK's standard endpoint variables
  * (`AWS_ENDPOINT_URL_<SERVICE>`). Each speaks its service's wire protocol (JSON with X-Amz-Target, REST
  * for Lambda, the EC2 query protocol with XML answers), records what it received, and checks every
  * request's SigV4 signature with the SDK's own signer — so a request that AWS would reject fails here too.
  * Given a dynalite endpoint, DynamoDB requests are checked the same way and then passed on to it.
  */
-export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'sts' | 'logs' | 'kms';
+export type FakeService = 'ssm' | 'secretsmanager' | 'lambda' | 'ec2' | 'ecs' | 'sfn' | 'dynamodb' | 'sts' | 'logs' | 'kms' | 'sns';
 /** A session STS issued (AssumeRole): who asked for it, as which role, for whom, with which tags. */
 export interface FakeSession {
   roleArn: string;
@@ -55,11 +55,14 @@ const ENDPOINT_VARIABLE: Record<FakeService, string> = {
   sts: 'AWS_ENDPOINT_URL_STS',
   logs: 'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
   kms: 'AWS_ENDPOINT_URL_KMS',
+  sns: 'AWS_ENDPOINT_URL_SNS',
 };
 /** The signing name each service's requests must carry in their credential scope. */
-const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', logs: 'logs', kms: 'kms' };
+const SIGNING_NAME: Record<FakeService, string> = { ssm: 'ssm', secretsmanager: 'secretsmanager', lambda: 'lambda', ec2: 'ec2', ecs: 'ecs', sfn: 'states', dynamodb: 'dynamodb', sts: 'sts', logs: 'logs', kms: 'kms', sns: 'sns' };
 /** Services that speak a query protocol: form fields in (Action=…), XML out. */
-const QUERY = new Set<FakeService>(['ec2', 'sts']);
+const QUERY = new Set<FakeService>(['ec2', 'sts', 'sns']);
+/** The XML namespace of each query service's answers (EC2 answers in its own shape). */
+const XMLNS: Partial<Record<FakeService, string>> = { sts: 'https://sts.amazonaws.com/doc/2011-06-15/', sns: 'http://sns.amazonaws.com/doc/2010-03-31/' };
 
 /**
  * `launchRoles` (role ARN → job name): STS plays the launch roles' trust policies (backend/deploy/launchRoles.ts)
@@ -203,9 +206,9 @@ function parse(service: FakeService, req: IncomingMessage, url: URL, body: Buffe
 function send(res: ServerResponse, service: FakeService, answer: Answer, operation = '') {
   const requestId = `req-${Math.random().toString(16).slice(2, 10)}`;
   if (answer instanceof AwsFault) {
-    if (service === 'sts') {
+    if (service === 'sts' || service === 'sns') {
       res.writeHead(answer.status, { 'content-type': 'text/xml' });
-      return res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${answer.type}</Code><Message>${answer.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
+      return res.end(`<ErrorResponse xmlns="${XMLNS[service]}"><Error><Type>Sender</Type><Code>${answer.type}</Code><Message>${answer.message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`);
     }
     if (service === 'ec2') {
       res.writeHead(answer.status, { 'content-type': 'text/xml' });
@@ -214,9 +217,9 @@ function send(res: ServerResponse, service: FakeService, answer: Answer, operati
     res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId, 'x-amzn-errortype': answer.type });
     return res.end(JSON.stringify({ __type: answer.type, message: answer.message }));
   }
-  if (service === 'sts') {
+  if (service === 'sts' || service === 'sns') {
     res.writeHead(200, { 'content-type': 'text/xml' });
-    return res.end(`<${operation}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><${operation}Result>${String(answer)}</${operation}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
+    return res.end(`<${operation}Response xmlns="${XMLNS[service]}"><${operation}Result>${String(answer)}</${operation}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`);
   }
   if (service === 'ec2') {
     res.writeHead(200, { 'content-type': 'text/xml' });
@@ -294,6 +297,7 @@ function defaultOperations(): Record<FakeService, Record<string, Operation>> {
       StopExecution: () => ({ stopDate: Date.now() / 1000 }),
     },
     sts: {}, // AssumeRole: set in startAwsFakes, which keeps the sessions
+    sns: { Publish: () => `<MessageId>${randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5')}</MessageId>` },
     logs: {
       FilterLogEvents: () => ({ events: [], searchedLogStreams: [] }),
       GetLogEvents: (i) => ({ events: [], nextForwardToken: i.nextToken ?? 'f/0', nextBackwardToken: 'b/0' }),

@@ -10,7 +10,7 @@ import { createLocalLauncher, type LocalLauncherOptions } from '../../backend/ad
 import { startLocalServer } from '../../backend/entry/localServer';
 import { startLocalDynamo } from '../../backend/local/localDynamo';
 import { createInvite } from '../../backend/core/invites';
-import type { CancelRequest, Clock, JobCatalog, Launcher, LaunchRequest, Store } from '../../backend/core/ports';
+import type { CancelRequest, Clock, JobCatalog, Launcher, LaunchRequest, Notifier, Store } from '../../backend/core/ports';
 import type { JobType } from '../../backend/core/job';
 import type { Role, Run } from '../../backend/core/model';
 import { vi } from 'vitest';
@@ -59,7 +59,7 @@ export interface ApiResult<T = any> {
  * with a test clock and a jobs file the test may rewrite. Only the clock is not the real one.
  */
 export async function startHarness(
-  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>>; localLauncher?: LocalLauncherOptions; log?: (message: string, error?: unknown) => void } = {},
+  o: { config?: Partial<VerifierConfigInput>; jobs?: unknown[]; store?: (s: Store) => Store; catalog?: JobCatalog; launchers?: Partial<Record<JobType, Launcher>>; localLauncher?: LocalLauncherOptions; log?: (message: string, error?: unknown) => void; notifier?: Notifier } = {},
 ) {
   const dynamo = await startLocalDynamo({ tableName: 'kl-test' });
   const dir = mkdtempSync(join(tmpdir(), 'kl-test-'));
@@ -88,6 +88,7 @@ export async function startHarness(
     clock,
     random: systemRandom,
     log: o.log ?? (() => undefined),
+    ...(o.notifier ? { notifier: o.notifier } : {}),
     emit: (record) => void events.push(record),
   });
   const { server, url } = await startLocalServer({ verifier, port: 0, maxBodyBytes: config.maxBodyBytes });
