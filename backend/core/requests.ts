@@ -83,7 +83,7 @@ export function mayDecide(rule: ApprovalRule, job: JobDefinition | undefined, us
 export async function listRequests(deps: VerifierDeps, ctx: RequestContext): Promise<{ waiting: RequestView[]; mine: RequestView[] }> {
   const now = deps.clock.now();
   // Every open request was created within the longest ttl: one key range holds them all.
-  const [, session, recent] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 200)]);
+  const [, session, recent] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 200, now)]);
   const open = recent.filter((r) => r.status === 'pending' && r.expiresAt > now);
   const entries = new Map(await Promise.all([...new Set(open.map((r) => r.job))].map(async (name) => [name, await deps.catalog.getJob(name)] as const)));
   const me = session.user;

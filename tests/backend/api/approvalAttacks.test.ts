@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../support/harness';
+import { MemoryStore } from '../../support/memoryStore';
+import { approvalHelpers, approvalJobs } from '../../support/approvals';
+import { issueProposer } from '../../../backend/core/proposers';
+import { systemRandom } from '../../../backend/createVerifier';
+import { timeOrderedId } from '../../../backend/core/ids';
+import type { ApprovalRequest } from '../../../backend/core/model';
+
+/**
+ * An attacker's review of issue 16 (approvals and proposals): each test is an attack that worked before
+ * its fix, and the other way round (what must still work). On dynalite and the in-memory store, over
+ * real HTTP and real WebAuthn.
+ */
+describe.each([
+  ['dynalite', undefined],
+  ['memory store', () => new MemoryStore()],
+] as const)('attacks on approvals, on %s', (_name, store) => {
+  let h: Harness;
+  let a: ReturnType<typeof approvalHelpers>;
+  beforeAll(async () => {
+    h = await startHarness({ jobs: approvalJobs, ...(store ? { store } : {}) });
+    a = approvalHelpers(h);
+  });
+  afterAll(() => h.close());
+
+  const issue = (jobs = ['echo', 'pair', 'sre-and-security'], name = 'bot') => issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name, jobs, ttlHours: 48, createdBy: 'test' });
+  const proposeAs = (token: string, body: unknown) => h.api('POST', '/v1/proposals', body, undefined, { authorization: `Proposer ${token}` });
+
+  it('newer requests (closed ones, a flood) never push an open request off the "Waiting for you" list', async () => {
+    const [alice, bob] = [await a.person(), await a.person()];
+    const { request } = await a.request(alice, 'one-other', 'buried');
+    const template = await a.stored(request.id);
+    // 250 newer requests, already closed (launched, rejected, expired…): the list must look past them.
+    h.clock.advance(1000);
+    try {
+      for (let i = 0; i < 250; i++) {
+        const id = timeOrderedId('req_', h.clock, systemRandom);
+        await h.store.createRequest({ ...template, id, status: 'ended', end: { code: 'approval_job_changed', message: 'x', at: h.clock.now() }, createdAt: h.clock.now() } as ApprovalRequest);
+      }
+      const waiting = await h.api('GET', '/v1/requests', undefined, bob.token);
+      expect(waiting.status).toBe(200);
+      expect(waiting.body.waiting.map((r: any) => r.id)).toContain(request.id);
+      // Closed requests are not listed at all.
+      expect(waiting.body.waiting.every((r: any) => r.status === 'pending')).toBe(true);
+      expect((await h.api('GET', '/v1/requests', undefined, alice.token)).body.mine.map((r: any) => r.id)).toEqual([request.id]);
+    } finally {
+      h.clock.advance(-1000);
+    }
+  });
+});
