@@ -18,6 +18,24 @@ import type { ApprovalRequest, ApprovalRule, ProposerToken, RunIntent, RunStatus
 /** A job without `approvals` still needs one person's touch when it is proposed. */
 const ONE_PERSON: ApprovalRule = { min: 1, groups: {}, requesterCounts: false, ttlSeconds: 3600 };
 
+/**
+ * A proposal costs people's attention and a stored request: each token may make this many in any hour
+ * (a sliding window in the Store's rate-limit log, so every Lambda instance sees it). Concurrent asks may
+ * pass the check together; that overshoot is bounded by the stage's throttling.
+ */
+export const PROPOSALS_PER_HOUR = 20;
+const HOUR_MS = 3_600_000;
+
+async function checkBudget(deps: VerifierDeps, token: ProposerToken, now: number): Promise<string> {
+  const key = `proposals:${token.id}`;
+  const recent = await deps.store.recentFailures(key, now - HOUR_MS, PROPOSALS_PER_HOUR);
+  if (recent.length >= PROPOSALS_PER_HOUR) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((recent[PROPOSALS_PER_HOUR - 1]! + HOUR_MS - now) / 1000));
+    throw new KeylaunchError('rate_limited', `This proposer token made ${PROPOSALS_PER_HOUR} proposals in the last hour; wait and ask again.`, { details: { retryAfterSeconds } });
+  }
+  return key;
+}
+
 async function proposer(deps: VerifierDeps, ctx: RequestContext): Promise<ProposerToken> {
   const [, token] = await Promise.all([ctx.gate, checkProposer(deps.store, deps.clock.now(), ctx.proposerToken)]);
   ctx.facts.userId = `proposer:${token.id}`;
@@ -58,6 +76,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   const params = validateParams(job.params, input.params, 'plain');
   const rule = job.approvals ?? ONE_PERSON;
   const now = deps.clock.now();
+  const budget = await checkBudget(deps, token, now);
   const expiresAt = now + rule.ttlSeconds * 1000;
   const requesterId = `proposer:${token.id}`;
   // The same intent a person's run would bind, naming the proposer; it is what every approver signs over.
@@ -100,6 +119,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   };
   ctx.facts.fingerprint = request.fingerprint;
   ctx.facts.detail = `proposal ${request.id}`;
+  await deps.store.recordFailure([budget], now, now + HOUR_MS);
   await deps.store.createRequest(request);
   return { request: requestView(request, entry, now) };
 }

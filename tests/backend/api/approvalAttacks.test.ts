@@ -48,4 +48,24 @@ describe.each([
       h.clock.advance(-1000);
     }
   });
+
+  it('a proposer token cannot flood people with proposals: 20 an hour, then rate_limited with retry-after; others unaffected', async () => {
+    const { token } = await issue(['echo'], 'flooder');
+    const { token: other } = await issue(['echo'], 'quiet');
+    const body = (i: number) => ({ job: 'echo', params: { message: `flood ${i}` }, reason: 'r' });
+    for (let i = 0; i < 20; i++) expect((await proposeAs(token, body(i))).status).toBe(200);
+    const before = (await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length;
+    const refused = await proposeAs(token, body(20));
+    expect([refused.status, refused.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length).toBe(before);
+    // Another token is its own budget; and the window slides: an hour later the flooder may ask again.
+    expect((await proposeAs(other, body(0))).status).toBe(200);
+    h.clock.advance(3_600_001);
+    try {
+      expect((await proposeAs(token, body(21))).status).toBe(200);
+    } finally {
+      h.clock.advance(-3_600_001);
+    }
+  });
 });
