@@ -68,4 +68,22 @@ describe.each([
       h.clock.advance(-3_600_001);
     }
   });
+
+  it.each([
+    ['a right-to-left override', 'approve: safe \u202Eraboof'],
+    ['a bidi isolate', 'ok \u2066hidden\u2069'],
+    ['a newline that fakes a line of the review', 'routine\nFingerprint: AAAA-BBBB'],
+    ['an escape sequence', 'x \u001b[2J'],
+    ['a zero-width space', 'de\u200bploy'],
+  ])('a proposal reason with %s is refused (bad_request), and nothing is stored', async (_what, reason) => {
+    const { token } = await issue(['echo'], 'shady');
+    const before = (await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length;
+    const r = await proposeAs(token, { job: 'echo', params: { message: 'm' }, reason });
+    expect([r.status, r.body.error.code]).toEqual([400, 'bad_request']);
+    expect((await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length).toBe(before);
+    // The other way: any printable text, in any script, is a reason.
+    const ok = await proposeAs(token, { job: 'echo', params: { message: 'm' }, reason: 'déployer la correction — מבחן ✓' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.request.reason).toBe('déployer la correction — מבחן ✓');
+  });
 });
