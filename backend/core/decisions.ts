@@ -45,6 +45,7 @@ export async function decisionOptions(deps: VerifierDeps, ctx: RequestContext, i
   const now = deps.clock.now();
   checkDecider(request, job, session.user, decision);
   checkOpen(request, now);
+  if (decision === 'approve' && job) await checkProposalRunner(deps, request, [...request.approvals, { userId: session.user.id, groups: session.user.groups ?? [] }], job, session.user);
   const keys = session.credentials.filter(isActive);
   const userVerification = (JSON.parse(request.intent) as RunIntent).userVerification;
   const intent: DecisionIntent = {
@@ -123,6 +124,7 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
       if (!ruleSatisfied(r.rule, approvals)) {
         if (await write({ status: 'pending', approvals })) return view({ approvals });
       } else {
+        await checkProposalRunner(deps, r, approvals, job, user);
         const invalid = await invalidApprover(deps, r, approvals, job);
         if (invalid) {
           const end = { code: 'approval_approver_invalid', message: invalid, at: now };
@@ -141,6 +143,18 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
   }
   if (!r) throw new KeylaunchError('approval_unknown', 'The request is gone.');
   throw new KeylaunchError('approval_busy', 'Too many decisions at once on this request; try again.');
+}
+
+/**
+ * A proposal has no requester who may run the job: its `allow` must still be met by a person, so the
+ * approval that would complete the rule is refused (not recorded) unless someone among the approvers
+ * may run the job; otherwise group members the job does not allow would launch it alone.
+ */
+async function checkProposalRunner(deps: VerifierDeps, r: ApprovalRequest, approvals: Pick<ApprovalRecord, 'userId' | 'groups'>[], job: JobDefinition, me: User): Promise<void> {
+  if (!r.proposer || !ruleSatisfied(r.rule, approvals) || mayRun(job, me)) return;
+  const others = await Promise.all(approvals.filter((a) => a.userId !== me.id).map((a) => deps.store.getUserWithCredentials(a.userId)));
+  if (others.some((p) => p && !p.user.disabled && mayRun(job, p.user))) return;
+  throw new KeylaunchError('approval_not_eligible', `A proposed run of ${r.job} launches only once someone who may run ${r.job} approves it; yours would complete it without them.`);
 }
 
 /** Who may decide: not the requester (unless the job lets them count, or they withdraw), never twice. */

@@ -86,4 +86,38 @@ describe.each([
     expect(ok.status).toBe(200);
     expect(ok.body.request.reason).toBe('déployer la correction — מבחן ✓');
   });
+
+  it('a proposal of a job only admins may run is never launched by group members alone: someone the job allows must approve', async () => {
+    const { token } = await issue(['sre-and-security'], 'escalate');
+    const [sre, sec] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] })];
+    const made = await proposeAs(token, { job: 'sre-and-security', params: { message: 'as admin' }, reason: 'r' });
+    expect(made.status).toBe(200);
+    const id = made.body.request.id;
+    const before = a.launches();
+    expect((await a.decide(sre, id)).body.request.status).toBe('pending');
+    // The security operator's approval would complete the rule with nobody the job allows: refused, not recorded.
+    expect((await a.options(sec, id)).body.error.code).toBe('approval_not_eligible');
+    expect(a.launches()).toBe(before);
+    expect((await a.stored(id))).toMatchObject({ status: 'pending' });
+    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId]);
+    // The other way: an admin in security completes it, and it launches.
+    const admin = await a.person({ role: 'admin', groups: ['security'] });
+    const launched = await a.decide(admin, id);
+    expect(launched.body.request.status).toBe('launched');
+    expect(a.launches()).toBe(before + 1);
+  });
+
+  it('the same holds at verify: options asked before the rule was nearly met do not let group members launch a proposal alone', async () => {
+    const { token } = await issue(['sre-and-security'], 'escalate2');
+    const [sre, sec] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] })];
+    const id = (await proposeAs(token, { job: 'sre-and-security', params: { message: 'as admin' }, reason: 'r' })).body.request.id;
+    const early = await a.options(sec, id); // asked while the rule was still far from met
+    expect(early.status).toBe(200);
+    expect((await a.decide(sre, id)).body.request.status).toBe('pending');
+    const before = a.launches();
+    const refused = await a.verify(sec, id, early);
+    expect([refused.status, refused.body.error.code]).toEqual([403, 'approval_not_eligible']);
+    expect(a.launches()).toBe(before);
+    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId]);
+  });
 });
