@@ -170,6 +170,11 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   ];
   const field = disagreements.find(([, same]) => !same)?.[0];
   if (field) refuse('run_disagrees', `The run's ${field} is not what its intent says.`);
+  // Issue 16: every request's rule needs at least one person besides the requester, so a run that names
+  // its request without such an approval had its evidence taken away (the rule itself is not signed).
+  if (run.requestId !== undefined && !(run.approvals ?? []).some((a) => a.userId !== run.userId)) {
+    refuse('receipt_incomplete', `The run was launched by request ${run.requestId}, but carries no approval by anyone besides the requester.`);
+  }
 
   // Issue 16 §2: a proposed run has no requester's touch; its approvers' touches are the whole evidence.
   if (run.proposedBy) return checkProposed(run, intent, hash, records);
