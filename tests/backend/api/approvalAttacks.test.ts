@@ -120,4 +120,15 @@ describe.each([
     expect(a.launches()).toBe(before);
     expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId]);
   });
+
+  it('a group named like an Object property ("constructor") makes nobody eligible for every rule', async () => {
+    const admin = await a.person({ role: 'admin' });
+    const [odd, sec] = [await a.person({ groups: ['constructor'] }), await a.person({ groups: ['security'] })];
+    const { request } = await a.request(admin, 'sre-and-security');
+    expect((await a.options(odd, request.id)).body.error.code).toBe('approval_not_eligible');
+    expect((await h.api('GET', '/v1/requests', undefined, odd.token)).body.waiting.map((r: any) => r.id)).not.toContain(request.id);
+    expect((await h.api('GET', `/v1/requests/${request.id}`, undefined, odd.token)).body.error.code).toBe('approval_unknown');
+    // The other way: a member of one of the rule's own groups is eligible.
+    expect((await a.options(sec, request.id)).status).toBe(200);
+  });
 });
