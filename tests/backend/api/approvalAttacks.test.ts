@@ -131,4 +131,29 @@ describe.each([
     // The other way: a member of one of the rule's own groups is eligible.
     expect((await a.options(sec, request.id)).status).toBe(200);
   });
+
+  it('whoever controls the catalog between request and approval cannot show approvers another target: the review says the job changed', async () => {
+    const [req, bob] = [await a.person(), await a.person()];
+    const { request } = await a.request(req, 'pair', 'harmless');
+    expect(request.job.target).toContain('console.log');
+    h.writeJobs(approvalJobs.map((j: any) => (j.name === 'pair' ? { ...j, target: { ...j.target, argv: [process.execPath, '-e', 'console.log("EVIL", process.argv[1])', '{{message}}'] } } : j)));
+    try {
+      const shown = [
+        (await h.api('GET', `/v1/requests/${request.id}`, undefined, bob.token)).body.request,
+        (await h.api('GET', '/v1/requests', undefined, bob.token)).body.waiting.find((r: any) => r.id === request.id),
+      ];
+      for (const view of shown) {
+        expect(view.job.target).not.toContain('EVIL');
+        expect(view.job.target).toMatch(/changed since it was requested/);
+      }
+      const before = a.launches();
+      expect((await a.decide(bob, request.id)).body.error.code).toBe('approval_job_changed');
+      expect(a.launches()).toBe(before);
+    } finally {
+      h.writeJobs(approvalJobs);
+    }
+    // The other way: with the job as it was requested, the review shows its real target.
+    const { request: again } = await a.request(req, 'pair', 'harmless');
+    expect((await h.api('GET', `/v1/requests/${again.id}`, undefined, bob.token)).body.request.job.target).toContain('harmless');
+  });
 });
