@@ -19,6 +19,16 @@ import type { ApprovalRequest, ApprovalRule, ProposerToken, RunIntent, RunStatus
 const ONE_PERSON: ApprovalRule = { min: 1, groups: {}, requesterCounts: false, ttlSeconds: 3600 };
 
 /**
+ * A proposal needs as many people's touches as the same run asked by a person: the proposer is nobody,
+ * so where the requester does not count (their touch comes on top of `min`), one more person must
+ * approve. Else a person holding a proposer token plus their own key would launch a two-person job alone.
+ */
+function proposalRule(rule: ApprovalRule | undefined): ApprovalRule {
+  if (!rule) return ONE_PERSON;
+  return { ...rule, min: rule.requesterCounts ? rule.min : rule.min + 1, requesterCounts: false };
+}
+
+/**
  * A proposal costs people's attention and a stored request: each token may make this many in any hour
  * (a sliding window in the Store's rate-limit log, so every Lambda instance sees it). Concurrent asks may
  * pass the check together; that overshoot is bounded by the stage's throttling.
@@ -59,7 +69,7 @@ export async function listProposable(deps: VerifierDeps, ctx: RequestContext): P
     if (!entry?.available || !proposable(entry.job)) return [];
     const { job } = entry;
     const params = job.params.map((p) => ({ name: p.name, type: p.type, required: p.required, ...(p.title ? { title: p.title } : {}), ...(p.description ? { description: p.description } : {}), ...(p.type === 'enum' ? { values: p.values } : {}) }));
-    return [{ name: job.name, title: job.title, ...(job.description ? { description: job.description } : {}), params, approvals: job.approvals ?? ONE_PERSON }];
+    return [{ name: job.name, title: job.title, ...(job.description ? { description: job.description } : {}), params, approvals: proposalRule(job.approvals) }];
   });
   return { jobs };
 }
@@ -74,7 +84,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   const { job, versions } = availableJob(entry, input.job);
   if (!proposable(job)) throw new KeylaunchError('proposer_not_allowed', `${job.name} takes secret parameters or an MFA code, which a proposal cannot carry.`);
   const params = validateParams(job.params, input.params, 'plain');
-  const rule = job.approvals ?? ONE_PERSON;
+  const rule = proposalRule(job.approvals);
   const now = deps.clock.now();
   const budget = await checkBudget(deps, token, now);
   const expiresAt = now + rule.ttlSeconds * 1000;
@@ -108,7 +118,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
     requesterName: `proposer:${token.name}`,
     proposer: { id: token.id, name: token.name },
     reason: input.reason,
-    rule: { ...rule, requesterCounts: false },
+    rule,
     status: 'pending',
     approvals: [],
     sourceIp: ctx.sourceIp,

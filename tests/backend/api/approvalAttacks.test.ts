@@ -89,19 +89,20 @@ describe.each([
 
   it('a proposal of a job only admins may run is never launched by group members alone: someone the job allows must approve', async () => {
     const { token } = await issue(['sre-and-security'], 'escalate');
-    const [sre, sec] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] })];
+    const [sre, sec, sre2] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] }), await a.person({ groups: ['sre'] })];
     const made = await proposeAs(token, { job: 'sre-and-security', params: { message: 'as admin' }, reason: 'r' });
     expect(made.status).toBe(200);
     const id = made.body.request.id;
     const before = a.launches();
     expect((await a.decide(sre, id)).body.request.status).toBe('pending');
-    // The security operator's approval would complete the rule with nobody the job allows: refused, not recorded.
-    expect((await a.options(sec, id)).body.error.code).toBe('approval_not_eligible');
+    expect((await a.decide(sec, id)).body.request.status).toBe('pending');
+    // A third operator's approval would complete the rule with nobody the job allows: refused, not recorded.
+    expect((await a.options(sre2, id)).body.error.code).toBe('approval_not_eligible');
     expect(a.launches()).toBe(before);
     expect((await a.stored(id))).toMatchObject({ status: 'pending' });
-    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId]);
-    // The other way: an admin in security completes it, and it launches.
-    const admin = await a.person({ role: 'admin', groups: ['security'] });
+    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId, sec.userId]);
+    // The other way: an admin completes it, and it launches.
+    const admin = await a.person({ role: 'admin' });
     const launched = await a.decide(admin, id);
     expect(launched.body.request.status).toBe('launched');
     expect(a.launches()).toBe(before + 1);
@@ -109,16 +110,17 @@ describe.each([
 
   it('the same holds at verify: options asked before the rule was nearly met do not let group members launch a proposal alone', async () => {
     const { token } = await issue(['sre-and-security'], 'escalate2');
-    const [sre, sec] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] })];
+    const [sre, sec, sre2] = [await a.person({ groups: ['sre'] }), await a.person({ groups: ['security'] }), await a.person({ groups: ['sre'] })];
     const id = (await proposeAs(token, { job: 'sre-and-security', params: { message: 'as admin' }, reason: 'r' })).body.request.id;
-    const early = await a.options(sec, id); // asked while the rule was still far from met
+    const early = await a.options(sre2, id); // asked while the rule was still far from met
     expect(early.status).toBe(200);
     expect((await a.decide(sre, id)).body.request.status).toBe('pending');
+    expect((await a.decide(sec, id)).body.request.status).toBe('pending');
     const before = a.launches();
-    const refused = await a.verify(sec, id, early);
+    const refused = await a.verify(sre2, id, early);
     expect([refused.status, refused.body.error.code]).toEqual([403, 'approval_not_eligible']);
     expect(a.launches()).toBe(before);
-    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId]);
+    expect((await a.stored(id)).approvals.map((x) => x.userId)).toEqual([sre.userId, sec.userId]);
   });
 
   it('a group named like an Object property ("constructor") makes nobody eligible for every rule', async () => {
@@ -155,5 +157,27 @@ describe.each([
     // The other way: with the job as it was requested, the review shows its real target.
     const { request: again } = await a.request(req, 'pair', 'harmless');
     expect((await h.api('GET', `/v1/requests/${again.id}`, undefined, bob.token)).body.request.job.target).toContain('harmless');
+  });
+
+  it('a person holding a proposer token cannot halve a two-person rule: a proposal needs as many people as a person’s request', async () => {
+    // 'one-other': the requester and one other person. Alice drives a CI token and has her own key.
+    const { token } = await issue(['one-other', 'two-others', 'pair'], 'alices-ci');
+    const [alice, bob, carol] = [await a.person(), await a.person(), await a.person()];
+    const before = a.launches();
+    const made = await proposeAs(token, { job: 'one-other', params: { message: 'alone?' }, reason: 'r' });
+    expect(made.body.request.missing.people).toBe(2);
+    const first = await a.decide(alice, made.body.request.id);
+    expect(first.body.request).toMatchObject({ status: 'pending', missing: { people: 1 } });
+    expect(a.launches()).toBe(before);
+    expect((await a.decide(bob, made.body.request.id)).body.request.status).toBe('launched');
+    expect(a.launches()).toBe(before + 1);
+    // 'two-others' is three people when a person asks: three for a proposal too.
+    const three = await proposeAs(token, { job: 'two-others', params: { message: 'x' }, reason: 'r' });
+    expect(three.body.request.missing.people).toBe(3);
+    // The other way: where the requester counts ('pair', two people), a proposal still needs two, not three.
+    const pair = await proposeAs(token, { job: 'pair', params: { message: 'x' }, reason: 'r' });
+    expect(pair.body.request.missing.people).toBe(2);
+    await a.decide(alice, pair.body.request.id);
+    expect((await a.decide(carol, pair.body.request.id)).body.request.status).toBe('launched');
   });
 });
