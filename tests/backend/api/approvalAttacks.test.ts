@@ -49,23 +49,39 @@ describe.each([
     }
   });
 
-  it('a proposer token cannot flood people with proposals: 20 an hour, then rate_limited with retry-after; others unaffected', async () => {
-    const { token } = await issue(['echo'], 'flooder');
-    const { token: other } = await issue(['echo'], 'quiet');
-    const body = (i: number) => ({ job: 'echo', params: { message: `flood ${i}` }, reason: 'r' });
-    for (let i = 0; i < 20; i++) expect((await proposeAs(token, body(i))).status).toBe(200);
-    const before = (await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length;
-    const refused = await proposeAs(token, body(20));
-    expect([refused.status, refused.body.error.code]).toEqual([429, 'rate_limited']);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await h.store.listRequestsSince(h.clock.now() - 3_600_000, 1000)).length).toBe(before);
-    // Another token is its own budget; and the window slides: an hour later the flooder may ask again.
-    expect((await proposeAs(other, body(0))).status).toBe(200);
-    h.clock.advance(3_600_001);
+  it('a proposer token cannot flood people with proposals: 10 open at once, 30 an hour, then rate_limited with retry-after; others unaffected', async () => {
+    // 'pair' proposals stay open 600 s unless someone decides.
+    const { token } = await issue(['pair'], 'flooder');
+    const { token: other } = await issue(['pair'], 'quiet');
+    const body = (i: number) => ({ job: 'pair', params: { message: `flood ${i}` }, reason: 'r' });
+    const stored = async () => (await h.store.listRequestsSince(h.clock.now() - 86_400_000, 10_000)).length;
+    const refusedNow = async (i: number) => {
+      const before = await stored();
+      const r = await proposeAs(token, body(i));
+      expect([r.status, r.body.error.code]).toEqual([429, 'rate_limited']);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await stored()).toBe(before);
+    };
+    const advanced = 3 * 601_000;
     try {
-      expect((await proposeAs(token, body(21))).status).toBe(200);
+      let i = 0;
+      for (; i < 10; i++) expect((await proposeAs(token, body(i))).status).toBe(200);
+      await refusedNow(i); // 10 open: the 11th waits
+      expect((await proposeAs(other, body(0))).status).toBe(200); // another token is its own budget
+      // A person's decision closes one: the token may ask again.
+      const open = (await h.store.listRequestsSince(h.clock.now() - 86_400_000, 10_000, h.clock.now())).find((r) => r.proposer?.name === 'flooder')!;
+      expect((await a.decide(await a.person(), open.id, 'reject')).body.request.status).toBe('rejected');
+      expect((await proposeAs(token, body(i++))).status).toBe(200);
+      // Expiry closes them too; but within the hour, 30 is the most.
+      h.clock.advance(601_000);
+      for (let k = 0; k < 10; k++, i++) expect((await proposeAs(token, body(i))).status).toBe(200);
+      h.clock.advance(601_000);
+      for (let k = 0; k < 9; k++, i++) expect((await proposeAs(token, body(i))).status).toBe(200);
+      h.clock.advance(601_000);
+      expect(i).toBe(30);
+      await refusedNow(i); // 30 in the last hour, though none is open
     } finally {
-      h.clock.advance(-3_600_001);
+      h.clock.advance(-advanced);
     }
   });
 
