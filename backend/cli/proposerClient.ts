@@ -53,7 +53,12 @@ export function proposerClient(o: { url: string; token: string }): ProposerClien
     } catch (e) {
       throw new ProposerCallError('unreachable', `The verifier at ${o.url} did not answer (${(e as Error).message}).`, 0);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text(); // the connection may drop after the headers: as unreachable, not a bug
+    } catch (e) {
+      throw new ProposerCallError('unreachable', `The verifier at ${o.url} stopped answering mid-way (${(e as Error).message}).`, res.status);
+    }
     let json: any;
     try {
       json = JSON.parse(text);

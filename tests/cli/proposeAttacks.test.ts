@@ -1,5 +1,9 @@
-import { describe, expect, test } from 'vitest';
-import { cleanEnv, runCommand, STACK } from '../support/cliProcess';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { cleanEnv, REPO, runCommand, STACK } from '../support/cliProcess';
 
 /**
  * Hostile settings for `npm run propose` and `npm run mcp` (issue 16 §2): a token pasted with a stray
@@ -25,5 +29,45 @@ describe('a malformed proposer token', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/unreachable/);
     expect(r.stderr).not.toContain('BBBBBBBB');
+  });
+});
+
+describe('a verifier connection that drops in the middle of its answer', () => {
+  // Headers and the start of a body, then the socket closes: fetch resolves, reading the body fails.
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"jobs":[');
+      setImmediate(() => req.socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const token = `klp.AAAAAAAAAAAAAAAA.${'B'.repeat(43)}`;
+
+  test('propose: unreachable (exit 3, one line), not "a bug" (70)', async () => {
+    const r = await runCommand('backend/cli/propose.ts', ['echo', 'message=x'], cleanEnv({ KEYLAUNCH_URL: url, KEYLAUNCH_PROPOSER_TOKEN: token }));
+    expect(r.stderr).toMatch(/unreachable/);
+    expect(r.code).toBe(3);
+    expect(r.stderr + r.stdout).not.toMatch(STACK);
+  });
+
+  test('mcp: a tool error the agent reads (unreachable), and no stack trace on stderr', async () => {
+    const transport = new StdioClientTransport({ command: join(REPO, 'node_modules/.bin/tsx'), args: [join(REPO, 'backend/cli/mcp.ts')], env: cleanEnv({ KEYLAUNCH_URL: url, KEYLAUNCH_PROPOSER_TOKEN: token }) as Record<string, string>, cwd: REPO, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const client = new Client({ name: 'test-agent', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      const r: any = await client.callTool({ name: 'list_jobs', arguments: {} });
+      expect(r.isError).toBe(true);
+      expect(JSON.parse(r.content[0].text).error.code).toBe('unreachable');
+    } finally {
+      await client.close();
+    }
+    expect(stderr).not.toMatch(STACK);
   });
 });
