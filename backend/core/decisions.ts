@@ -133,7 +133,11 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
           const runId = timeOrderedId('run_', deps.clock, deps.random);
           // The one write that moves the request to `launched`: whoever wins it launches, nobody else.
           if (await write({ status: 'launched', approvals, runId })) {
-            const run = await launchRequest(deps, ctx, { request: r, approvals, runId, job, entry: entry! });
+            const launching = r;
+            const run = await launchRequest(deps, ctx, { request: r, approvals, runId, job, entry: entry! }).catch(async (e: unknown) => {
+              await endUnrecorded(deps, launching, approvals, runId);
+              throw e;
+            });
             return { ...view({ status: 'launched', approvals, runId }), run };
           }
         }
@@ -143,6 +147,18 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
   }
   if (!r) throw new KeylaunchError('approval_unknown', 'The request is gone.');
   throw new KeylaunchError('approval_busy', 'Too many decisions at once on this request; try again.');
+}
+
+/**
+ * The run of a request that moved to `launched` could not be recorded (storage failed before it existed):
+ * nothing launched, so the request must not name a run that does not exist. Best effort: if storage is
+ * still failing, this fails too, and the answer is storage_unavailable either way.
+ */
+async function endUnrecorded(deps: VerifierDeps, r: ApprovalRequest, approvals: ApprovalRecord[], runId: string): Promise<void> {
+  const run = await deps.store.getRun(runId).catch(() => null);
+  if (run !== undefined) return; // recorded (failed, say), or unknown: the request keeps naming it
+  const end = { code: 'storage_unavailable', message: 'The run could not be recorded, so nothing was launched; request it again.', at: deps.clock.now() };
+  await deps.store.updateRequest(r.id, r.version + 1, { status: 'ended', approvals, end, updatedAt: end.at }).catch(() => false);
 }
 
 /**

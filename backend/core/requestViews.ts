@@ -64,7 +64,7 @@ export function requestView(r: ApprovalRequest, entry: CatalogEntry | undefined,
     ...(r.rejectedBy ? { rejectedBy: { userId: r.rejectedBy.userId, userName: r.rejectedBy.userName, at: r.rejectedBy.at } } : {}),
     missing: { people: Math.max(0, r.rule.min - people), groups },
     ...(r.end ? { end: r.end } : {}),
-    ...(r.runId ? { runId: r.runId } : {}),
+    ...(r.runId && r.status === 'launched' ? { runId: r.runId } : {}), // an ended request's run was never recorded
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
   };
