@@ -5,7 +5,7 @@ import { fingerprint, intentHash } from './intent';
 import { randomId, timeOrderedId } from './ids';
 import { validateParams } from './params';
 import { checkProposer } from './proposers';
-import { MAX_APPROVAL_TTL_SECONDS } from './approvalRule';
+import { OPEN_REQUESTS_EACH, checkOpenRequests } from './requests';
 import { requestView, type RequestView } from './requestViews';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ApprovalRequest, ApprovalRule, ProposerToken, RunIntent, RunStatus } from './model';
@@ -30,25 +30,21 @@ function proposalRule(rule: ApprovalRule | undefined): ApprovalRule {
 }
 
 /**
- * A proposal costs people's attention and a stored request. Each token may have this many open at once
- * (else one token fills the "Waiting for you" list, up to 24 h per proposal), and make this many in any
- * hour (a sliding window in the Store's rate-limit log, so every Lambda instance sees it; else short-lived
- * proposals churn storage and audit rows). Concurrent asks may pass the checks together; that overshoot
- * is bounded by the stage's throttling.
+ * A proposal costs people's attention and a stored request. Each token may have OPEN_REQUESTS_EACH open
+ * at once (as a person may), and make this many in any hour (a sliding window in the Store's rate-limit
+ * log, so every Lambda instance sees it; else short-lived proposals churn storage and audit rows).
  */
-export const OPEN_PROPOSALS = 10;
 export const PROPOSALS_PER_HOUR = 30;
 const HOUR_MS = 3_600_000;
 
 async function checkBudget(deps: VerifierDeps, token: ProposerToken, now: number): Promise<string> {
   const key = `proposals:${token.id}`;
-  const [recent, open] = await Promise.all([
-    deps.store.recentFailures(key, now - HOUR_MS, PROPOSALS_PER_HOUR),
-    deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 10_000, now).then((rs) => rs.filter((r) => r.proposer?.id === token.id)),
-  ]);
-  const wait = (seconds: number, message: string) => new KeylaunchError('rate_limited', message, { details: { retryAfterSeconds: Math.max(1, Math.ceil(seconds)) } });
-  if (open.length >= OPEN_PROPOSALS) throw wait((Math.min(...open.map((r) => r.expiresAt)) - now) / 1000, `This proposer token has ${OPEN_PROPOSALS} proposals waiting for people; wait until some are decided or expire.`);
-  if (recent.length >= PROPOSALS_PER_HOUR) throw wait((recent[PROPOSALS_PER_HOUR - 1]! + HOUR_MS - now) / 1000, `This proposer token made ${PROPOSALS_PER_HOUR} proposals in the last hour; wait and ask again.`);
+  await checkOpenRequests(deps, now, (r) => r.proposer?.id === token.id, `This proposer token has ${OPEN_REQUESTS_EACH} proposals waiting for people; wait until some are decided or expire.`);
+  const recent = await deps.store.recentFailures(key, now - HOUR_MS, PROPOSALS_PER_HOUR);
+  if (recent.length >= PROPOSALS_PER_HOUR) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((recent[PROPOSALS_PER_HOUR - 1]! + HOUR_MS - now) / 1000));
+    throw new KeylaunchError('rate_limited', `This proposer token made ${PROPOSALS_PER_HOUR} proposals in the last hour; wait and ask again.`, { details: { retryAfterSeconds } });
+  }
   return key;
 }
 

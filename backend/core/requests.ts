@@ -29,6 +29,20 @@ export function receiptOf(assertion: AuthenticationResponseJSON, nonce: string):
   };
 }
 
+/**
+ * At most this many open requests per person, and per proposer token (proposals.ts): nobody fills the
+ * "Waiting for you" list alone. Concurrent asks may pass together; the overshoot is bounded by throttling.
+ */
+export const OPEN_REQUESTS_EACH = 10;
+
+/** `rate_limited` (until the oldest expires) once OPEN_REQUESTS_EACH open requests are `mine`. */
+export async function checkOpenRequests(deps: VerifierDeps, now: number, mine: (r: ApprovalRequest) => boolean, message: string): Promise<void> {
+  const open = (await deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 10_000, now)).filter(mine);
+  if (open.length < OPEN_REQUESTS_EACH) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil((Math.min(...open.map((r) => r.expiresAt)) - now) / 1000));
+  throw new KeylaunchError('rate_limited', message, { details: { retryAfterSeconds } });
+}
+
 /** Called by confirmRun once the requester's touch verified: the run intent becomes a pending request. */
 export async function openRequest(
   deps: VerifierDeps,
@@ -67,6 +81,7 @@ export async function openRequest(
   ctx.facts.detail = `request ${id} opened`;
   // The intent was consumed once (single use), so it opens one request; its run claims the intent at launch.
   await commitCounter(deps, ctx, o.credential, o.newCounter);
+  await checkOpenRequests(deps, now, (r) => r.requesterId === o.user.id, `You have ${OPEN_REQUESTS_EACH} requests waiting for people; wait until some are decided or expire, or withdraw one.`);
   await deps.store.createRequest(request);
   return { request: requestView(request, await deps.catalog.getJob(intent.job), now) };
 }

@@ -196,4 +196,20 @@ describe.each([
     await a.decide(alice, pair.body.request.id);
     expect((await a.decide(carol, pair.body.request.id)).body.request.status).toBe('launched');
   });
+
+  it('one person cannot flood the list either: 10 open requests at once, then rate_limited; withdrawing one frees room', async () => {
+    const [flooder, other] = [await a.person(), await a.person()];
+    const opened: string[] = [];
+    for (let i = 0; i < 10; i++) opened.push((await a.request(flooder, 'pair', `f${i}`)).request.id);
+    const prep = await h.api('POST', '/v1/runs/prepare', { job: 'pair', params: { message: 'one more' } }, flooder.token);
+    const before = (await h.store.listRequestsSince(h.clock.now() - 86_400_000, 10_000)).length;
+    const refused = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: flooder.authenticator.assert(prep.body.options) }, flooder.token);
+    expect([refused.status, refused.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await h.store.listRequestsSince(h.clock.now() - 86_400_000, 10_000)).length).toBe(before);
+    // The other way: another person is unaffected, and withdrawing one of the ten frees a place.
+    expect((await a.request(other, 'pair')).request.status).toBe('pending');
+    expect((await a.decide(flooder, opened[0]!, 'reject')).body.request.status).toBe('rejected');
+    expect((await a.request(flooder, 'pair', 'room again')).request.status).toBe('pending');
+  });
 });
