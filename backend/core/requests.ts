@@ -99,7 +99,13 @@ export async function listRequests(deps: VerifierDeps, ctx: RequestContext): Pro
   const now = deps.clock.now();
   // Every open request was created within the longest ttl: one key range holds them all.
   const [, session, recent] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 200, now)]);
-  const open = recent.filter((r) => r.status === 'pending' && r.expiresAt > now);
+  const pending = recent.filter((r) => r.status === 'pending' && r.expiresAt > now);
+  // A proposal whose token was revoked, expired or no longer names the job can never launch: nobody is asked.
+  const proposers = new Map(await Promise.all([...new Set(pending.flatMap((r) => (r.proposer ? [r.proposer.id] : [])))].map(async (id) => [id, await deps.store.getProposer(id)] as const)));
+  const open = pending.filter((r) => {
+    const token = r.proposer && proposers.get(r.proposer.id);
+    return !r.proposer || (token && token.revokedAt === undefined && token.expiresAt > now && token.jobs.includes(r.job));
+  });
   const entries = new Map(await Promise.all([...new Set(open.map((r) => r.job))].map(async (name) => [name, await deps.catalog.getJob(name)] as const)));
   const me = session.user;
   const waiting: RequestView[] = [];

@@ -212,4 +212,19 @@ describe.each([
     expect((await a.decide(flooder, opened[0]!, 'reject')).body.request.status).toBe('rejected');
     expect((await a.request(flooder, 'pair', 'room again')).request.status).toBe('pending');
   });
+
+  it('a revoked proposer’s open proposals leave the "Waiting for you" list: nobody is asked to touch for what cannot launch', async () => {
+    const { token, record } = await issue(['echo'], 'revoked-bot');
+    const { token: live } = await issue(['echo'], 'live-bot');
+    const bob = await a.person();
+    const doomed = (await proposeAs(token, { job: 'echo', params: { message: 'x' }, reason: 'r' })).body.request.id;
+    const kept = (await proposeAs(live, { job: 'echo', params: { message: 'y' }, reason: 'r' })).body.request.id;
+    const waiting = async () => (await h.api('GET', '/v1/requests', undefined, bob.token)).body.waiting.map((r: any) => r.id);
+    expect(await waiting()).toEqual(expect.arrayContaining([doomed, kept]));
+    await h.store.revokeProposer(record.id, h.clock.now());
+    expect(await waiting()).not.toContain(doomed);
+    // The other way: another token's proposal is still there, and approving the revoked one still ends it.
+    expect(await waiting()).toContain(kept);
+    expect((await a.decide(bob, doomed)).body.error.code).toBe('approval_approver_invalid');
+  });
 });
