@@ -102,6 +102,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
     userId: requesterId,
     allowCredentials: [],
     userVerification: job.userVerification,
+    approvals: rule,
     origin: deps.config.origins,
     rpId: deps.config.rpId,
     expiresAt,

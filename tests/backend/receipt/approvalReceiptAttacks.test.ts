@@ -38,4 +38,41 @@ describe('receipts of runs launched by a request', () => {
     onlyMine.run.approvals = [answer.run.approvals[0]];
     expect(await verifyReceipt(onlyMine, records)).toMatchObject({ ok: false, problem: 'receipt_incomplete' });
   });
+
+  it('the rule is signed with the intent: a run missing approvals it needed is refused, even with its request id removed', async () => {
+    const [req, bob, carol] = [await a.person(), await a.person(), await a.person()];
+    const { request } = await a.request(req, 'three'); // the requester and two more
+    await a.decide(bob, request.id);
+    const last = await a.decide(carol, request.id);
+    const answer = (await h.api('GET', `/v1/runs/${last.body.run.id}`, undefined, req.token)).body;
+    expect(JSON.parse(answer.run.intent).approvals).toMatchObject({ min: 3, requesterCounts: true });
+    expect(await verifyReceipt(answer, records)).toMatchObject({ ok: true });
+
+    const oneGone = copy(answer);
+    oneGone.run.approvals.splice(2, 1);
+    expect(await verifyReceipt(oneGone, records)).toMatchObject({ ok: false, problem: 'receipt_incomplete' });
+    const allGone = copy(answer);
+    delete allGone.run.approvals;
+    delete allGone.run.requestId;
+    expect(await verifyReceipt(allGone, records)).toMatchObject({ ok: false, problem: 'receipt_incomplete' });
+    // The requester's own touch counts only where the rule says so: listed twice it is still one person.
+    const padded = copy(answer);
+    padded.run.approvals[2] = copy(answer.run.approvals[0]);
+    expect(await verifyReceipt(padded, records)).toMatchObject({ ok: false });
+  });
+
+  it('a proposal’s signed rule (min + 1 where the requester does not count) is checked the same way', async () => {
+    const { issueProposer } = await import('../../../backend/core/proposers');
+    const { systemRandom } = await import('../../../backend/createVerifier');
+    const { token } = await issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name: 'bot', jobs: ['one-other'], ttlHours: 1, createdBy: 'test' });
+    const made = await h.api('POST', '/v1/proposals', { job: 'one-other', params: { message: 'p' }, reason: 'r' }, undefined, { authorization: `Proposer ${token}` });
+    const [bob, carol] = [await a.person(), await a.person()];
+    await a.decide(bob, made.body.request.id);
+    const last = await a.decide(carol, made.body.request.id);
+    const answer = (await h.api('GET', `/v1/runs/${last.body.run.id}`, undefined, bob.token)).body;
+    expect(await verifyReceipt(answer, records)).toMatchObject({ ok: true });
+    const oneGone = copy(answer);
+    oneGone.run.approvals.splice(1, 1);
+    expect(await verifyReceipt(oneGone, records)).toMatchObject({ ok: false, problem: 'receipt_incomplete' });
+  });
 });
