@@ -94,6 +94,11 @@ export const adminVerifyBody = z.strictObject({ intentId: id, assertion: asserti
 /** Issue 16: pending requests and decisions on them (docs/api.md "Approvals"). */
 export const requestIdQuery = z.strictObject({ requestId: id });
 export const decisionOptionsBody = z.strictObject({ requestId: id });
-/** Issue 16 §2: a proposal. `reason` is shown to the approvers. */
-export const proposalBody = z.strictObject({ job: z.string().min(1).max(64), params: paramRecord.default({}), reason: z.string().trim().min(1).max(500) });
+/**
+ * Issue 16 §2: a proposal. `reason` is shown to the approvers: attacker-controlled text, so one line of
+ * printable characters, like a parameter (no control, format or bidi-override characters that could
+ * reorder or fake lines of the review).
+ */
+const reason = z.string().trim().min(1).max(500).refine((r) => !/[\p{Cc}\p{Cf}\u2028\u2029]/u.test(r), 'reason: one line of printable text (no control or bidirectional-override characters)');
+export const proposalBody = z.strictObject({ job: z.string().min(1).max(64), params: paramRecord.default({}), reason });
 export const decisionVerifyBody = z.strictObject({ requestId: id, intentId: id, assertion: assertionSchema });

@@ -1,3 +1,4 @@
+import { looksLikeProposerToken } from '../core/proposers';
 import type { ProposableJob } from '../core/proposals';
 import type { RequestView } from '../core/requestViews';
 import type { RunStatus } from '../core/model';
@@ -34,6 +35,8 @@ export function proposerSettings(env: NodeJS.ProcessEnv): { url: string; token: 
   if (!url) return { missing: 'KEYLAUNCH_URL (the verifier’s address, e.g. http://127.0.0.1:8787)' };
   if (!/^https?:\/\/[^\s/]+(\/.*)?$/.test(url)) return { missing: `KEYLAUNCH_URL as an http(s) address, not "${url}"` };
   if (!token) return { missing: 'KEYLAUNCH_PROPOSER_TOKEN (from `npm run admin -- proposer <name> --jobs …`)' };
+  // A token pasted with a stray character would otherwise reach fetch, whose error quotes the header (the secret).
+  if (!looksLikeProposerToken(token)) return { missing: 'KEYLAUNCH_PROPOSER_TOKEN as printed by `npm run admin -- proposer` (klp.<id>.<secret>); the value set is not one' };
   return { url: url.replace(/\/+$/, ''), token };
 }
 
@@ -50,7 +53,12 @@ export function proposerClient(o: { url: string; token: string }): ProposerClien
     } catch (e) {
       throw new ProposerCallError('unreachable', `The verifier at ${o.url} did not answer (${(e as Error).message}).`, 0);
     }
-    const text = await res.text();
+    let text: string;
+    try {
+      text = await res.text(); // the connection may drop after the headers: as unreachable, not a bug
+    } catch (e) {
+      throw new ProposerCallError('unreachable', `The verifier at ${o.url} stopped answering mid-way (${(e as Error).message}).`, res.status);
+    }
     let json: any;
     try {
       json = JSON.parse(text);

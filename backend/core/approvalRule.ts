@@ -56,5 +56,8 @@ export function ruleSatisfied(rule: ApprovalRule, approvals: Pick<ApprovalRecord
   return holder.every((h) => h !== undefined);
 }
 
-/** Who may decide on a request of this rule: someone the job allows, or a member of one of its groups. */
-export const inRuleGroups = (rule: ApprovalRule, groups: string[] | undefined) => (groups ?? []).some((g) => g in rule.groups);
+/**
+ * Who may decide on a request of this rule: someone the job allows, or a member of one of its groups.
+ * Own keys only: `in` would also find `constructor`, a valid group name, on every rule.
+ */
+export const inRuleGroups = (rule: ApprovalRule, groups: string[] | undefined) => (groups ?? []).some((g) => Object.hasOwn(rule.groups, g));

@@ -45,6 +45,7 @@ export async function decisionOptions(deps: VerifierDeps, ctx: RequestContext, i
   const now = deps.clock.now();
   checkDecider(request, job, session.user, decision);
   checkOpen(request, now);
+  if (decision === 'approve' && job) await checkProposalRunner(deps, request, [...request.approvals, { userId: session.user.id, groups: session.user.groups ?? [] }], job, session.user);
   const keys = session.credentials.filter(isActive);
   const userVerification = (JSON.parse(request.intent) as RunIntent).userVerification;
   const intent: DecisionIntent = {
@@ -123,6 +124,7 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
       if (!ruleSatisfied(r.rule, approvals)) {
         if (await write({ status: 'pending', approvals })) return view({ approvals });
       } else {
+        await checkProposalRunner(deps, r, approvals, job, user);
         const invalid = await invalidApprover(deps, r, approvals, job);
         if (invalid) {
           const end = { code: 'approval_approver_invalid', message: invalid, at: now };
@@ -131,7 +133,11 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
           const runId = timeOrderedId('run_', deps.clock, deps.random);
           // The one write that moves the request to `launched`: whoever wins it launches, nobody else.
           if (await write({ status: 'launched', approvals, runId })) {
-            const run = await launchRequest(deps, ctx, { request: r, approvals, runId, job, entry: entry! });
+            const launching = r;
+            const run = await launchRequest(deps, ctx, { request: r, approvals, runId, job, entry: entry! }).catch(async (e: unknown) => {
+              await endUnrecorded(deps, launching, approvals, runId);
+              throw e;
+            });
             return { ...view({ status: 'launched', approvals, runId }), run };
           }
         }
@@ -141,6 +147,30 @@ async function settle(deps: VerifierDeps, ctx: RequestContext, first: ApprovalRe
   }
   if (!r) throw new KeylaunchError('approval_unknown', 'The request is gone.');
   throw new KeylaunchError('approval_busy', 'Too many decisions at once on this request; try again.');
+}
+
+/**
+ * The run of a request that moved to `launched` could not be recorded (storage failed before it existed):
+ * nothing launched, so the request must not name a run that does not exist. Best effort: if storage is
+ * still failing, this fails too, and the answer is storage_unavailable either way.
+ */
+async function endUnrecorded(deps: VerifierDeps, r: ApprovalRequest, approvals: ApprovalRecord[], runId: string): Promise<void> {
+  const run = await deps.store.getRun(runId).catch(() => null);
+  if (run !== undefined) return; // recorded (failed, say), or unknown: the request keeps naming it
+  const end = { code: 'storage_unavailable', message: 'The run could not be recorded, so nothing was launched; request it again.', at: deps.clock.now() };
+  await deps.store.updateRequest(r.id, r.version + 1, { status: 'ended', approvals, end, updatedAt: end.at }).catch(() => false);
+}
+
+/**
+ * A proposal has no requester who may run the job: its `allow` must still be met by a person, so the
+ * approval that would complete the rule is refused (not recorded) unless someone among the approvers
+ * may run the job; otherwise group members the job does not allow would launch it alone.
+ */
+async function checkProposalRunner(deps: VerifierDeps, r: ApprovalRequest, approvals: Pick<ApprovalRecord, 'userId' | 'groups'>[], job: JobDefinition, me: User): Promise<void> {
+  if (!r.proposer || !ruleSatisfied(r.rule, approvals) || mayRun(job, me)) return;
+  const others = await Promise.all(approvals.filter((a) => a.userId !== me.id).map((a) => deps.store.getUserWithCredentials(a.userId)));
+  if (others.some((p) => p && !p.user.disabled && mayRun(job, p.user))) return;
+  throw new KeylaunchError('approval_not_eligible', `A proposed run of ${r.job} launches only once someone who may run ${r.job} approves it; yours would complete it without them.`);
 }
 
 /** Who may decide: not the requester (unless the job lets them count, or they withdraw), never twice. */

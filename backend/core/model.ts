@@ -60,6 +60,8 @@ export interface RunIntent extends IntentBase {
   userId: string;
   allowCredentials: string[];
   userVerification: 'required' | 'discouraged';
+  /** Issue 16: the job's approvals rule (a proposal's own), signed with the rest, so a receipt can tell whether it was met. */
+  approvals?: ApprovalRule;
 }
 
 export interface UnlockIntent extends IntentBase {

@@ -85,8 +85,11 @@ export interface Store {
    * false when another write came first (the caller reads again).
    */
   updateRequest(requestId: string, expectedVersion: number, changes: RequestChanges): Promise<boolean>;
-  /** Requests created at or after `since` (epoch ms), newest first, at most `limit` (the open ones are all recent). */
-  listRequestsSince(since: number, limit: number): Promise<ApprovalRequest[]>;
+  /**
+   * Requests created at or after `since` (epoch ms), newest first, at most `limit` (the open ones are all
+   * recent). With `openAt`, only those still pending and unexpired then: closed ones never use up `limit`.
+   */
+  listRequestsSince(since: number, limit: number, openAt?: number): Promise<ApprovalRequest[]>;
 
   /** Issue 16 §2: proposer tokens, by id (stored hashed). */
   putProposer(token: ProposerToken): Promise<void>;

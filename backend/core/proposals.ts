@@ -6,6 +6,7 @@ import { fingerprint, intentHash } from './intent';
 import { randomId, timeOrderedId } from './ids';
 import { validateParams } from './params';
 import { checkProposer } from './proposers';
+import { OPEN_REQUESTS_EACH, checkOpenRequests } from './requests';
 import { requestView, type RequestView } from './requestViews';
 import type { RequestContext, VerifierDeps } from './deps';
 import type { ApprovalRequest, ApprovalRule, ProposerToken, RunIntent, RunStatus } from './model';
@@ -18,6 +19,35 @@ import type { ApprovalRequest, ApprovalRule, ProposerToken, RunIntent, RunStatus
 
 /** A job without `approvals` still needs one person's touch when it is proposed. */
 const ONE_PERSON: ApprovalRule = { min: 1, groups: {}, requesterCounts: false, ttlSeconds: 3600 };
+
+/**
+ * A proposal needs as many people's touches as the same run asked by a person: the proposer is nobody,
+ * so where the requester does not count (their touch comes on top of `min`), one more person must
+ * approve. Else a person holding a proposer token plus their own key would launch a two-person job alone.
+ */
+function proposalRule(rule: ApprovalRule | undefined): ApprovalRule {
+  if (!rule) return ONE_PERSON;
+  return { ...rule, min: rule.requesterCounts ? rule.min : rule.min + 1, requesterCounts: false };
+}
+
+/**
+ * A proposal costs people's attention and a stored request. Each token may have OPEN_REQUESTS_EACH open
+ * at once (as a person may), and make this many in any hour (a sliding window in the Store's rate-limit
+ * log, so every Lambda instance sees it; else short-lived proposals churn storage and audit rows).
+ */
+export const PROPOSALS_PER_HOUR = 30;
+const HOUR_MS = 3_600_000;
+
+async function checkBudget(deps: VerifierDeps, token: ProposerToken, now: number): Promise<string> {
+  const key = `proposals:${token.id}`;
+  await checkOpenRequests(deps, now, (r) => r.proposer?.id === token.id, `This proposer token has ${OPEN_REQUESTS_EACH} proposals waiting for people; wait until some are decided or expire.`);
+  const recent = await deps.store.recentFailures(key, now - HOUR_MS, PROPOSALS_PER_HOUR);
+  if (recent.length >= PROPOSALS_PER_HOUR) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((recent[PROPOSALS_PER_HOUR - 1]! + HOUR_MS - now) / 1000));
+    throw new KeylaunchError('rate_limited', `This proposer token made ${PROPOSALS_PER_HOUR} proposals in the last hour; wait and ask again.`, { details: { retryAfterSeconds } });
+  }
+  return key;
+}
 
 async function proposer(deps: VerifierDeps, ctx: RequestContext): Promise<ProposerToken> {
   const [, token] = await Promise.all([ctx.gate, checkProposer(deps.store, deps.clock.now(), ctx.proposerToken)]);
@@ -42,7 +72,7 @@ export async function listProposable(deps: VerifierDeps, ctx: RequestContext): P
     if (!entry?.available || !proposable(entry.job)) return [];
     const { job } = entry;
     const params = job.params.map((p) => ({ name: p.name, type: p.type, required: p.required, ...(p.title ? { title: p.title } : {}), ...(p.description ? { description: p.description } : {}), ...(p.type === 'enum' ? { values: p.values } : {}) }));
-    return [{ name: job.name, title: job.title, ...(job.description ? { description: job.description } : {}), params, approvals: job.approvals ?? ONE_PERSON }];
+    return [{ name: job.name, title: job.title, ...(job.description ? { description: job.description } : {}), params, approvals: proposalRule(job.approvals) }];
   });
   return { jobs };
 }
@@ -57,8 +87,9 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   const { job, versions } = availableJob(entry, input.job);
   if (!proposable(job)) throw new KeylaunchError('proposer_not_allowed', `${job.name} takes secret parameters or an MFA code, which a proposal cannot carry.`);
   const params = validateParams(job.params, input.params, 'plain');
-  const rule = job.approvals ?? ONE_PERSON;
+  const rule = proposalRule(job.approvals);
   const now = deps.clock.now();
+  const budget = await checkBudget(deps, token, now);
   const expiresAt = now + rule.ttlSeconds * 1000;
   const requesterId = `proposer:${token.id}`;
   // The same intent a person's run would bind, naming the proposer; it is what every approver signs over.
@@ -72,6 +103,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
     userId: requesterId,
     allowCredentials: [],
     userVerification: job.userVerification,
+    approvals: rule,
     origin: deps.config.origins,
     rpId: deps.config.rpId,
     expiresAt,
@@ -90,7 +122,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
     requesterName: `proposer:${token.name}`,
     proposer: { id: token.id, name: token.name },
     reason: input.reason,
-    rule: { ...rule, requesterCounts: false },
+    rule,
     status: 'pending',
     approvals: [],
     sourceIp: ctx.sourceIp,
@@ -101,6 +133,7 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   };
   ctx.facts.fingerprint = request.fingerprint;
   ctx.facts.detail = `proposal ${request.id}`;
+  await deps.store.recordFailure([budget], now, now + HOUR_MS);
   await deps.store.createRequest(request);
   await announce(deps, requestNotice(request), job);
   return { request: requestView(request, entry, now) };

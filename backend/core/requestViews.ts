@@ -1,4 +1,5 @@
 import { describeTarget } from './authorize';
+import { canonicalJson } from './canonicalJson';
 import type { CatalogEntry } from './job';
 import type { ApprovalRequest, ApprovalRule, ParamValue, RequestStatus } from './model';
 
@@ -34,7 +35,10 @@ export interface RequestView {
 export const statusAt = (r: ApprovalRequest, now: number): RequestStatus => (r.status === 'pending' && r.expiresAt <= now ? 'expired' : r.status);
 
 export function requestView(r: ApprovalRequest, entry: CatalogEntry | undefined, now: number): RequestView {
-  const job = entry?.available ? entry.job : undefined;
+  // Only the job as it was requested describes the request: a changed definition (another target) is
+  // not what anyone approves, and its last approval ends the request (approval_job_changed).
+  const same = entry?.available && canonicalJson(entry.versions) === canonicalJson(r.configVersions);
+  const job = same ? entry.job : undefined;
   const people = new Set(r.approvals.map((a) => a.userId)).size;
   const groups = Object.fromEntries(
     Object.entries(r.rule.groups)
@@ -46,7 +50,7 @@ export function requestView(r: ApprovalRequest, entry: CatalogEntry | undefined,
     status: statusAt(r, now),
     job: job
       ? { name: job.name, title: job.title, type: job.type, target: describeTarget(job, r.params) }
-      : { name: r.job, title: r.job, type: 'unknown', target: 'unavailable: the job is no longer in the catalog as approved' },
+      : { name: r.job, title: r.job, type: 'unknown', target: entry?.available ? 'unavailable: the job changed since it was requested; approving ends the request' : 'unavailable: the job is no longer in the catalog as approved' },
     params: r.params,
     labels: Object.fromEntries((job?.params ?? []).map((p) => [p.name, p.title ?? p.name])),
     configVersions: r.configVersions,
@@ -60,7 +64,7 @@ export function requestView(r: ApprovalRequest, entry: CatalogEntry | undefined,
     ...(r.rejectedBy ? { rejectedBy: { userId: r.rejectedBy.userId, userName: r.rejectedBy.userName, at: r.rejectedBy.at } } : {}),
     missing: { people: Math.max(0, r.rule.min - people), groups },
     ...(r.end ? { end: r.end } : {}),
-    ...(r.runId ? { runId: r.runId } : {}),
+    ...(r.runId && r.status === 'launched' ? { runId: r.runId } : {}), // an ended request's run was never recorded
     createdAt: r.createdAt,
     expiresAt: r.expiresAt,
   };

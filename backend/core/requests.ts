@@ -30,6 +30,20 @@ export function receiptOf(assertion: AuthenticationResponseJSON, nonce: string):
   };
 }
 
+/**
+ * At most this many open requests per person, and per proposer token (proposals.ts): nobody fills the
+ * "Waiting for you" list alone. Concurrent asks may pass together; the overshoot is bounded by throttling.
+ */
+export const OPEN_REQUESTS_EACH = 10;
+
+/** `rate_limited` (until the oldest expires) once OPEN_REQUESTS_EACH open requests are `mine`. */
+export async function checkOpenRequests(deps: VerifierDeps, now: number, mine: (r: ApprovalRequest) => boolean, message: string): Promise<void> {
+  const open = (await deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 10_000, now)).filter(mine);
+  if (open.length < OPEN_REQUESTS_EACH) return;
+  const retryAfterSeconds = Math.max(1, Math.ceil((Math.min(...open.map((r) => r.expiresAt)) - now) / 1000));
+  throw new KeylaunchError('rate_limited', message, { details: { retryAfterSeconds } });
+}
+
 /** Called by confirmRun once the requester's touch verified: the run intent becomes a pending request. */
 export async function openRequest(
   deps: VerifierDeps,
@@ -68,6 +82,7 @@ export async function openRequest(
   ctx.facts.detail = `request ${id} opened`;
   // The intent was consumed once (single use), so it opens one request; its run claims the intent at launch.
   await commitCounter(deps, ctx, o.credential, o.newCounter);
+  await checkOpenRequests(deps, now, (r) => r.requesterId === o.user.id, `You have ${OPEN_REQUESTS_EACH} requests waiting for people; wait until some are decided or expire, or withdraw one.`);
   await deps.store.createRequest(request);
   const entry = await deps.catalog.getJob(intent.job);
   await announce(deps, requestNotice(request), entry?.available ? entry.job : undefined);
@@ -86,8 +101,14 @@ export function mayDecide(rule: ApprovalRule, job: JobDefinition | undefined, us
 export async function listRequests(deps: VerifierDeps, ctx: RequestContext): Promise<{ waiting: RequestView[]; mine: RequestView[] }> {
   const now = deps.clock.now();
   // Every open request was created within the longest ttl: one key range holds them all.
-  const [, session, recent] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 200)]);
-  const open = recent.filter((r) => r.status === 'pending' && r.expiresAt > now);
+  const [, session, recent] = await Promise.all([ctx.gate, loadSession(deps, ctx), deps.store.listRequestsSince(now - MAX_APPROVAL_TTL_SECONDS * 1000, 200, now)]);
+  const pending = recent.filter((r) => r.status === 'pending' && r.expiresAt > now);
+  // A proposal whose token was revoked, expired or no longer names the job can never launch: nobody is asked.
+  const proposers = new Map(await Promise.all([...new Set(pending.flatMap((r) => (r.proposer ? [r.proposer.id] : [])))].map(async (id) => [id, await deps.store.getProposer(id)] as const)));
+  const open = pending.filter((r) => {
+    const token = r.proposer && proposers.get(r.proposer.id);
+    return !r.proposer || (token && token.revokedAt === undefined && token.expiresAt > now && token.jobs.includes(r.job));
+  });
   const entries = new Map(await Promise.all([...new Set(open.map((r) => r.job))].map(async (name) => [name, await deps.catalog.getJob(name)] as const)));
   const me = session.user;
   const waiting: RequestView[] = [];

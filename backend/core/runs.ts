@@ -56,6 +56,7 @@ export async function prepareRun(
     userId: session.user.id,
     allowCredentials: keys.map((k) => k.id),
     userVerification: job.userVerification,
+    ...(job.approvals ? { approvals: job.approvals } : {}), // issue 16: signed, so the receipt shows the rule
     origin: deps.config.origins,
     rpId: deps.config.rpId,
     expiresAt: now + deps.config.runChallengeTtlSeconds * 1000,

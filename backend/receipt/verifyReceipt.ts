@@ -126,10 +126,23 @@ const intentSchema = z.object({
   userId: z.string(),
   allowCredentials: z.array(z.string()),
   userVerification: z.enum(['required', 'discouraged']),
+  approvals: z.object({ min: z.number().int(), groups: z.record(z.string(), z.number()), requesterCounts: z.boolean(), ttlSeconds: z.number() }).optional(),
   origin: z.array(z.string()),
   rpId: z.string(),
   expiresAt: z.number(),
 });
+
+/**
+ * Issue 16: the job's rule is signed with the intent, so the approvals a run carries must reach its `min`
+ * distinct people (the requester only where it counts). Group seats are not checked here: a person's
+ * groups are not signed.
+ */
+function checkRuleMet(intent: RunIntent, approvals: VerifiedApproval[] | undefined): void {
+  const rule = intent.approvals;
+  if (!rule) return;
+  const people = new Set((approvals ?? []).filter((a) => !a.requester || rule.requesterCounts).map((a) => a.by.userId));
+  if (people.size < rule.min) refuse('receipt_incomplete', `The job's approvals rule, signed with the intent, needs ${rule.min} people; the run carries approvals by ${people.size}.`);
+}
 
 /** `input`: the parsed JSON of `GET /v1/runs/{id}`'s answer (`{ run }`) or of the run itself. */
 export async function verifyReceipt(input: unknown, records: TrustedRecords): Promise<ReceiptVerdict> {
@@ -170,9 +183,18 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   ];
   const field = disagreements.find(([, same]) => !same)?.[0];
   if (field) refuse('run_disagrees', `The run's ${field} is not what its intent says.`);
+  // Issue 16: every request's rule needs at least one person besides the requester, so a run that names
+  // its request without such an approval had its evidence taken away (the rule itself is not signed).
+  if (run.requestId !== undefined && !(run.approvals ?? []).some((a) => a.userId !== run.userId)) {
+    refuse('receipt_incomplete', `The run was launched by request ${run.requestId}, but carries no approval by anyone besides the requester.`);
+  }
 
   // Issue 16 §2: a proposed run has no requester's touch; its approvers' touches are the whole evidence.
-  if (run.proposedBy) return checkProposed(run, intent, hash, records);
+  if (run.proposedBy) {
+    const verdict = await checkProposed(run, intent, hash, records);
+    checkRuleMet(intent, verdict.approvals);
+    return verdict;
+  }
 
   // 2. The key: the verifier's own record of it, and one this intent allowed.
   if (!intent.allowCredentials.includes(receipt.credentialId)) refuse('key_not_allowed', `Key ${short(receipt.credentialId)} is not one the intent allowed to approve it.`);
@@ -203,6 +225,7 @@ async function check(runJson: unknown, records: TrustedRecords): Promise<Verifie
   });
   // Issue 16: a run launched by several people's approvals keeps each one's touch; each verifies too.
   const approvals = run.approvals ? await checkApprovals(run, hash, records) : undefined;
+  checkRuleMet(intent, approvals);
 
   return {
     ok: true,

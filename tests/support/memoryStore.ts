@@ -163,8 +163,8 @@ export class MemoryStore implements Store {
     Object.assign(r, this.clone(changes), { version: expectedVersion + 1 });
     return true;
   }
-  async listRequestsSince(since: number, limit: number) {
-    return [...this.requests.values()].filter((r) => r.createdAt >= since).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit).map(this.clone);
+  async listRequestsSince(since: number, limit: number, openAt?: number) {
+    return [...this.requests.values()].filter((r) => r.createdAt >= since && (openAt === undefined || (r.status === 'pending' && r.expiresAt > openAt))).sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, limit).map(this.clone);
   }
   private proposers = new Map<string, ProposerToken>();
   async putProposer(token: ProposerToken) {

@@ -260,20 +260,30 @@ export function createDynamoStore(options: {
       }
     },
 
-    async listRequestsSince(since, limit) {
+    async listRequestsSince(since, limit, openAt) {
       // Ids are time-ordered: the smallest id of `since` (zero random bits) bounds the key range.
       const from = key.request(timeOrderedId('req_', { now: () => since }, { bytes: (n) => Buffer.alloc(n) })).sk;
-      const r = await client.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'pk = :pk AND sk >= :from',
-          ExpressionAttributeValues: { ':pk': 'REQUESTS', ':from': from },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: limit,
-        }),
-      );
-      return (r.Items ?? []).map((i) => strip<ApprovalRequest>(i));
+      // DynamoDB applies Limit (and its 1 MB page) before the filter: follow the pages, or newer closed
+      // requests (a flood of them) would hide every older open one.
+      const found: ApprovalRequest[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const r = await client.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk AND sk >= :from',
+            ...(openAt !== undefined ? { FilterExpression: '#status = :pending AND expiresAt > :openAt', ExpressionAttributeNames: { '#status': 'status' } } : {}),
+            ExpressionAttributeValues: { ':pk': 'REQUESTS', ':from': from, ...(openAt !== undefined ? { ':pending': 'pending', ':openAt': openAt } : {}) },
+            ScanIndexForward: false,
+            ConsistentRead: true,
+            Limit: limit,
+            ExclusiveStartKey,
+          }),
+        );
+        found.push(...(r.Items ?? []).map((i) => strip<ApprovalRequest>(i)));
+        ExclusiveStartKey = r.LastEvaluatedKey;
+      } while (ExclusiveStartKey && found.length < limit);
+      return found.slice(0, limit);
     },
 
     async putProposer(token: ProposerToken) {
