@@ -10,7 +10,7 @@ import type { ApiRequest } from '../../backend/api/handleApiRequest';
 import { SoftAuthenticator } from '../support/softAuthenticator';
 
 /**
- * (f) Issue 16: from the last required approval to "launched" — the approve/verify call that launches —
+ * (h) Issue 16: from the last required approval to "launched" — the approve/verify call that launches —
  * beside a one-touch confirmation of the same job without approvals, alternating in the same run, over dynalite.
  */
 const ORIGIN = 'https://keylaunch.test';
@@ -76,8 +76,8 @@ export async function benchLastApproval(iterations: number, verdict: (label: str
   }
   await dynamo.close();
   const ratio = quantile(last, 0.5) / quantile(plain, 0.5);
-  console.log(`(f) last approval -> launched, over dynalite, ${n} requests`);
+  console.log(`(h) last approval -> launched, over dynalite, ${n} requests`);
   console.log(`    approve/verify that launches: p50 ${quantile(last, 0.5).toFixed(3)} ms  p99 ${quantile(last, 0.99).toFixed(3)} ms`);
   console.log(`    one-touch confirm of the same job without approvals: p50 ${quantile(plain, 0.5).toFixed(3)} ms`);
-  verdict('(f) last approval -> launched / one-touch confirm, p50', ratio, 2);
+  verdict('(h) last approval -> launched / one-touch confirm, p50', ratio, 2);
 }
