@@ -3,6 +3,7 @@ import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
 import type { ApprovalGate, ReviewOutcome } from './approvalGate';
+import { decisionAnswerProblem } from './decisionAnswer';
 import { addKeyReview, adminReview, cancelReview, decisionReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
 import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
 import type { AdminOptions } from '../../backend/core/admin';
@@ -214,7 +215,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       const path = `/v1/requests/${encodeURIComponent(input.requestId)}/${input.decision}`;
       // The review is built from the verifier's own record of the request, in its options answer.
       const options = await call<DecisionOptions>('POST', `${path}/options`, { body: {}, session: true });
-      if (options.ok && options.value.request.id !== input.requestId) return failure('bad_request', 'The verifier answered for another request; nothing was shown.');
+      const problem = options.ok ? decisionAnswerProblem(options.value, input.requestId) : undefined;
+      if (problem) return failure('bad_request', problem);
       const reviewed = await afterReview(options, (o) => decisionReview(o, input.decision), `${input.decision} a request`);
       decisionTargets.clear();
       if (reviewed.ok) decisionTargets.set(reviewed.value.intentId, { requestId: input.requestId, decision: input.decision });
