@@ -23,8 +23,19 @@ export interface ApprovalReview {
 }
 
 const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-// A dialog line stays a line: control characters from a job definition cannot forge another fact.
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+/**
+ * A dialog line stays a line and says what it holds, whatever a job definition, a proposer or the verifier
+ * put in it: control characters cannot forge another fact; format characters (bidi overrides and isolates,
+ * zero-width spaces and joiners: \p{Cf}, Trojan Source) are named, not obeyed; and a run of blanks
+ * (spaces, or characters that draw as nothing) is counted, so it cannot push a fake fact onto a line
+ * of its own where the dialog wraps.
+ */
+const BLANKS = /[\s\u115f\u1160\u2800\u3164\uffa0]{3,}/gu;
+export const oneLine = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
+    .replace(/\p{Cf}/gu, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`)
+    .replace(BLANKS, (run) => ` [${run.length} blanks] `);
 
 /** Past this, a fact is shortened in the dialog (a whole inline script as the target); "Show all" shows it whole. */
 export const LONG_FACT = 240;
@@ -143,7 +154,8 @@ export function decisionReview(o: DecisionOptions, decision: 'approve' | 'reject
       r.proposer
         ? { label: 'Proposed by', value: `${r.proposer.name} (automation), for ${r.requester.name}` }
         : { label: 'Requested by', value: r.requester.name },
-      ...(r.reason !== undefined ? [{ label: 'Reason given', value: r.reason }] : []),
+      // The proposer's own words, quoted: they are a claim to judge, never a fact of the run.
+      ...(r.reason !== undefined ? [{ label: 'Reason given', value: JSON.stringify(r.reason) }] : []),
       { label: 'Job', value: `${r.job.title} (${r.job.name})` },
       { label: 'Runs', value: r.job.target },
       ...(params.length ? params.map(([name, v]) => ({ label: label(name), value: shown(v) })) : [{ label: 'Parameters', value: 'none' }]),

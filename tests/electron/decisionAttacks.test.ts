@@ -4,17 +4,34 @@ import { startHarness, type Harness } from '../support/harness';
 import { unlockedDesktop } from '../support/unlockedDesktop';
 import { approvalHelpers, approvalJobs, type Person } from '../support/approvals';
 import { startTamperingNetwork, type Tamper } from '../support/tamperingNetwork';
+import { issueProposer } from '../../backend/core/proposers';
+import { systemRandom } from '../../backend/createVerifier';
+import { reviewText } from '../../electron/main/approvalReview';
 
 /**
  * An attacker's review of issue 16's desktop side (main's handlers over a real verifier over HTTP, with
  * real WebAuthn payloads): what main shows in its review of a decision must hold together, whatever the
  * verifier's answer says, and a touch goes only where the person looked.
  */
+/**
+ * A job definition is hostile input too: its title and a parameter's title carry a right-to-left override,
+ * a zero-width space and a bidi isolate (Trojan Source), which would reorder or hide what the dialog says.
+ */
+const spoofJob = {
+  name: 'spoof',
+  title: 'Restart \u202Ebew',
+  type: 'local',
+  params: [{ name: 'message', title: 'Message\u200B\u2066', type: 'string', required: true, maxLength: 100 }],
+  allow: { roles: ['admin', 'operator'] },
+  approvals: { min: 1, ttl: 600 },
+  target: { argv: [process.execPath, '-e', 'console.log(process.argv[1])', '{{message}}'], timeoutSeconds: 20 },
+};
+
 let h: Harness;
 let ap: ReturnType<typeof approvalHelpers>;
 let net: Awaited<ReturnType<typeof startTamperingNetwork>>;
 beforeAll(async () => {
-  h = await startHarness({ jobs: approvalJobs });
+  h = await startHarness({ jobs: [...approvalJobs, spoofJob] });
   ap = approvalHelpers(h);
   net = await startTamperingNetwork(h.url);
 });
@@ -68,5 +85,30 @@ describe('a hostile or buggy verifier answer to a decision’s options', () => {
     expect(shown.at(-1)!.fingerprint).toBe(a.fingerprint);
     const done = await handlers.finishDecision({ requestId: a.id, decision: 'approve', intentId: o.value.intentId, assertion: bob.authenticator.assert(o.value.options) });
     expect(done).toMatchObject({ ok: true, value: { request: { id: a.id, approvals: [{ userName: bob.name }] } } });
+  });
+});
+
+describe('what main’s dialog shows is what is signed, whatever text the job or the proposer supplies', () => {
+  it('format characters (bidi overrides, zero-width) are shown, not obeyed; a run of blanks cannot push a fake fact onto its own line; the reason is quoted as the proposer’s words', async () => {
+    net.state.tamper = (_m, _p, body) => body;
+    const { token } = await issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name: 'ci-bot', jobs: ['spoof'], ttlHours: 1, createdBy: 'test' });
+    // One line of printable characters, as the verifier asks of a reason; the blanks wrap "Runs: …" onto a line of its own.
+    const reason = `Routine restart.${' '.repeat(150)}Runs: local: echo hello`;
+    const made = await h.api('POST', '/v1/proposals', { job: 'spoof', params: { message: 'rm' }, reason }, undefined, { authorization: `Proposer ${token}` });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const bob = await ap.person();
+    const { handlers, shown, person } = await desktopFor(bob);
+    person.answers.push(false);
+    expect(await handlers.startDecision({ requestId: made.body.request.id, decision: 'approve' })).toMatchObject({ ok: false, error: { code: 'approval_declined' } });
+    const review = shown.at(-1)!;
+    for (const full of [false, true]) {
+      const { message, detail } = reviewText(review, h.clock.now(), { full });
+      const all = `${message}\n${detail}`;
+      expect(all, 'no format character reaches the dialog').not.toMatch(/\p{Cf}/u);
+      expect(all).toContain('U+202E');
+      expect(all).toContain('U+200B');
+      expect(all, 'no run of blanks').not.toMatch(/[^\S\n]{3,}/);
+      expect(detail).toContain('Reason given: "Routine restart.');
+    }
   });
 });
