@@ -4,8 +4,8 @@ import type { DesktopResult, RequestLists } from '../shared/desktopApi';
 /**
  * Issue 16 §3, reaching the approvers: while the app is unlocked, main reads the requests waiting for this
  * person (passively: polling never holds off the idle lock), tells the renderer and the OS badge how many,
- * and raises an OS notification for a request it has not seen before, only when the window is not in
- * front. A click shows that request. The notification names the job, who asked and the fingerprint:
+ * and raises an OS notification for requests its read before did not list (at most one per read: a flood
+ * is counted, not announced one by one), only when the window is not in front. A click shows that request. The notification names the job, who asked and the fingerprint:
  * nothing else, and it approves nothing. Failures back off; a lock (or the session ending) stops it.
  */
 export interface RequestWatcherDeps {
@@ -23,12 +23,21 @@ export interface RequestWatcherDeps {
 
 const EVERY_MS = 20_000;
 const MAX_MS = 5 * 60_000;
-/** Ids remembered as already announced; past this the oldest are forgotten (a bound on what a verifier can make main keep). */
-const MAX_SEEN = 500;
 
 export function notificationText(r: RequestView): { title: string; body: string } {
   const who = r.proposer ? `${r.proposer.name} (automation)` : r.requester.name;
   return { title: `Waiting for you: ${r.job.name}`, body: `${who} asks for a run of ${r.job.name}. Fingerprint ${r.fingerprint}.` };
+}
+
+/**
+ * What one read announces: nothing, the one new request, or (a flood: many colleagues, or proposals) a
+ * count, so that a read raises at most one notification; its click shows the list at the first.
+ */
+export function announcement(fresh: RequestView[]): { title: string; body: string; requestId: string } | undefined {
+  const [first] = fresh;
+  if (!first) return undefined;
+  if (fresh.length === 1) return { ...notificationText(first), requestId: first.id };
+  return { title: `${fresh.length} requests are waiting for you`, body: 'Open keylaunch to review each one.', requestId: first.id };
 }
 
 export function createRequestWatcher(deps: RequestWatcherDeps) {
@@ -41,7 +50,9 @@ export function createRequestWatcher(deps: RequestWatcherDeps) {
   let again = false;
   // Bumped by stop(): a read that was under way when the app locked is dropped.
   let epoch = 0;
-  const seen = new Set<string>();
+  // The ids of the last read: a request is new when the read before did not list it. Bounded by what one
+  // answer can hold, so a long list is never forgotten piecemeal and announced again.
+  let seen = new Set<string>();
 
   const schedule = (ms: number) => {
     if (timer !== undefined) deps.timers.clearTimeout(timer);
@@ -71,17 +82,13 @@ export function createRequestWatcher(deps: RequestWatcherDeps) {
     delay = every;
     deps.waiting(r.value.waiting.length);
     const fresh = r.value.waiting.filter((w) => !seen.has(w.id));
-    for (const w of fresh) remember(w.id);
+    seen = new Set(r.value.waiting.map((w) => w.id));
     const win = deps.window();
-    if (win && !win.isDestroyed() && !win.isFocused()) {
-      for (const w of fresh) deps.notify({ ...notificationText(w), onClick: () => deps.showRequest(w.id) });
+    const news = announcement(fresh);
+    if (news && win && !win.isDestroyed() && !win.isFocused()) {
+      deps.notify({ title: news.title, body: news.body, onClick: () => deps.showRequest(news.requestId) });
     }
     schedule(delay);
-  }
-
-  function remember(id: string) {
-    seen.add(id);
-    if (seen.size > MAX_SEEN) seen.delete(seen.values().next().value!);
   }
 
   function stop() {

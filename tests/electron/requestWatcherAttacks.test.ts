@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRequestWatcher } from '../../electron/main/requestWatcher';
+import { startHarness, type Harness } from '../support/harness';
+import { unlockedDesktop } from '../support/unlockedDesktop';
+import { approvalHelpers, approvalJobs, type Person } from '../support/approvals';
+import { startTamperingNetwork } from '../support/tamperingNetwork';
+import { ManualTimers } from '../support/manualTimers';
+
+/**
+ * An attacker's review of main's request watcher (issue 16 §3), reading a real verifier over HTTP through
+ * main's real handlers (behind a network that can rewrite the answers): what it counts and announces, how
+ * often, and that a bad answer neither stops it nor reaches a notification.
+ */
+let h: Harness;
+let ap: ReturnType<typeof approvalHelpers>;
+let net: Awaited<ReturnType<typeof startTamperingNetwork>>;
+beforeAll(async () => {
+  h = await startHarness({ jobs: approvalJobs });
+  ap = approvalHelpers(h);
+  net = await startTamperingNetwork(h.url);
+});
+afterAll(async () => {
+  await net?.close();
+  await h?.close();
+});
+
+async function watcherFor(p: Person) {
+  const handlers = await unlockedDesktop({ h, user: p, verifierUrl: net.url, ask: async () => false });
+  const timers = new ManualTimers();
+  let inflight: Promise<unknown> = Promise.resolve();
+  const notes: { title: string; body: string; onClick: () => void }[] = [];
+  const counts: number[] = [];
+  const shown: string[] = [];
+  const watcher = createRequestWatcher({
+    listRequests: () => {
+      const read = handlers.listRequests();
+      inflight = read;
+      return read;
+    },
+    window: () => ({ isFocused: () => false, isDestroyed: () => false }),
+    notify: (n) => notes.push(n),
+    showRequest: (id) => shown.push(id),
+    waiting: (n) => counts.push(n),
+    timers,
+    everyMs: 20_000,
+  });
+  const settle = async () => {
+    await inflight;
+    await new Promise((r) => setImmediate(r));
+  };
+  /** Reads now, then `reads - 1` more times at the watcher's interval (or its backoff). */
+  const run = async (ms = 0) => {
+    await timers.advance(ms, settle);
+  };
+  return { handlers, watcher, notes, counts, shown, run, timers };
+}
+
+describe('main’s request watcher against a flood and a hostile verifier', () => {
+  it('a flood of new requests (proposals, colleagues) raises one notification per read, not one each; a click shows the list at the first', async () => {
+    const bob = await ap.person();
+    const askers = [await ap.person(), await ap.person(), await ap.person()];
+    const ids: string[] = [];
+    for (const p of askers) for (let i = 0; i < 4; i++) ids.push((await ap.request(p, 'two-others', `flood ${i}`)).request.id);
+    const w = await watcherFor(bob);
+    w.watcher.poke();
+    await w.run(0);
+    expect(w.counts.at(-1)).toBeGreaterThanOrEqual(12);
+    expect(w.notes).toHaveLength(1);
+    expect(w.notes[0]!.title).toBe(`${w.counts.at(-1)} requests are waiting for you`);
+    w.notes[0]!.onClick();
+    expect(ids).toContain(w.shown[0]);
+    await w.run(60_000);
+    expect(w.notes).toHaveLength(1);
+    w.watcher.stop();
+  });
+
+  it('a verifier listing more requests than main remembers does not make it announce them again at every read', async () => {
+    const bob = await ap.person();
+    const ada = await ap.person();
+    await ap.request(ada, 'two-others', 'real');
+    const w = await watcherFor(bob);
+    // 600 requests waiting (clones of a real one): more than the 500 ids main used to remember.
+    net.state.tamper = (method, path, body) =>
+      method === 'GET' && path === '/v1/requests' && body.waiting?.length
+        ? { ...body, waiting: Array.from({ length: 600 }, (_, i) => ({ ...body.waiting[0], id: `req_clone_${i}` })) }
+        : body;
+    try {
+      w.watcher.poke();
+      await w.run(0);
+      await w.run(60_000);
+      expect(w.counts.filter((n) => n === 600).length).toBeGreaterThanOrEqual(4);
+      expect(w.notes).toHaveLength(1);
+    } finally {
+      net.state.tamper = (_m, _p, body) => body;
+      w.watcher.stop();
+    }
+  });
+});
