@@ -1,3 +1,4 @@
+import * as z from 'zod';
 import type { RequestView } from '../../backend/core/requestViews';
 import type { DesktopResult, RequestLists } from '../shared/desktopApi';
 
@@ -5,8 +6,10 @@ import type { DesktopResult, RequestLists } from '../shared/desktopApi';
  * Issue 16 §3, reaching the approvers: while the app is unlocked, main reads the requests waiting for this
  * person (passively: polling never holds off the idle lock), tells the renderer and the OS badge how many,
  * and raises an OS notification for requests its read before did not list (at most one per read: a flood
- * is counted, not announced one by one), only when the window is not in front. A click shows that request. The notification names the job, who asked and the fingerprint:
- * nothing else, and it approves nothing. Failures back off; a lock (or the session ending) stops it.
+ * is counted, not announced one by one), only when the window is not in front. A click shows that
+ * request. The notification names the job, who asked and the fingerprint: nothing else, and it approves
+ * nothing. Failures (and answers that are not a list of requests) back off; a lock (or the session
+ * ending) stops it.
  */
 export interface RequestWatcherDeps {
   listRequests(): Promise<DesktopResult<RequestLists>>;
@@ -24,9 +27,37 @@ export interface RequestWatcherDeps {
 const EVERY_MS = 20_000;
 const MAX_MS = 5 * 60_000;
 
+/**
+ * The verifier's answer, as far as the watcher reads it: a list of requests, each with an id in the
+ * verifier's own id format (backend/api/schemas.ts). Anything else is a failed read (it backs off and
+ * keeps reading); a listed entry without such an id is not counted.
+ */
+const answerSchema = z.looseObject({ waiting: z.array(z.unknown()) });
+const entrySchema = z.looseObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/) });
+// What a notification may carry, each in the format the verifier gives it (backend/core/job.ts, invites.ts,
+// proposers.ts, intent.ts): a notification can be read on a locked screen, so nothing else reaches it.
+const JOB_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const PERSON_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const FINGERPRINT = /^[0-9A-Z]{4}-[0-9A-Z]{4}$/;
+const as = (v: unknown, format: RegExp) => (typeof v === 'string' && format.test(v) ? v : undefined);
+
+function waitingIn(value: unknown): RequestView[] | undefined {
+  const parsed = answerSchema.safeParse(value);
+  if (!parsed.success) return undefined;
+  const ids = new Set<string>();
+  return parsed.data.waiting.filter((e): e is RequestView => {
+    const ok = entrySchema.safeParse(e).success && !ids.has((e as RequestView).id);
+    if (ok) ids.add((e as RequestView).id);
+    return ok;
+  });
+}
+
 export function notificationText(r: RequestView): { title: string; body: string } {
-  const who = r.proposer ? `${r.proposer.name} (automation)` : r.requester.name;
-  return { title: `Waiting for you: ${r.job.name}`, body: `${who} asks for a run of ${r.job.name}. Fingerprint ${r.fingerprint}.` };
+  const job = as(r.job?.name, JOB_NAME);
+  const who = r.proposer ? as(r.proposer.name, PERSON_NAME)?.concat(' (automation)') : as(r.requester?.name, PERSON_NAME);
+  const fingerprint = as(r.fingerprint, FINGERPRINT);
+  if (!job || !who || !fingerprint) return { title: 'Waiting for you', body: 'A request is waiting for your decision in keylaunch.' };
+  return { title: `Waiting for you: ${job}`, body: `${who} asks for a run of ${job}. Fingerprint ${fingerprint}.` };
 }
 
 /**
@@ -66,6 +97,8 @@ export function createRequestWatcher(deps: RequestWatcherDeps) {
     let r: Awaited<ReturnType<RequestWatcherDeps['listRequests']>>;
     try {
       r = await deps.listRequests();
+    } catch {
+      r = { ok: false, error: { code: 'internal_error', message: 'The read failed.' } };
     } finally {
       reading = false;
     }
@@ -74,15 +107,16 @@ export function createRequestWatcher(deps: RequestWatcherDeps) {
       if (running) return schedule(0);
     }
     if (asked !== epoch || !running) return;
-    if (!r.ok) {
-      if (r.error.code === 'locked') return stop();
+    if (!r.ok && r.error.code === 'locked') return stop();
+    const waiting = r.ok ? waitingIn(r.value) : undefined;
+    if (!waiting) {
       delay = Math.min(MAX_MS, delay * 2);
       return schedule(delay);
     }
     delay = every;
-    deps.waiting(r.value.waiting.length);
-    const fresh = r.value.waiting.filter((w) => !seen.has(w.id));
-    seen = new Set(r.value.waiting.map((w) => w.id));
+    deps.waiting(waiting.length);
+    const fresh = waiting.filter((w) => !seen.has(w.id));
+    seen = new Set(waiting.map((w) => w.id));
     const win = deps.window();
     const news = announcement(fresh);
     if (news && win && !win.isDestroyed() && !win.isFocused()) {

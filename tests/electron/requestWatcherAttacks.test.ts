@@ -95,4 +95,52 @@ describe('main’s request watcher against a flood and a hostile verifier', () =
       w.watcher.stop();
     }
   });
+
+  it('an answer that is not a list of requests is a failed read: the watcher backs off and keeps reading, and nothing odd is counted or announced', async () => {
+    const bob = await ap.person();
+    const ada = await ap.person();
+    const { request } = await ap.request(ada, 'two-others', 'after the bad answers');
+    const w = await watcherFor(bob);
+    const bad: unknown[] = [{ waiting: null, mine: [] }, { mine: [] }, { waiting: 'three', mine: [] }, { waiting: [{ no: 'id' }, 7, null], mine: [] }];
+    let answer = 0;
+    net.state.tamper = (method, path, body) => (method === 'GET' && path === '/v1/requests' && answer < bad.length ? bad[answer++] : body);
+    try {
+      w.watcher.poke();
+      // Each bad answer, then (backed off) the verifier's own.
+      for (let i = 0; i <= bad.length; i++) await w.run(300_000);
+      expect(answer).toBe(bad.length);
+      expect(w.counts.every((n) => Number.isInteger(n) && n >= 0)).toBe(true);
+      expect(w.counts.at(-1)).toBeGreaterThanOrEqual(1);
+      expect(w.notes.length).toBe(1);
+      expect(w.watcher.running()).toBe(true);
+      w.notes[0]!.onClick();
+      expect(w.shown).toContain(request.id);
+    } finally {
+      net.state.tamper = (_m, _p, body) => body;
+      w.watcher.stop();
+    }
+  });
+
+  it('a notification carries a job name, a person’s name and a fingerprint only in their own formats: other text from the verifier never reaches the OS', async () => {
+    const bob = await ap.person();
+    const ada = await ap.person();
+    await ap.request(ada, 'two-others', 'hidden');
+    const w = await watcherFor(bob);
+    // A verifier (or a store) that puts the run's facts where the notification reads a name.
+    net.state.tamper = (method, path, body) =>
+      method === 'GET' && path === '/v1/requests'
+        ? { ...body, waiting: body.waiting.filter((r: any) => r.requester.id === ada.userId).map((r: any) => ({ ...r, job: { ...r.job, name: 'deploy --env prod' }, requester: { ...r.requester, name: 'ada\nmessage: hunter2' }, fingerprint: 'see message hunter2' })) }
+        : body;
+    try {
+      w.watcher.poke();
+      await w.run(0);
+      expect(w.notes.length).toBe(1);
+      expect(w.notes[0]!.title).toMatch(/waiting for you/i);
+      const text = JSON.stringify(w.notes.map(({ title, body }) => ({ title, body })));
+      expect(text).not.toMatch(/hunter2|--env|\\n/);
+    } finally {
+      net.state.tamper = (_m, _p, body) => body;
+      w.watcher.stop();
+    }
+  });
 });
