@@ -13,6 +13,8 @@ import type { DesktopResult, RequestLists } from '../shared/desktopApi';
  */
 export interface RequestWatcherDeps {
   listRequests(): Promise<DesktopResult<RequestLists>>;
+  /** The unlocked person's user id: their own requests, and those they approved, never wait for them. */
+  me?(): string | undefined;
   window(): { isFocused(): boolean; isDestroyed(): boolean } | undefined;
   notify(n: { title: string; body: string; onClick: () => void }): void;
   /** Focuses the window and asks the renderer to show this request. */
@@ -33,7 +35,12 @@ const MAX_MS = 5 * 60_000;
  * keeps reading); a listed entry without such an id is not counted.
  */
 const answerSchema = z.looseObject({ waiting: z.array(z.unknown()) });
-const entrySchema = z.looseObject({ id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/) });
+const entrySchema = z.looseObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/),
+  status: z.string(),
+  requester: z.looseObject({ id: z.string() }),
+  approvals: z.array(z.looseObject({ userId: z.string() })),
+});
 // What a notification may carry, each in the format the verifier gives it (backend/core/job.ts, invites.ts,
 // proposers.ts, intent.ts): a notification can be read on a locked screen, so nothing else reaches it.
 const JOB_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -41,14 +48,21 @@ const PERSON_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FINGERPRINT = /^[0-9A-Z]{4}-[0-9A-Z]{4}$/;
 const as = (v: unknown, format: RegExp) => (typeof v === 'string' && format.test(v) ? v : undefined);
 
-function waitingIn(value: unknown): RequestView[] | undefined {
+/**
+ * The requests that wait for `me`: still open, not their own, not one they approved already (the verifier
+ * lists only those; main does not count on it, so a buggy answer cannot make it announce them).
+ */
+function waitingIn(value: unknown, me: string | undefined): RequestView[] | undefined {
   const parsed = answerSchema.safeParse(value);
   if (!parsed.success) return undefined;
   const ids = new Set<string>();
   return parsed.data.waiting.filter((e): e is RequestView => {
-    const ok = entrySchema.safeParse(e).success && !ids.has((e as RequestView).id);
-    if (ok) ids.add((e as RequestView).id);
-    return ok;
+    const entry = entrySchema.safeParse(e);
+    if (!entry.success || ids.has(entry.data.id)) return false;
+    const r = entry.data;
+    if (r.status !== 'pending' || r.requester.id === me || r.approvals.some((a) => a.userId === me)) return false;
+    ids.add(r.id);
+    return true;
   });
 }
 
@@ -108,7 +122,7 @@ export function createRequestWatcher(deps: RequestWatcherDeps) {
     }
     if (asked !== epoch || !running) return;
     if (!r.ok && r.error.code === 'locked') return stop();
-    const waiting = r.ok ? waitingIn(r.value) : undefined;
+    const waiting = r.ok ? waitingIn(r.value, deps.me?.()) : undefined;
     if (!waiting) {
       delay = Math.min(MAX_MS, delay * 2);
       return schedule(delay);

@@ -24,7 +24,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-async function watcherFor(p: Person) {
+async function watcherFor(p: Person, o: { me?: boolean } = {}) {
   const handlers = await unlockedDesktop({ h, user: p, verifierUrl: net.url, ask: async () => false });
   const timers = new ManualTimers();
   let inflight: Promise<unknown> = Promise.resolve();
@@ -38,6 +38,7 @@ async function watcherFor(p: Person) {
       return read;
     },
     window: () => ({ isFocused: () => false, isDestroyed: () => false }),
+    ...(o.me === false ? {} : { me: () => p.userId }),
     notify: (n) => notes.push(n),
     showRequest: (id) => shown.push(id),
     waiting: (n) => counts.push(n),
@@ -138,6 +139,35 @@ describe('main’s request watcher against a flood and a hostile verifier', () =
       expect(w.notes[0]!.title).toMatch(/waiting for you/i);
       const text = JSON.stringify(w.notes.map(({ title, body }) => ({ title, body })));
       expect(text).not.toMatch(/hunter2|--env|\\n/);
+    } finally {
+      net.state.tamper = (_m, _p, body) => body;
+      w.watcher.stop();
+    }
+  });
+
+  it('what the verifier lists as waiting but is not for this person (their own request, one they approved, one no longer open) is neither counted nor announced', async () => {
+    const bob = await ap.person();
+    const ada = await ap.person();
+    const own = (await ap.request(bob, 'two-others', 'mine')).request;
+    const approved = (await ap.request(ada, 'two-others', 'bob approved it')).request;
+    expect((await ap.decide(bob, approved.id)).status).toBe(200);
+    const launched = (await ap.request(ada, 'one-other', 'done')).request;
+    const carl = await ap.person();
+    expect((await ap.decide(carl, launched.id)).status).toBe(200);
+    const w = await watcherFor(bob);
+    // A buggy verifier: bob's own request, the one he approved and a launched one, listed as waiting for him.
+    const views: any[] = [];
+    for (const id of [own.id, approved.id, launched.id]) {
+      const got = await h.api('GET', `/v1/requests/${id}`, undefined, (id === own.id ? bob : ada).token);
+      expect(got.status, JSON.stringify(got.body)).toBe(200);
+      views.push(got.body.request);
+    }
+    net.state.tamper = (method, path, body) => (method === 'GET' && path === '/v1/requests' ? { ...body, waiting: views } : body);
+    try {
+      w.watcher.poke();
+      await w.run(0);
+      expect(w.counts.at(-1)).toBe(0);
+      expect(w.notes).toEqual([]);
     } finally {
       net.state.tamper = (_m, _p, body) => body;
       w.watcher.stop();
