@@ -75,6 +75,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   /** The verifier's options reach the renderer only once the person accepted main's review of them. */
   async function afterReview<T>(result: DesktopResult<T>, review: (value: T) => ApprovalReview, what: string): Promise<DesktopResult<T>> {
     if (!result.ok) return result;
+    // An answer that arrives after the app locked opens no dialog over it (a lock during the dialog is the gate's).
+    if (!deps.session.state()) return failure('locked', 'Locked: touch your security key to unlock.');
     const outcome: ReviewOutcome = await deps.approvals.review(review(result.value));
     if (outcome === 'accepted') return expectTouch(what, result);
     if (outcome === 'declined') return failure('approval_declined', 'You declined it in keylaunch’s review; nothing was approved.');

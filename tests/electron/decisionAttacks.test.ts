@@ -112,3 +112,30 @@ describe('what main’s dialog shows is what is signed, whatever text the job or
     }
   });
 });
+
+describe('a review, a lock and the next unlock', () => {
+  it('an answer that arrives after the app locked opens no dialog and releases nothing; after the next unlock nothing from it can be sent', async () => {
+    const ada = await ap.person();
+    const bob = await ap.person();
+    const { request } = await ap.request(ada, 'two-others', 'locked');
+    const { handlers, shown, person } = await desktopFor(bob);
+    // The app locks (idle, the screen locks, the person leaves) while the verifier's answer is on its way.
+    net.state.tamper = onOptions((o) => (void handlers.lock(), o));
+    person.answers.push(true); // whoever is at the unattended machine when a dialog appears
+    const before = shown.length;
+    const o = await handlers.startDecision({ requestId: request.id, decision: 'approve' });
+    net.state.tamper = (_m, _p, body) => body;
+    const handed = o.ok ? o.value : undefined;
+    expect(o).toMatchObject({ ok: false, error: { code: 'locked' } });
+    expect(shown.length, 'no dialog over a locked app').toBe(before);
+    person.answers.length = 0;
+
+    // Unlocked again: the answer, had it been accepted, would be sent now; nothing is.
+    const unlock = await handlers.startUnlock();
+    if (!unlock.ok) throw new Error(JSON.stringify(unlock));
+    expect(await handlers.finishUnlock({ intentId: unlock.value.intentId, assertion: bob.authenticator.assert(unlock.value.options) })).toMatchObject({ ok: true });
+    // The renderer sends whatever main handed it while locked.
+    if (handed) await handlers.finishDecision({ requestId: request.id, decision: 'approve', intentId: handed.intentId, assertion: bob.authenticator.assert(handed.options) });
+    expect((await ap.stored(request.id)).approvals).toEqual([]);
+  });
+});
