@@ -139,3 +139,29 @@ describe('a review, a lock and the next unlock', () => {
     expect((await ap.stored(request.id)).approvals).toEqual([]);
   });
 });
+
+describe('an accepted decision is good for that decision only', () => {
+  it('a compromised renderer cannot send an accepted approval as a run, a cancel, an admin action or a key change; it still goes to its request', async () => {
+    const ada = await ap.person();
+    const bob = await ap.person({ role: 'admin' });
+    const { request } = await ap.request(ada, 'two-others', 'only this');
+    const { handlers, person } = await desktopFor(bob);
+    person.answers.push(true);
+    const o = await handlers.startDecision({ requestId: request.id, decision: 'approve' });
+    if (!o.ok) throw new Error(JSON.stringify(o));
+    const assertion = () => bob.authenticator.assert(o.value.options);
+    const { intentId } = o.value;
+    const launches = ap.launches();
+    for (const [what, attempt] of [
+      ['a run', () => handlers.confirmRun({ intentId, assertion: assertion(), secrets: {} })],
+      ['a cancel', () => handlers.finishCancelRun({ intentId, assertion: assertion() })],
+      ['an admin action', () => handlers.finishAdminAction({ intentId, assertion: assertion() })],
+      ['a new key', () => handlers.finishAddKey({ intentId, assertion: assertion() })],
+      ['a revoked key', () => handlers.finishRevokeKey({ intentId, assertion: assertion() })],
+    ] as const) {
+      expect(await attempt(), what).toMatchObject({ ok: false, error: { code: 'approval_not_accepted' } });
+    }
+    expect(ap.launches()).toBe(launches);
+    expect(await handlers.finishDecision({ requestId: request.id, decision: 'approve', intentId, assertion: assertion() })).toMatchObject({ ok: true, value: { request: { id: request.id } } });
+  });
+});
