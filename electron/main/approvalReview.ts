@@ -4,6 +4,7 @@ import { describeAdminAction } from '../../backend/core/adminActions';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { ParamValue, Run } from '../../backend/core/model';
 import type { DecisionOptions } from '../../backend/core/decisions';
+import { visibleText } from '../shared/visibleText';
 
 /**
  * What a touch would approve, in words, built by main from the verifier's own reply (never from
@@ -23,19 +24,8 @@ export interface ApprovalReview {
 }
 
 const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-/**
- * A dialog line stays a line and says what it holds, whatever a job definition, a proposer or the verifier
- * put in it: control characters cannot forge another fact; format characters (bidi overrides and isolates,
- * zero-width spaces and joiners: \p{Cf}, Trojan Source) are named, not obeyed; and a run of blanks
- * (spaces, or characters that draw as nothing) is counted, so it cannot push a fake fact onto a line
- * of its own where the dialog wraps.
- */
-const BLANKS = /[\s\u115f\u1160\u2800\u3164\uffa0]{3,}/gu;
-export const oneLine = (s: string) =>
-  s
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ')
-    .replace(/\p{Cf}/gu, (c) => `<U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}>`)
-    .replace(BLANKS, (run) => ` [${run.length} blanks] `);
+// A dialog line stays a line and says what it holds (../shared/visibleText.ts).
+const oneLine = visibleText;
 
 /** Past this, a fact is shortened in the dialog (a whole inline script as the target); "Show all" shows it whole. */
 export const LONG_FACT = 240;
