@@ -26,6 +26,8 @@ export interface ApprovalReview {
 const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
 // A dialog line stays a line and says what it holds (../shared/visibleText.ts).
 const oneLine = visibleText;
+// A parameter's label, only as the answer gives it: a name such as `toString` is not a label every object has.
+const ownLabel = (labels: Record<string, string> | undefined, name: string) => (labels && Object.hasOwn(labels, name) && typeof labels[name] === 'string' ? labels[name] : undefined);
 
 /** Past this, a fact is shortened in the dialog (a whole inline script as the target); "Show all" shows it whole. */
 export const LONG_FACT = 240;
@@ -33,7 +35,7 @@ export const LONG_FACT = 240;
 export function runReview(prep: PreparedRun): ApprovalReview {
   // The person knows a parameter by its label; the job's own name for it follows in brackets.
   const label = (name: string) => {
-    const title = prep.labels?.[name];
+    const title = ownLabel(prep.labels, name);
     return title && title !== name ? `${title} (${name})` : name;
   };
   const params = Object.entries(prep.params);
@@ -128,7 +130,7 @@ export function adminReview(o: Pick<AdminOptions, 'intentId' | 'action' | 'finge
 export function decisionReview(o: DecisionOptions, decision: 'approve' | 'reject'): ApprovalReview {
   const r = o.request;
   const label = (name: string) => {
-    const title = r.labels[name];
+    const title = ownLabel(r.labels, name);
     return title && title !== name ? `${title} (${name})` : name;
   };
   const params = Object.entries(r.params);

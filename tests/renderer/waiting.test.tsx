@@ -136,4 +136,17 @@ describe('Waiting for you', () => {
     expect(shown).toContain('<U+2066>--env<U+2069>');
     expect(shown).toContain('routine<U+202E>');
   });
+
+  it('a parameter named toString with no label is shown by its name, never as a function’s source', async () => {
+    const r = aRequest('req_proto', { params: { toString: 'a' }, labels: {} });
+    const { desktop } = fakeDesktop({ listRequests: async () => ok({ waiting: [r], mine: [] }) });
+    renderWaiting(desktop);
+    const card = await waitFor(() => {
+      const found = document.getElementById('request-req_proto');
+      if (!found) throw new Error('not yet');
+      return found;
+    });
+    expect(card.textContent).toContain('toString: "a"');
+    expect(card.textContent).not.toContain('native code');
+  });
 });

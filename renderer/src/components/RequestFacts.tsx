@@ -27,7 +27,9 @@ export const askedBy = (r: RequestView) => t(r.proposer ? `${r.proposer.name} (a
 export function RequestFacts(props: { request: RequestView; idPrefix: string }) {
   const r = props.request;
   const params = Object.entries(r.params);
-  const label = (name: string) => t(r.labels[name] && r.labels[name] !== name ? `${r.labels[name]} (${name})` : name);
+  // Only the answer's own labels: a parameter named `toString` has no label every object answers to.
+  const own = (name: string) => (Object.hasOwn(r.labels, name) && typeof r.labels[name] === 'string' ? r.labels[name] : undefined);
+  const label = (name: string) => t(own(name) && own(name) !== name ? `${own(name)} (${name})` : name);
   return (
     <dl className="facts">
       <dt>Job</dt>
