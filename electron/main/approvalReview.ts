@@ -4,6 +4,7 @@ import { describeAdminAction } from '../../backend/core/adminActions';
 import type { PreparedRun } from '../../backend/core/runs';
 import type { ParamValue, Run } from '../../backend/core/model';
 import type { DecisionOptions } from '../../backend/core/decisions';
+import { visibleText } from '../shared/visibleText';
 
 /**
  * What a touch would approve, in words, built by main from the verifier's own reply (never from
@@ -23,8 +24,10 @@ export interface ApprovalReview {
 }
 
 const shown = (v: ParamValue) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
-// A dialog line stays a line: control characters from a job definition cannot forge another fact.
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ');
+// A dialog line stays a line and says what it holds (../shared/visibleText.ts).
+const oneLine = visibleText;
+// A parameter's label, only as the answer gives it: a name such as `toString` is not a label every object has.
+const ownLabel = (labels: Record<string, string> | undefined, name: string) => (labels && Object.hasOwn(labels, name) && typeof labels[name] === 'string' ? labels[name] : undefined);
 
 /** Past this, a fact is shortened in the dialog (a whole inline script as the target); "Show all" shows it whole. */
 export const LONG_FACT = 240;
@@ -32,7 +35,7 @@ export const LONG_FACT = 240;
 export function runReview(prep: PreparedRun): ApprovalReview {
   // The person knows a parameter by its label; the job's own name for it follows in brackets.
   const label = (name: string) => {
-    const title = prep.labels?.[name];
+    const title = ownLabel(prep.labels, name);
     return title && title !== name ? `${title} (${name})` : name;
   };
   const params = Object.entries(prep.params);
@@ -127,7 +130,7 @@ export function adminReview(o: Pick<AdminOptions, 'intentId' | 'action' | 'finge
 export function decisionReview(o: DecisionOptions, decision: 'approve' | 'reject'): ApprovalReview {
   const r = o.request;
   const label = (name: string) => {
-    const title = r.labels[name];
+    const title = ownLabel(r.labels, name);
     return title && title !== name ? `${title} (${name})` : name;
   };
   const params = Object.entries(r.params);
@@ -143,7 +146,8 @@ export function decisionReview(o: DecisionOptions, decision: 'approve' | 'reject
       r.proposer
         ? { label: 'Proposed by', value: `${r.proposer.name} (automation), for ${r.requester.name}` }
         : { label: 'Requested by', value: r.requester.name },
-      ...(r.reason !== undefined ? [{ label: 'Reason given', value: r.reason }] : []),
+      // The proposer's own words, quoted: they are a claim to judge, never a fact of the run.
+      ...(r.reason !== undefined ? [{ label: 'Reason given', value: JSON.stringify(r.reason) }] : []),
       { label: 'Job', value: `${r.job.title} (${r.job.name})` },
       { label: 'Runs', value: r.job.target },
       ...(params.length ? params.map(([name, v]) => ({ label: label(name), value: shown(v) })) : [{ label: 'Parameters', value: 'none' }]),

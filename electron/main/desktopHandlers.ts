@@ -3,6 +3,7 @@ import type { DesktopConfig } from './desktopConfig';
 import type { SessionHolder } from './sessionHolder';
 import type { VerifierClient, VerifierReply } from './verifierClient';
 import type { ApprovalGate, ReviewOutcome } from './approvalGate';
+import { decisionAnswerProblem } from './decisionAnswer';
 import { addKeyReview, adminReview, cancelReview, decisionReview, revokeKeyReview, runReview, type ApprovalPurpose, type ApprovalReview } from './approvalReview';
 import type { AddKeyOptions, NewKeyApproval } from '../../backend/core/keys';
 import type { AdminOptions } from '../../backend/core/admin';
@@ -74,6 +75,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
   /** The verifier's options reach the renderer only once the person accepted main's review of them. */
   async function afterReview<T>(result: DesktopResult<T>, review: (value: T) => ApprovalReview, what: string): Promise<DesktopResult<T>> {
     if (!result.ok) return result;
+    // An answer that arrives after the app locked opens no dialog over it (a lock during the dialog is the gate's).
+    if (!deps.session.state()) return failure('locked', 'Locked: touch your security key to unlock.');
     const outcome: ReviewOutcome = await deps.approvals.review(review(result.value));
     if (outcome === 'accepted') return expectTouch(what, result);
     if (outcome === 'declined') return failure('approval_declined', 'You declined it in keylaunch’s review; nothing was approved.');
@@ -214,7 +217,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       const path = `/v1/requests/${encodeURIComponent(input.requestId)}/${input.decision}`;
       // The review is built from the verifier's own record of the request, in its options answer.
       const options = await call<DecisionOptions>('POST', `${path}/options`, { body: {}, session: true });
-      if (options.ok && options.value.request.id !== input.requestId) return failure('bad_request', 'The verifier answered for another request; nothing was shown.');
+      const problem = options.ok ? decisionAnswerProblem(options.value, input.requestId) : undefined;
+      if (problem) return failure('bad_request', problem);
       const reviewed = await afterReview(options, (o) => decisionReview(o, input.decision), `${input.decision} a request`);
       decisionTargets.clear();
       if (reviewed.ok) decisionTargets.set(reviewed.value.intentId, { requestId: input.requestId, decision: input.decision });

@@ -87,6 +87,7 @@ function showWindow(): boolean {
 let readRequests: ReturnType<typeof createDesktopHandlers>['listRequests'] | undefined;
 const requestWatcher = createRequestWatcher({
   listRequests: () => readRequests?.() ?? Promise.resolve({ ok: false, error: { code: 'locked', message: 'not started' } }),
+  me: () => sessionHolder.state()?.user.id,
   window: () => window,
   notify: ({ title, body, onClick }) => {
     const n = new Notification({ title, body });

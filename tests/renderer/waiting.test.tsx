@@ -114,4 +114,39 @@ describe('Waiting for you', () => {
     render(header(0));
     expect(screen.getByRole('button', { name: 'Waiting for you' })).toBeTruthy();
   });
+
+  it('text from a job definition, a proposer or the verifier is shown, not obeyed: format characters (bidi overrides, zero-width) are named, in the list as in main’s dialog', async () => {
+    const r = aRequest('req_bidi', {
+      job: { name: 'deploy', title: 'Restart \u202Ebew', type: 'local', target: 'deploy \u2066--env\u2069 prod' },
+      labels: { env: 'Environment\u200B' },
+      proposer: { name: 'nightly-ci' },
+      reason: 'routine\u202E',
+    });
+    const { desktop } = fakeDesktop({ listRequests: async () => ok({ waiting: [r], mine: [] }) });
+    renderWaiting(desktop);
+    const card = await waitFor(() => {
+      const found = document.getElementById('request-req_bidi');
+      if (!found) throw new Error('not yet');
+      return found;
+    });
+    const shown = [card.textContent ?? '', ...[...card.querySelectorAll('[aria-label]')].map((e) => e.getAttribute('aria-label') ?? '')].join('\n');
+    expect(shown).not.toMatch(/\p{Cf}/u);
+    expect(shown).toContain('Restart <U+202E>bew');
+    expect(shown).toContain('Environment<U+200B> (env)');
+    expect(shown).toContain('<U+2066>--env<U+2069>');
+    expect(shown).toContain('routine<U+202E>');
+  });
+
+  it('a parameter named toString with no label is shown by its name, never as a function’s source', async () => {
+    const r = aRequest('req_proto', { params: { toString: 'a' }, labels: {} });
+    const { desktop } = fakeDesktop({ listRequests: async () => ok({ waiting: [r], mine: [] }) });
+    renderWaiting(desktop);
+    const card = await waitFor(() => {
+      const found = document.getElementById('request-req_proto');
+      if (!found) throw new Error('not yet');
+      return found;
+    });
+    expect(card.textContent).toContain('toString: "a"');
+    expect(card.textContent).not.toContain('native code');
+  });
 });

@@ -101,6 +101,7 @@ export async function startDesktopE2e(o: {
   const waitingCounts: number[] = [];
   const requests = createRequestWatcher({
     listRequests: () => handlers.listRequests(),
+    me: () => session.state()?.user.id,
     window: () => ({ isFocused: () => windowState.focused, isDestroyed: () => false }),
     notify: ({ title, body, onClick }) => notifications.push({ title, body, click: onClick }),
     showRequest: (id) => void page.evaluate((r) => (window as any).__keylaunchShowRequest?.(r), id).catch(() => undefined),

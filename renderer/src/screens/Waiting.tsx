@@ -7,7 +7,7 @@ import { unwrap, useTouchFlow } from '../useTouchFlow';
 import { useMyKeys } from '../myKeys';
 import { TouchPrompt } from '../components/TouchPrompt';
 import { ErrorPanel } from '../components/ErrorPanel';
-import { RequestFacts, askedBy, stillNeeded } from '../components/RequestFacts';
+import { RequestFacts, askedBy, jobTitle, stillNeeded } from '../components/RequestFacts';
 import { myRequests } from '../myRequests';
 
 /** What the person's last decision did, said once it is recorded. */
@@ -55,8 +55,8 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
       touch.working('Preparing…');
       const started = unwrap(await desktop.startDecision({ requestId: request.id, decision }));
       const verb = decision === 'approve' ? 'approve' : 'reject';
-      const assertion = await touch.get(started.options, started.expiresAt, `Touch your security key to ${verb} ${askedBy(started.request)}’s run of ${started.request.job.title}`, {
-        summary: `${decision === 'approve' ? 'Approve' : 'Reject'} ${askedBy(started.request)}’s run of ${started.request.job.title} (${started.request.job.name})`,
+      const assertion = await touch.get(started.options, started.expiresAt, `Touch your security key to ${verb} ${askedBy(started.request)}’s run of ${jobTitle(started.request)}`, {
+        summary: `${decision === 'approve' ? 'Approve' : 'Reject'} ${askedBy(started.request)}’s run of ${jobTitle(started.request)} (${started.request.job.name})`,
         fingerprint: started.fingerprint,
       });
       return unwrap(await desktop.finishDecision({ requestId: request.id, decision, intentId: started.intentId, assertion }));
@@ -80,14 +80,14 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
       {(lists?.waiting ?? []).map((r) => (
         <section key={r.id} id={`request-${r.id}`} className={`panel request${props.focus === r.id ? ' focused' : ''}`} aria-labelledby={`request-${r.id}-title`}>
           <h2 id={`request-${r.id}-title`}>
-            {r.job.title} for {askedBy(r)}
+            {jobTitle(r)} for {askedBy(r)}
           </h2>
           <RequestFacts request={r} idPrefix={`waiting-${r.id}`} />
           <div className="actions">
-            <button type="button" className="primary" onClick={() => void decide(r, 'approve')} aria-label={`Approve ${askedBy(r)}’s run of ${r.job.title}`}>
+            <button type="button" className="primary" onClick={() => void decide(r, 'approve')} aria-label={`Approve ${askedBy(r)}’s run of ${jobTitle(r)}`}>
               Approve
             </button>
-            <button type="button" className="danger" onClick={() => void decide(r, 'reject')} aria-label={`Reject ${askedBy(r)}’s run of ${r.job.title}`}>
+            <button type="button" className="danger" onClick={() => void decide(r, 'reject')} aria-label={`Reject ${askedBy(r)}’s run of ${jobTitle(r)}`}>
               Reject
             </button>
           </div>
@@ -99,14 +99,14 @@ export function Waiting(props: { focus?: string; refreshed: number; onCount: (n:
         <ul className="plain" aria-labelledby="mine-title">
           {[...lists.mine, ...closed].map((r) => (
             <li key={r.id} className="panel">
-              <strong>{r.job.title}</strong> <span className={`badge status-${r.status}`}>{requestWord(r)}</span>{' '}
+              <strong>{jobTitle(r)}</strong> <span className={`badge status-${r.status}`}>{requestWord(r)}</span>{' '}
               <span className="muted">
                 approved by {r.approvals.length ? r.approvals.map((a) => a.userName).join(', ') : 'nobody yet'}
                 {r.status === 'pending' ? `; still needs ${stillNeeded(r)}; open until ${new Date(r.expiresAt).toLocaleTimeString()}` : ''}; fingerprint{' '}
                 <code>{r.fingerprint}</code>
               </span>{' '}
               {r.runId ? (
-                <button type="button" className="link" onClick={() => void openRun(r.runId!)} aria-label={`Open the run of ${r.job.title} (${r.fingerprint})`}>
+                <button type="button" className="link" onClick={() => void openRun(r.runId!)} aria-label={`Open the run of ${jobTitle(r)} (${r.fingerprint})`}>
                   Open the run
                 </button>
               ) : null}
@@ -129,7 +129,7 @@ function requestWord(r: RequestView): string {
 
 function DecidedPanel(props: { decided: Decided; onOpenRun: (runId: string) => void }) {
   const { decision, request: r, run } = props.decided;
-  const whose = `${askedBy(r)}’s run of ${r.job.title}`;
+  const whose = `${askedBy(r)}’s run of ${jobTitle(r)}`;
   const text =
     decision === 'reject'
       ? `You rejected ${whose}: it will not run.`
