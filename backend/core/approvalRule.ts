@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { ApprovalRecord, ApprovalRule } from './model';
+import { OBJECT_MEMBER_MESSAGE, isObjectMember } from './objectMembers';
 
 /**
  * A job's `approvals` (issue 16 §1): how many distinct people must approve a run, how many of them from
@@ -21,7 +22,8 @@ export const approvalRuleSchema = z
   })
   .superRefine((rule, ctx) => {
     for (const g of Object.keys(rule.groups)) {
-      if (!GROUP_NAME.test(g)) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `"${g.slice(0, 64)}" is not a group name: lowercase letters, digits, - and _, at most 64` });
+      if (isObjectMember(g)) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `"${g}" ${OBJECT_MEMBER_MESSAGE}` });
+      else if (!GROUP_NAME.test(g)) ctx.addIssue({ code: 'custom', path: ['groups', g], message: `"${g.slice(0, 64)}" is not a group name: lowercase letters, digits, - and _, at most 64` });
     }
     const fromGroups = Object.values(rule.groups).reduce((a, b) => a + b, 0);
     if (fromGroups > rule.min) ctx.addIssue({ code: 'custom', path: ['groups'], message: `the groups ask for ${fromGroups} people but min is ${rule.min}: raise min` });

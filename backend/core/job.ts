@@ -7,6 +7,7 @@ import { isCodeArgument } from './codeArguments';
 export { describeZodError } from './describeZodError';
 export { fillPlaceholders, placeholdersOf } from './placeholders';
 import { approvalRuleSchema } from './approvalRule';
+import { OBJECT_MEMBER_MESSAGE, isObjectMember } from './objectMembers';
 import { ec2TargetSchema, ecsTaskTargetSchema, lambdaTargetSchema, localTargetSchema, ssmCommandTargetSchema, stepFunctionsTargetSchema } from './jobTargets';
 
 /**
@@ -17,7 +18,10 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lowercase letters, 
 const text = (max: number) => z.string().min(1).max(max);
 
 const paramBase = {
-  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a letter, then letters, digits or _'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a letter, then letters, digits or _')
+    .refine((n) => !isObjectMember(n), `this ${OBJECT_MEMBER_MESSAGE}`),
   title: text(120).optional(),
   description: text(500).optional(),
   required: z.boolean().default(false),

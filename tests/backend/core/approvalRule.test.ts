@@ -36,6 +36,8 @@ describe('a job’s approvals rule (issue 16 §1)', () => {
     [{ min: 1, requesterCounts: true }, 'with requesterCounts, min must be at least 2'],
     [{ min: 2, quorum: 3 }, 'quorum'],
     [{ min: '2' }, 'min'],
+    // A map keyed by it breaks DynamoDB's converter (a 500 at confirm) and every `rule.groups[g]` lookup.
+    [{ min: 2, groups: { constructor: 1 } }, 'a name every JavaScript object already has'],
   ])('refuses %j with a clear error', (approvals, message) => {
     expect(problem(approvals)).toContain(message);
   });
@@ -72,5 +74,17 @@ describe('ruleSatisfied: distinct people fill the group seats', () => {
     const three = rule(3, { sre: 2, security: 1 });
     expect(ruleSatisfied(three, [p('a', 'sre', 'security'), p('b', 'sre'), p('c', 'sre')])).toBe(true);
     expect(ruleSatisfied(three, [p('a', 'sre'), p('b', 'sre'), p('c', 'sre')])).toBe(false);
+  });
+});
+
+describe('names every JavaScript object already has', () => {
+  // A parameter named `constructor` made confirm answer 500 on DynamoDB (the converter refuses a map with that
+  // key) and made lookups like labels[name] find Object.prototype's members: the job is refused instead.
+  it.each(['constructor', 'toString', 'valueOf', 'hasOwnProperty'])('a parameter may not be named %s', (name) => {
+    expect(problem(undefined, { params: [{ name, type: 'string' }] })).toContain('a name every JavaScript object already has');
+  });
+  it('names that merely contain one are fine', () => {
+    expect(problem(undefined, { params: [{ name: 'constructorId', type: 'string' }] })).toBe('valid');
+    expect(problem({ min: 2, groups: { constructors: 1 } })).toBe('valid');
   });
 });
