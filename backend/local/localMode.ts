@@ -26,6 +26,17 @@ export const defaultJobsFile = () => resolve(process.env.KEYLAUNCH_JOBS_FILE ?? 
 export async function startLocalMode(o: { dataDir: string; settings: LocalSettings; jobsFile: string; verifierPort?: number }) {
   const port = o.verifierPort ?? o.settings.verifierPort;
   const dynamo = await startLocalDynamo({ path: join(o.dataDir, 'dynamo'), tableName: LOCAL_TABLE });
+  // A start that fails after the database is open (the port is taken, a bad key file) closes it again:
+  // an open dynalite keeps the process alive, and `npm start` would hang after printing its error.
+  try {
+    return await serveLocal(o, port, dynamo);
+  } catch (error) {
+    await dynamo.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function serveLocal(o: { dataDir: string; settings: LocalSettings; jobsFile: string }, port: number, dynamo: Awaited<ReturnType<typeof startLocalDynamo>>) {
   const config: VerifierConfig = parseVerifierConfig({
     rpId: 'localhost',
     origins: [`http://localhost:${port}`],

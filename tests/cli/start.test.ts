@@ -61,6 +61,20 @@ describe.concurrent('npm start: failures before anything runs', () => {
     expect(r.stderr + r.stdout).not.toMatch(STACK);
   });
 
+  test('the verifier port in use: the error and exit 3, and the process ends (it used to hang with the database open)', async () => {
+    const { env, settings } = await localSetup({ jobs: [good] });
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(settings.verifierPort, '127.0.0.1', () => r()));
+    try {
+      const r = await runCommand(START, ['--no-app'], env);
+      expect(r.code).toBe(3);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^error: Port ${settings.verifierPort} is in use \\(is keylaunch already running\\?\\)\\. Stop what uses it, or set "verifierPort"`));
+      expect(r.stderr + r.stdout).not.toMatch(STACK);
+    } finally {
+      await new Promise((r) => busy.close(r));
+    }
+  });
+
   test('an unknown flag: exit 2 with the way to --help', async () => {
     const r = await runCommand(START, ['--verbose']);
     expect(r.code).toBe(2);
