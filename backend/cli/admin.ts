@@ -11,6 +11,7 @@ import { systemClock, systemRandom } from '../createVerifier';
 import { openTable } from './openTable';
 import { CliError, parseCommandLine, runCli, usageError, type Cli } from './runCli';
 import { PROPOSER_COMMANDS, PROPOSER_USAGE, proposerCommand } from './proposerCommands';
+import { cliActor } from './cliActor';
 
 const cli: Cli = {
   command: 'npm run admin --',
@@ -58,7 +59,7 @@ function parseGroups(text: string): string[] {
   return parsed.data;
 }
 
-const actor = () => `cli:${process.env.USER ?? 'unknown'}`;
+const actor = cliActor;
 
 /**
  * Runs one change and writes its audit entry (accepted, refused or failed) as the app's admin routes do:

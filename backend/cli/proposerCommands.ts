@@ -3,6 +3,7 @@ import { issueProposer, PROPOSER_TTL_HOURS } from '../core/proposers';
 import { systemClock, systemRandom } from '../createVerifier';
 import { CliError, usageError, type Cli } from './runCli';
 import type { Store } from '../core/ports';
+import { cliActor } from './cliActor';
 
 /**
  * `npm run admin -- proposer|proposers|revoke-proposer` (issue 16 §2): proposer tokens for automation.
@@ -38,7 +39,7 @@ export async function proposerCommand(cli: Cli, store: Store, command: string, a
   const ttlHours = values['ttl-hours'] === undefined ? 720 : Number(values['ttl-hours']);
   if (!(ttlHours >= PROPOSER_TTL_HOURS.min && ttlHours <= PROPOSER_TTL_HOURS.max)) throw usageError(cli, `--ttl-hours for a proposer token is from 0.0167 (1 minute) to ${PROPOSER_TTL_HOURS.max}, not "${values['ttl-hours']}"`);
   try {
-    const { token, record } = await issueProposer({ store, clock: systemClock, random: systemRandom }, { name: arg, jobs: values.jobs.split(',').map((j) => j.trim()), ttlHours, createdBy: `cli:${process.env.USER ?? 'unknown'}` });
+    const { token, record } = await issueProposer({ store, clock: systemClock, random: systemRandom }, { name: arg, jobs: values.jobs.split(',').map((j) => j.trim()), ttlHours, createdBy: cliActor() });
     console.log(`Proposer token ${record.id} for ${record.name} (jobs: ${record.jobs.join(', ')}), valid until ${when(record.expiresAt)}:\n\n    ${token}\n`);
     console.log('It is shown only now. It can only propose runs; a person’s touch decides each one.');
     return 0;
