@@ -19,7 +19,7 @@ export class Notifications extends Construct {
     super(scope, id);
     // A job naming a destination the settings lack would be told nowhere: refused here, with both names.
     for (const job of props.jobs) {
-      const unknown = (job.notify ?? []).filter((name) => !(name in props.settings.destinations));
+      const unknown = (job.notify ?? []).filter((name) => !Object.hasOwn(props.settings.destinations, name));
       if (unknown.length) throw new Error(`Job ${job.name} notifies ${unknown.join(', ')}, which the deploy settings' notifications.destinations do not define.`);
     }
     const destinations: Record<string, { sns: string } | { webhook: string }> = {};

@@ -7,7 +7,7 @@ import type { JobCatalog } from '../core/ports';
  * What `npm start` says about the jobs file: which jobs are ready, and each broken one with its reason,
  * at start and again whenever the file changes, so a typo shows in the terminal, not after an unlock.
  */
-export function describeJobs(entries: CatalogEntry[]): string[] {
+export function describeJobs(entries: CatalogEntry[], destinations: readonly string[] = []): string[] {
   const ready = entries.filter((e) => e.available).map((e) => e.name);
   const broken = entries.filter((e): e is Extract<CatalogEntry, { available: false }> => !e.available);
   const lines = [`    ${ready.length} ready${ready.length ? `: ${ready.join(', ')}` : ''}`];
@@ -15,18 +15,25 @@ export function describeJobs(entries: CatalogEntry[]): string[] {
     lines.push(`    ${broken.length} unavailable:`);
     for (const e of broken) lines.push(`      ${e.name}: ${e.reason}`);
   }
+  // A job still runs when it names a destination local.json lacks (deploy refuses that catalog); say so now,
+  // not as a notify.failed line at the first event.
+  for (const e of entries) {
+    if (!e.available) continue;
+    const unknown = (e.job.notify ?? []).filter((name) => !destinations.includes(name));
+    if (unknown.length) lines.push(`    ${e.name} notifies ${unknown.join(', ')}, which local.json's notifications.destinations do not define: nothing will be sent there.`);
+  }
   return lines;
 }
 
 /** Re-reads the catalog when the file changes (editors often replace it: the folder is watched) and reports. */
-export function watchJobsFile(o: { file: string; catalog: JobCatalog; say: (line: string) => void }): FSWatcher | undefined {
+export function watchJobsFile(o: { file: string; catalog: JobCatalog; say: (line: string) => void; destinations?: readonly string[] }): FSWatcher | undefined {
   let timer: NodeJS.Timeout | undefined;
   const report = () => {
     timer = undefined;
     o.catalog.listJobs().then(
       (entries) => {
         o.say(`\nJobs file changed (${o.file}):`);
-        for (const line of describeJobs(entries)) o.say(line);
+        for (const line of describeJobs(entries, o.destinations)) o.say(line);
       },
       (e: Error) => o.say(`\nJobs file changed but cannot be read (${e.message.split('\n')[0]}).`),
     );

@@ -74,11 +74,11 @@ async function main(argv: string[]): Promise<'keep-running'> {
   console.log(`  jobs:   ${jobsFile} (watched: edits apply without a restart)`);
   const hooks = Object.keys(settings.notifications?.destinations ?? {});
   if (hooks.length) console.log(`  notify: ${hooks.join(', ')} (signed with ${join(dir, NOTIFY_SECRET_FILE)}; docs/notifications.md)`);
-  for (const line of describeJobs(await catalog.listJobs())) console.log(line);
+  for (const line of describeJobs(await catalog.listJobs(), hooks)) console.log(line);
   if (local.lostRuns.length > 0) {
     console.log(`  ${local.lostRuns.length} run(s) were still running when keylaunch last stopped; they are marked lost (outcome unknown): ${local.lostRuns.map((r) => `${r.job} ${r.id}`).join(', ')}`);
   }
-  const watcher = watchJobsFile({ file: jobsFile, catalog, say: (line) => console.log(line) });
+  const watcher = watchJobsFile({ file: jobsFile, catalog, say: (line) => console.log(line), destinations: hooks });
 
   if (!(await local.store.getUserByName(settings.adminName))) {
     const now = systemClock.now();

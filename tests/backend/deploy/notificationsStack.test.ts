@@ -58,4 +58,9 @@ describe('notifications in the stack', () => {
     expect(() => synth({}, [job])).toThrow(/define none/);
     expect(() => synth({ notifications: { destinations: { chat: { webhook: HOOK }, pager: { sns: 'create' } } } }, [job])).not.toThrow();
   });
+
+  it('a destination named like a member of every object (constructor) is not "defined" by the settings', () => {
+    const job = jobDefinitionSchema.parse({ name: 'patch', title: 'P', type: 'local', allow: { roles: ['admin'] }, target: { argv: ['/bin/true'] }, notify: ['constructor'] });
+    expect(() => synth({ notifications: { destinations: { chat: { webhook: HOOK } } } }, [job])).toThrow('Job patch notifies constructor, which');
+  });
 });
