@@ -39,22 +39,11 @@ const longJob = {
   target: { argv: [process.execPath, '-e', 'console.log(process.argv[1])', '{{snippet}}'], timeoutSeconds: 20 },
 };
 
-/** Parameter names the job schema allows that are also names every JavaScript object answers to. */
-const protoJob = {
-  name: 'proto',
-  title: 'Proto names',
-  type: 'local',
-  params: [{ name: 'toString', type: 'string', required: true, maxLength: 20 }],
-  allow: { roles: ['admin', 'operator'] },
-  approvals: { min: 2, requesterCounts: true, ttl: 600 },
-  target: { argv: [process.execPath, '-e', 'console.log(process.argv[1])', '{{toString}}'], timeoutSeconds: 20 },
-};
-
 let h: Harness;
 let ap: ReturnType<typeof approvalHelpers>;
 let net: Awaited<ReturnType<typeof startTamperingNetwork>>;
 beforeAll(async () => {
-  h = await startHarness({ jobs: [...approvalJobs, spoofJob, longJob, protoJob] });
+  h = await startHarness({ jobs: [...approvalJobs, spoofJob, longJob] });
   ap = approvalHelpers(h);
   net = await startTamperingNetwork(h.url);
 });
@@ -211,17 +200,15 @@ describe('a long parameter from someone else', () => {
 
 describe('labels from the verifier', () => {
   it('a parameter named like every object’s member (toString) without a label is shown by its name, never as a function’s source', async () => {
+    // Job definitions may not name a parameter so (backend/core/objectMembers.ts); a hostile or buggy verifier
+    // answer still can, with the job's labels left out.
     const ada = await ap.person();
     const bob = await ap.person();
-    const prep = await h.api('POST', '/v1/runs/prepare', { job: 'proto', params: { toString: 'a' } }, ada.token);
-    expect(prep.status, JSON.stringify(prep.body)).toBe(200);
-    const confirmed = await h.api('POST', '/v1/runs/confirm', { intentId: prep.body.intentId, assertion: ada.authenticator.assert(prep.body.options) }, ada.token);
-    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    const { request } = await ap.request(ada, 'two-others', 'a');
     const { handlers, shown } = await desktopFor(bob);
-    // The job's labels missing (a verifier that leaves them out, or a job no longer in the catalog).
-    net.state.tamper = onOptions((o) => ({ ...o, request: { ...o.request, labels: {} } }));
+    net.state.tamper = onOptions((o) => ({ ...o, request: { ...o.request, params: { toString: 'a' }, labels: {} } }));
     try {
-      await handlers.startDecision({ requestId: confirmed.body.request.id, decision: 'approve' });
+      await handlers.startDecision({ requestId: request.id, decision: 'approve' });
     } finally {
       net.state.tamper = (_m, _p, body) => body;
     }
