@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
       proposal = await client.get(r.id);
     }
     const { request, run } = proposal;
-    if (request.status !== 'launched' || !run) throw new CliError('failed', `Request ${r.id} was ${request.status}${request.end ? ` (${request.end.code}: ${request.end.message})` : ''}`);
+    if (request.status !== 'launched' || !run) throw new CliError('failed', `Request ${r.id} was ${request.status}${request.end ? ` (${request.end.code})` : ''}`);
     while (run && (run.status === 'launching' || run.status === 'running')) {
       await sleep(2000);
       Object.assign(run, (await client.get(r.id)).run);

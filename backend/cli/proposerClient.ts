@@ -1,6 +1,5 @@
 import { looksLikeProposerToken } from '../core/proposers';
-import type { ProposableJob } from '../core/proposals';
-import type { RequestView } from '../core/requestViews';
+import type { ProposableJob, ProposalView } from '../core/proposals';
 import type { RunStatus } from '../core/model';
 
 /**
@@ -8,7 +7,7 @@ import type { RunStatus } from '../core/model';
  * calls, each with `Authorization: Proposer <token>`. It holds no session and can do nothing else.
  */
 export interface Proposal {
-  request: RequestView;
+  request: ProposalView;
   run?: { id: string; status: RunStatus; failure?: { code: string }; createdAt: number; updatedAt: number };
 }
 

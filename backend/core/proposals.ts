@@ -79,7 +79,7 @@ export async function listProposable(deps: VerifierDeps, ctx: RequestContext): P
 
 const proposable = (job: { params: { secret: boolean }[]; mfaCode: string }) => !job.params.some((p) => p.secret) && job.mfaCode === 'none';
 
-export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { job: string; params: Record<string, unknown>; reason: string }): Promise<{ request: RequestView }> {
+export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { job: string; params: Record<string, unknown>; reason: string }): Promise<{ request: ProposalView }> {
   ctx.facts.job = input.job;
   const token = await proposer(deps, ctx);
   if (!token.jobs.includes(input.job)) throw new KeylaunchError('proposer_not_allowed', `This proposer token may not propose ${input.job}.`);
@@ -136,7 +136,28 @@ export async function propose(deps: VerifierDeps, ctx: RequestContext, input: { 
   await deps.store.recordFailure([budget], now, now + HOUR_MS);
   await deps.store.createRequest(request);
   await announce(deps, requestNotice(request), job);
-  return { request: requestView(request, entry, now) };
+  return { request: proposalView(requestView(request, entry, now)) };
+}
+
+/**
+ * The request as its proposer may see it: what it asked, its state and how many approved when, but not
+ * who. A compromised proposer (a leaked CI token, a prompt-injected agent) would otherwise learn whom to
+ * work on; an end's message can name a person too ("bob is disabled"), so only its code is kept.
+ */
+export type ProposalView = Omit<RequestView, 'approvals' | 'rejectedBy' | 'end'> & {
+  approvals: { at: number }[];
+  rejected?: { at: number };
+  end?: { code: string; at: number };
+};
+
+export function proposalView(view: RequestView): ProposalView {
+  const { approvals, rejectedBy, end, ...rest } = view;
+  return {
+    ...rest,
+    approvals: approvals.map((a) => ({ at: a.at })),
+    ...(rejectedBy ? { rejected: { at: rejectedBy.at } } : {}),
+    ...(end ? { end: { code: end.code, at: end.at } } : {}),
+  };
 }
 
 /** What a proposer may know of its own request: the request, and its run's status (no output, no details). */
@@ -144,14 +165,14 @@ export async function getProposal(
   deps: VerifierDeps,
   ctx: RequestContext,
   input: { requestId: string },
-): Promise<{ request: RequestView; run?: { id: string; status: RunStatus; failure?: { code: string }; createdAt: number; updatedAt: number } }> {
+): Promise<{ request: ProposalView; run?: { id: string; status: RunStatus; failure?: { code: string }; createdAt: number; updatedAt: number } }> {
   const token = await proposer(deps, ctx);
   const request = await deps.store.getRequest(input.requestId);
   // Another proposer's request, or a person's, does not exist for this token.
   if (!request || request.proposer?.id !== token.id) throw new KeylaunchError('approval_unknown', `No proposal ${input.requestId}.`);
   ctx.facts.job = request.job;
   const [entry, run] = await Promise.all([deps.catalog.getJob(request.job), request.runId ? deps.store.getRun(request.runId) : undefined]);
-  const view = requestView(request, entry, deps.clock.now());
+  const view = proposalView(requestView(request, entry, deps.clock.now()));
   if (!run) return { request: view };
   ctx.facts.runId = run.id;
   return { request: view, run: { id: run.id, status: run.status, ...(run.failure ? { failure: { code: run.failure.code } } : {}), createdAt: run.createdAt, updatedAt: run.updatedAt } };

@@ -53,6 +53,11 @@ describe.each([
     expect(polled.body.request.status).toBe('launched');
     expect(polled.body.run).toEqual({ id: done.body.run.id, status: 'succeeded', createdAt: expect.any(Number), updatedAt: expect.any(Number) });
     expect(JSON.stringify(polled.body)).not.toContain('from the bot|2'); // no output, no launch details
+    // Who approved is not the proposer's to know (a compromised agent would learn whom to work on): a count
+    // and times, never names, ids or groups.
+    expect(polled.body.request.approvals).toEqual([{ at: expect.any(Number) }]);
+    expect(JSON.stringify(polled.body)).not.toContain(bob.name);
+    expect(JSON.stringify(polled.body)).not.toContain(bob.userId);
   });
 
   it('the job’s own approvals rule still applies to a proposal, and no proposer counts', async () => {
