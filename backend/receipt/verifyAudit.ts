@@ -62,7 +62,7 @@ export function readAuditExport(text: string): { entries: AuditEntry[]; signatur
 /** What `verify -- audit` prints. */
 export function describeReport(r: ChainReport): string {
   const lines = [
-    r.ok ? `Audit chain verified: ${r.entries} entries, ${r.signatures} head signatures.` : `Audit chain BROKEN at entry ${r.firstBreak!.seq} (${r.firstBreak!.problem}): ${r.firstBreak!.message}.`,
+    r.ok ? `Audit chain verified: ${r.entries} entr${r.entries === 1 ? 'y' : 'ies'}, ${r.signatures} head signature${r.signatures === 1 ? '' : 's'}.` : `Audit chain BROKEN at entry ${r.firstBreak!.seq} (${r.firstBreak!.problem}): ${r.firstBreak!.message}.`,
     `  signed up to:   entry ${r.lastSignedSeq}`,
     `  unsigned yet:   ${r.unsignedYet} entr${r.unsignedYet === 1 ? 'y' : 'ies'} after the last signed head (signed at the next due signature)`,
   ];
