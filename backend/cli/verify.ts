@@ -148,6 +148,7 @@ function describeVerified(v: VerifiedReceipt): string {
     `  signed:       before ${when(v.signedBefore)} (the approval's expiry, signed); run recorded ${when(v.recordedAt)}`,
     `  at:           ${v.origin} (rpId ${v.rpId}); user verification ${v.userVerified ? 'yes' : 'no'} (${v.approved.userVerification})`,
     `  key:          ${key}; registered ${when(v.by.createdAt)}`,
+    ...(v.proposedBy ? [`  proposed by:  token ${v.proposedBy.id} (signed), named "${v.proposedBy.name}"${v.proposedBy.reason !== undefined ? ` with the reason ${JSON.stringify(v.proposedBy.reason)}` : ''} in the run record (not signed)`] : []),
     ...(v.approvals ?? []).map((a, i) => `  approval ${i + 1}:   ${a.by.userName} with key "${a.by.label}" (${a.by.credentialId})${a.requester ? ', the requester' : ''}; signed before ${when(a.signedBefore)}`),
   ].join('\n');
 }

@@ -124,7 +124,7 @@ export async function checkApprovals(run: RunPart, runHash: Buffer, records: Tru
  * first approval's, and every approval must verify. `by` is the first approver.
  */
 export async function checkProposed(
-  run: RunPart & { id: string; createdAt: number; proposedBy?: { id: string } | undefined },
+  run: RunPart & { id: string; createdAt: number; proposedBy?: { id: string; name: string; reason?: string | undefined } | undefined },
   intent: RunIntent,
   hash: Buffer,
   records: TrustedRecords,
@@ -146,6 +146,7 @@ export async function checkProposed(
     rpId: records.rpId,
     userVerified: first.userVerified,
     approvals: verified,
+    proposedBy: { id: run.proposedBy!.id, name: run.proposedBy!.name, ...(run.proposedBy!.reason !== undefined ? { reason: run.proposedBy!.reason } : {}) },
   };
 }
 

@@ -78,6 +78,8 @@ export interface VerifiedReceipt {
   userVerified: boolean;
   /** Issue 16: each approval's touch, verified the same way (the run's own receipt is the requester's). */
   approvals?: VerifiedApproval[];
+  /** Issue 16 §2: the proposer token's id the signed intent names; its name and reason are the run record's (not signed). */
+  proposedBy?: { id: string; name: string; reason?: string };
 }
 
 export interface RefusedReceipt {

@@ -87,6 +87,8 @@ describe('receipts of runs with approvals', () => {
     const verdict = await verifyReceipt(answer, records);
     expect(verdict).toMatchObject({ ok: true, by: { userName: bob.name }, approved: { job: 'pair', params: { message: 'p' } } });
     expect((verdict as any).approvals.map((x: any) => x.by.userName)).toEqual([bob.name, carol.name]);
+    // The proposer as the signed intent names it (its token id), with the run record's name and reason.
+    expect(verdict).toMatchObject({ proposedBy: { id: made.body.request.requester.id.replace(/^proposer:/, ''), name: 'bot', reason: 'r' } });
 
     const swapped = copy(answer);
     swapped.run.receipt = copy(answer.run.approvals[1].receipt);
