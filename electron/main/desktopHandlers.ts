@@ -235,6 +235,8 @@ export function createDesktopHandlers(deps: HandlerDeps): Handlers {
       decisionTargets.delete(input.intentId);
       const path = `/v1/requests/${encodeURIComponent(target.requestId)}/${target.decision}/verify`;
       const reply = await call<{ request: RequestView; run?: Run }>('POST', path, { body: { requestId: target.requestId, intentId: input.intentId, assertion: input.assertion }, session: true });
+      // The last approval launched it: this desktop's touch did, so its end is announced here as for a confirm.
+      if (reply.ok && reply.value.run) deps.runStarted?.(reply.value.run);
       deps.requestsChanged?.();
       return reply;
     },

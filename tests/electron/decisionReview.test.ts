@@ -24,7 +24,7 @@ async function desktopFor(p: Person) {
   const person = { answers: [] as boolean[] };
   const started: Run[] = [];
   const handlers = await unlockedDesktop({ h, user: p, ask: async (review) => (shown.push(review), person.answers.shift() ?? false), more: { runStarted: (run) => started.push(run) } });
-  return { handlers, shown, person };
+  return { handlers, shown, person, started };
 }
 
 describe('the trusted review of a decision on a pending request', () => {
@@ -32,7 +32,7 @@ describe('the trusted review of a decision on a pending request', () => {
     const ada = await ap.person();
     const bob = await ap.person();
     const { request } = await ap.request(ada, 'pair', 'ship it');
-    const { handlers, shown, person } = await desktopFor(bob);
+    const { handlers, shown, person, started } = await desktopFor(bob);
 
     const lists = await handlers.listRequests();
     expect(lists).toMatchObject({ ok: true });
@@ -59,6 +59,8 @@ describe('the trusted review of a decision on a pending request', () => {
     const done = await handlers.finishDecision({ requestId: request.id, decision: 'approve', intentId: o.value.intentId, assertion: bob.authenticator.assert(o.value.options) });
     expect(done).toMatchObject({ ok: true, value: { request: { id: request.id, status: 'launched' }, run: { requestId: request.id, userName: ada.name } } });
     expect(ap.launches()).toBe(launchesBefore + 1);
+    // The run this touch launched is watched like one this desktop confirmed: its end is announced here too.
+    expect(started.map((r) => r.id)).toEqual([done.ok ? done.value.run!.id : 'none']);
     // Used once: the same acceptance sends nothing again.
     expect(await handlers.finishDecision({ requestId: request.id, decision: 'approve', intentId: o.value.intentId, assertion: bob.authenticator.assert(o.value.options) })).toMatchObject({
       ok: false,
