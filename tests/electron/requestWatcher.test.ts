@@ -2,31 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRequestWatcher, notificationText } from '../../electron/main/requestWatcher';
 import type { RequestView } from '../../backend/core/requestViews';
 import type { DesktopResult, RequestLists } from '../../electron/shared/desktopApi';
+import { ManualTimers } from '../support/manualTimers';
 
-/** Timers a test moves by hand: nothing here waits for real time. */
-class FakeTimers {
-  time = 0;
-  pending: { at: number; fn: () => void; id: number }[] = [];
-  private next = 1;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.next++;
-    this.pending.push({ at: this.time + ms, fn, id });
-    return id;
-  };
-  clearTimeout = (id: unknown) => void (this.pending = this.pending.filter((p) => p.id !== id));
-  async advance(ms: number) {
-    const until = this.time + ms;
-    for (;;) {
-      const due = this.pending.filter((p) => p.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.time = due.at;
-      this.pending = this.pending.filter((p) => p !== due);
-      due.fn();
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    }
-    this.time = until;
-  }
-}
 
 const aRequest = (id: string, o: Partial<RequestView> = {}): RequestView =>
   ({
@@ -36,7 +13,7 @@ const aRequest = (id: string, o: Partial<RequestView> = {}): RequestView =>
   }) as RequestView;
 
 function setup(o: { focused?: boolean } = {}) {
-  const timers = new FakeTimers();
+  const timers = new ManualTimers();
   let waiting: RequestView[] = [];
   let answer: () => DesktopResult<RequestLists> = () => ({ ok: true, value: { waiting, mine: [] } });
   const reads: number[] = [];

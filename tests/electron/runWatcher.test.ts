@@ -3,38 +3,14 @@ import { createRunWatcher, endedText } from '../../electron/main/runWatcher';
 import { createSessionHolder } from '../../electron/main/sessionHolder';
 import type { Run, RunStatus } from '../../backend/core/model';
 import type { DesktopResult } from '../../electron/shared/desktopApi';
+import { ManualTimers } from '../support/manualTimers';
 
-/** Timers a test moves by hand: nothing here waits for real time. */
-class FakeTimers {
-  time = 0;
-  pending: { at: number; fn: () => void; id: number }[] = [];
-  private next = 1;
-  now = () => this.time;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.next++;
-    this.pending.push({ at: this.time + ms, fn, id });
-    return id;
-  };
-  clearTimeout = (id: unknown) => void (this.pending = this.pending.filter((p) => p.id !== id));
-  async advance(ms: number) {
-    const until = this.time + ms;
-    for (;;) {
-      const due = this.pending.filter((p) => p.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (!due) break;
-      this.time = due.at;
-      this.pending = this.pending.filter((p) => p !== due);
-      due.fn();
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-    }
-    this.time = until;
-  }
-}
 
 const aRun = (o: Partial<Run> = {}): Run =>
   ({ id: 'run_1', job: 'backup', params: {}, intentHash: 'h', fingerprint: 'K7QX-2M4P', configVersions: {}, userId: 'u', userName: 'ada', credentialId: 'c', sourceIp: '1', status: 'running', createdAt: 0, updatedAt: 0, receipt: {} as never, ...o }) as Run;
 
 function setup(o: { focused?: boolean } = {}) {
-  const timers = new FakeTimers();
+  const timers = new ManualTimers();
   const status = new Map<string, RunStatus>();
   const reads: string[] = [];
   const notes: { title: string; body: string; onClick: () => void }[] = [];
@@ -122,7 +98,7 @@ describe('a run the person started ends while the window is not focused', () => 
 
 describe('following a run is not activity', () => {
   it('peek (the run page and the watcher polling) never holds off the idle lock; use does', () => {
-    const timers = new FakeTimers();
+    const timers = new ManualTimers();
     const locked: string[] = [];
     const holder = createSessionHolder({ timers, onLocked: (r) => locked.push(r), idleMs: 300_000 });
     holder.set('tok', { id: 'u', name: 'ada', role: 'operator' }, 3_600_000);
